@@ -1,0 +1,1 @@
+"""catalog-svc: artifact metadata, README/card text for search, the audit trail, users and tokens."""

@@ -1,0 +1,1 @@
+"""Adapters: the SQL store, password hashing and upstream look-ups."""

@@ -1,0 +1,209 @@
+"""``ArtifactStore`` on SQLAlchemy Core: one code path for SQLite and PostgreSQL."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, delete, false, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from catalog.adapters.tables import artifacts, audit, state
+from catalog.domain.artifacts import AuditRecord, StoredArtifact, new_artifact_id
+from catalog.ports import SearchDocument
+from contracts.artifacts import Actor, ArtifactMetadata, ArtifactQuery, ArtifactType
+
+ID_ATTEMPTS = 8
+REVISION_KEY = "revision"
+
+
+def utc(moment: datetime) -> datetime:
+    """SQLite hands datetimes back naive; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class SqlArtifactStore:
+    """Artifacts, their README text and the audit trail in one SQL database."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add(self, artifact: StoredArtifact, audit_record: AuditRecord) -> StoredArtifact:
+        """Insert with a fresh id, retrying the rare id clash; the audit entry commits with it."""
+        for attempt in range(ID_ATTEMPTS):
+            candidate = artifact if attempt == 0 else _with_id(artifact, new_artifact_id())
+            try:
+                async with self._engine.begin() as conn:
+                    now = audit_record.at
+                    result = await conn.execute(
+                        insert(artifacts).values(
+                            id=candidate.id,
+                            type=candidate.type.value,
+                            name=candidate.name,
+                            url=candidate.url,
+                            readme=candidate.readme,
+                            created_at=now,
+                            updated_at=now,
+                        )
+                    )
+                    seq = int(result.inserted_primary_key[0]) if result.inserted_primary_key else 0
+                    await _insert_audit(conn, _audit_for(audit_record, candidate))
+                    await _bump_revision(conn)
+                return _with_seq(candidate, seq)
+            except IntegrityError:
+                if await self.get(candidate.id) is None:
+                    raise
+        raise RuntimeError("could not allocate a unique artifact id")
+
+    async def get(self, artifact_id: str) -> StoredArtifact | None:
+        """One artifact by id."""
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(artifacts).where(artifacts.c.id == artifact_id))).first()
+        return _artifact(row) if row else None
+
+    async def replace_source(self, artifact: StoredArtifact, audit_record: AuditRecord) -> StoredArtifact:
+        """Store a new url and README for an existing artifact."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(artifacts)
+                .where(artifacts.c.id == artifact.id)
+                .values(url=artifact.url, readme=artifact.readme, updated_at=audit_record.at)
+            )
+            await _insert_audit(conn, audit_record)
+            await _bump_revision(conn)
+        return artifact
+
+    async def delete(self, artifact_id: str, audit_record: AuditRecord) -> None:
+        """Remove the artifact; its audit trail is kept, closed by a ``DELETE`` entry."""
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(artifacts).where(artifacts.c.id == artifact_id))
+            await _insert_audit(conn, audit_record)
+            await _bump_revision(conn)
+
+    async def count(self, queries: Sequence[ArtifactQuery]) -> int:
+        """How many artifacts match any of the queries."""
+        async with self._engine.connect() as conn:
+            total = await conn.scalar(select(func.count()).select_from(artifacts).where(_matching(queries)))
+        return int(total or 0)
+
+    async def page(self, queries: Sequence[ArtifactQuery], after: int, limit: int) -> list[StoredArtifact]:
+        """Up to ``limit`` matches registered after cursor ``after``, in registration order."""
+        statement = (
+            select(artifacts)
+            .where(and_(_matching(queries), artifacts.c.seq > after))
+            .order_by(artifacts.c.seq)
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(statement)).all()
+        return [_artifact(row) for row in rows]
+
+    async def by_name(self, name: str) -> list[ArtifactMetadata]:
+        """Exact, case-sensitive name match."""
+        statement = (
+            select(artifacts.c.id, artifacts.c.name, artifacts.c.type)
+            .where(artifacts.c.name == name)
+            .order_by(artifacts.c.seq)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(statement)).all()
+        return [ArtifactMetadata(id=r.id, name=r.name, type=ArtifactType(r.type)) for r in rows]
+
+    async def revision(self) -> int:
+        """A counter bumped by every change; replicas use it to refresh their search cache."""
+        async with self._engine.connect() as conn:
+            value = await conn.scalar(select(state.c.value).where(state.c.key == REVISION_KEY))
+        return int(value or 0)
+
+    async def search_documents(self) -> tuple[int, list[SearchDocument]]:
+        """Every artifact's name and README, with the revision they were read at."""
+        async with self._engine.connect() as conn:
+            revision = await conn.scalar(select(state.c.value).where(state.c.key == REVISION_KEY))
+            rows = (
+                await conn.execute(
+                    select(artifacts.c.id, artifacts.c.name, artifacts.c.type, artifacts.c.readme).order_by(
+                        artifacts.c.seq
+                    )
+                )
+            ).all()
+        documents = [
+            SearchDocument(ArtifactMetadata(id=r.id, name=r.name, type=ArtifactType(r.type)), r.readme) for r in rows
+        ]
+        return int(revision or 0), documents
+
+    async def audit_trail(self, artifact_id: str) -> list[AuditRecord]:
+        """The artifact's audit entries, oldest first."""
+        statement = select(audit).where(audit.c.artifact_id == artifact_id).order_by(audit.c.seq)
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(statement)).all()
+        return [
+            AuditRecord(
+                artifact=ArtifactMetadata(id=r.artifact_id, name=r.artifact_name, type=ArtifactType(r.artifact_type)),
+                actor=Actor(name=r.user_name, is_admin=r.user_is_admin),
+                action=r.action,
+                at=utc(r.at),
+            )
+            for r in rows
+        ]
+
+    async def record(self, audit_record: AuditRecord) -> None:
+        """Append one audit entry."""
+        async with self._engine.begin() as conn:
+            await _insert_audit(conn, audit_record)
+
+    async def clear(self) -> None:
+        """Remove every artifact and audit entry."""
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(audit))
+            await conn.execute(delete(artifacts))
+            await _bump_revision(conn)
+
+
+def _matching(queries: Sequence[ArtifactQuery]) -> ColumnElement[bool]:
+    clauses: list[ColumnElement[bool]] = []
+    for query in queries:
+        conditions: list[ColumnElement[bool]] = []
+        if query.name != "*":
+            conditions.append(artifacts.c.name == query.name)
+        if query.types:
+            conditions.append(artifacts.c.type.in_([t.value for t in query.types]))
+        clauses.append(and_(*conditions) if conditions else artifacts.c.seq > 0)
+    return or_(*clauses) if clauses else false()
+
+
+async def _insert_audit(conn: AsyncConnection, record: AuditRecord) -> None:
+    await conn.execute(
+        insert(audit).values(
+            artifact_id=record.artifact.id,
+            artifact_type=record.artifact.type.value,
+            artifact_name=record.artifact.name,
+            user_name=record.actor.name,
+            user_is_admin=record.actor.is_admin,
+            action=record.action,
+            at=record.at,
+        )
+    )
+
+
+async def _bump_revision(conn: AsyncConnection) -> None:
+    result = await conn.execute(update(state).where(state.c.key == REVISION_KEY).values(value=state.c.value + 1))
+    if result.rowcount == 0:
+        await conn.execute(insert(state).values(key=REVISION_KEY, value=1))
+
+
+def _artifact(row: Row[Any]) -> StoredArtifact:
+    return StoredArtifact(
+        id=row.id, type=ArtifactType(row.type), name=row.name, url=row.url, readme=row.readme, seq=row.seq
+    )
+
+
+def _with_id(artifact: StoredArtifact, artifact_id: str) -> StoredArtifact:
+    return StoredArtifact(artifact_id, artifact.type, artifact.name, artifact.url, artifact.readme)
+
+
+def _with_seq(artifact: StoredArtifact, seq: int) -> StoredArtifact:
+    return StoredArtifact(artifact.id, artifact.type, artifact.name, artifact.url, artifact.readme, seq)
+
+
+def _audit_for(record: AuditRecord, artifact: StoredArtifact) -> AuditRecord:
+    return AuditRecord(artifact.metadata, record.actor, record.action, record.at)

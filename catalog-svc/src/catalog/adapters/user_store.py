@@ -1,0 +1,108 @@
+"""``UserStore`` on SQLAlchemy Core: users, permissions and hashed tokens with use counts."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from catalog.adapters.tables import tokens, users
+from catalog.domain.auth import User
+from contracts.users import Permission
+
+
+class SqlUserStore:
+    """Users and tokens in the catalog database."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def get_user(self, name: str) -> User | None:
+        """One user by exact name."""
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(users).where(users.c.name == name))).first()
+        return _user(row) if row else None
+
+    async def list_users(self) -> list[User]:
+        """All users ordered by name."""
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(select(users).order_by(users.c.name))).all()
+        return [_user(r) for r in rows]
+
+    async def put_user(self, user: User) -> None:
+        """Create or overwrite a user (used for the default administrator)."""
+        async with self._engine.begin() as conn:
+            changed = await conn.execute(update(users).where(users.c.name == user.name).values(**_values(user)))
+            if changed.rowcount == 0:
+                await conn.execute(insert(users).values(name=user.name, **_values(user)))
+
+    async def add_user(self, user: User) -> bool:
+        """Create a user; False when the name is taken."""
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(insert(users).values(name=user.name, **_values(user)))
+        except IntegrityError:
+            return False
+        return True
+
+    async def delete_user(self, name: str) -> bool:
+        """Remove a user and every token they hold."""
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(tokens).where(tokens.c.user_name == name))
+            result = await conn.execute(delete(users).where(users.c.name == name))
+        return bool(result.rowcount)
+
+    async def set_permissions(self, name: str, permissions: Sequence[Permission]) -> bool:
+        """Replace a user's permissions; False for an unknown user."""
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(users).where(users.c.name == name).values(permissions=_encode(permissions))
+            )
+        return bool(result.rowcount)
+
+    async def add_token(self, digest: str, user_name: str, issued_at: datetime) -> None:
+        """Store a newly issued token by digest."""
+        async with self._engine.begin() as conn:
+            await conn.execute(insert(tokens).values(digest=digest, user_name=user_name, issued_at=issued_at, uses=0))
+
+    async def use_token(self, digest: str, issued_after: datetime, max_uses: int) -> User | None:
+        """Count one use of a live token atomically and return its user; None if unknown or expired."""
+        async with self._engine.begin() as conn:
+            counted = await conn.execute(
+                update(tokens)
+                .where(tokens.c.digest == digest, tokens.c.uses < max_uses, tokens.c.issued_at > issued_after)
+                .values(uses=tokens.c.uses + 1)
+            )
+            if counted.rowcount != 1:
+                return None
+            row = (
+                await conn.execute(
+                    select(users).join(tokens, tokens.c.user_name == users.c.name).where(tokens.c.digest == digest)
+                )
+            ).first()
+        return _user(row) if row else None
+
+    async def clear_except(self, keep_user: str) -> None:
+        """Remove every user but ``keep_user`` (and their tokens)."""
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(tokens).where(tokens.c.user_name != keep_user))
+            await conn.execute(delete(users).where(users.c.name != keep_user))
+
+
+def _encode(permissions: Sequence[Permission]) -> str:
+    return ",".join(sorted({p.value for p in permissions}))
+
+
+def _values(user: User) -> dict[str, Any]:
+    return {
+        "password_hash": user.password_hash,
+        "is_admin": user.is_admin,
+        "permissions": _encode(user.permissions),
+    }
+
+
+def _user(row: Row[Any]) -> User:
+    permissions = tuple(Permission(p) for p in row.permissions.split(",") if p)
+    return User(name=row.name, password_hash=row.password_hash, is_admin=row.is_admin, permissions=permissions)

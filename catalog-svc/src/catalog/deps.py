@@ -1,0 +1,38 @@
+"""What the use cases are handed: the ports and the policy values, wired in ``service.py``."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from catalog.domain.auth import TokenPolicy
+from catalog.ports import ArtifactStore, PasswordHasher, Upstream, UserStore
+from catalog.search_index import SearchIndex
+
+
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Tunable limits of the catalog."""
+
+    page_size: int = 100
+    max_query_results: int = 10_000
+    admin_name: str = "ece30861defaultadminuser"
+    admin_password: str = "correcthorsebatterystaple123(!__+@**(A'\"`;DROP TABLE artifacts;"  # noqa: S105
+    tokens: TokenPolicy = field(default_factory=TokenPolicy)
+
+
+@dataclass
+class Deps:
+    """Ports and policy for one catalog replica."""
+
+    artifacts: ArtifactStore
+    users: UserStore
+    upstream: Upstream
+    hasher: PasswordHasher
+    search: SearchIndex
+    policy: Policy = field(default_factory=Policy)
+    clock: Callable[[], datetime] = utc_now

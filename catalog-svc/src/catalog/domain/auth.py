@@ -1,0 +1,58 @@
+"""Tokens, permissions and the default administrator: pure rules."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from contracts.users import Permission
+
+TOKEN_MAX_USES = 1000
+TOKEN_LIFETIME = timedelta(hours=10)
+ALL_PERMISSIONS = (Permission.UPLOAD, Permission.SEARCH, Permission.DOWNLOAD, Permission.ADMIN)
+
+
+@dataclass(frozen=True)
+class User:
+    """A registry user as stored (the password only as its hash)."""
+
+    name: str
+    password_hash: str
+    is_admin: bool
+    permissions: tuple[Permission, ...]
+
+    def effective_permissions(self) -> list[Permission]:
+        """Admins hold every permission."""
+        return list(ALL_PERMISSIONS) if self.is_admin else sorted(set(self.permissions))
+
+
+@dataclass(frozen=True)
+class TokenPolicy:
+    """How long and how often a token may be used."""
+
+    max_uses: int = TOKEN_MAX_USES
+    lifetime: timedelta = TOKEN_LIFETIME
+
+    def oldest_valid_issue_time(self, now: datetime) -> datetime:
+        """Tokens issued before this instant have expired."""
+        return now - self.lifetime
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh random token and the digest under which it is stored."""
+    token = secrets.token_urlsafe(32)
+    return token, token_digest(token)
+
+
+def token_digest(token: str) -> str:
+    """Tokens are stored hashed: a leaked table grants nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def strip_bearer(header_value: str) -> str:
+    """``bearer <token>`` (any case) or a bare token → the token."""
+    value = header_value.strip()
+    scheme, _, rest = value.partition(" ")
+    if scheme.lower() == "bearer" and rest:
+        return rest.strip()
+    return value

@@ -1,0 +1,68 @@
+"""The catalog's NATS endpoints: one line per subject, each a use case."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from catalog.deps import Deps
+from catalog.usecases.authenticate import authenticate
+from catalog.usecases.create_user import create_user
+from catalog.usecases.delete_artifact import delete_artifact
+from catalog.usecases.delete_user import delete_user
+from catalog.usecases.find_by_name import find_by_name
+from catalog.usecases.get_artifact import get_artifact
+from catalog.usecases.grant_permissions import grant_permissions
+from catalog.usecases.list_users import list_users
+from catalog.usecases.query_artifacts import query_artifacts
+from catalog.usecases.read_audit import read_audit
+from catalog.usecases.register_artifact import register_artifact
+from catalog.usecases.reset_catalog import reset_catalog
+from catalog.usecases.search_by_regex import search_by_regex
+from catalog.usecases.update_artifact import update_artifact
+from catalog.usecases.verify_token import verify_token
+from contracts import subjects
+from contracts.artifacts import (
+    CreateArtifact,
+    DeleteArtifact,
+    FindByName,
+    GetArtifact,
+    QueryArtifacts,
+    ReadAudit,
+    ResetRequest,
+    SearchByRegex,
+    UpdateArtifact,
+)
+from contracts.base import Contract, Empty
+from contracts.users import CreateUser, DeleteUser, GrantPermissions, Login, VerifyToken
+from svckit.host import Endpoint
+
+Req = TypeVar("Req", bound=Contract)
+
+
+def _bind(
+    subject: str, request: type[Req], usecase: Callable[[Req, Deps], Awaitable[Contract]], deps: Deps
+) -> Endpoint[Any]:
+    async def handle(payload: Req) -> Contract:
+        return await usecase(payload, deps)
+
+    return Endpoint(subject, request, handle)
+
+
+def catalog_endpoints(deps: Deps) -> list[Endpoint[Any]]:
+    """Every subject the catalog answers."""
+    return [
+        _bind(subjects.ARTIFACT_CREATE, CreateArtifact, register_artifact, deps),
+        _bind(subjects.ARTIFACT_GET, GetArtifact, get_artifact, deps),
+        _bind(subjects.ARTIFACT_UPDATE, UpdateArtifact, update_artifact, deps),
+        _bind(subjects.ARTIFACT_DELETE, DeleteArtifact, delete_artifact, deps),
+        _bind(subjects.ARTIFACT_QUERY, QueryArtifacts, query_artifacts, deps),
+        _bind(subjects.ARTIFACT_BY_NAME, FindByName, find_by_name, deps),
+        _bind(subjects.ARTIFACT_BY_REGEX, SearchByRegex, search_by_regex, deps),
+        _bind(subjects.ARTIFACT_AUDIT, ReadAudit, read_audit, deps),
+        _bind(subjects.reset_subject(subjects.CATALOG), ResetRequest, reset_catalog, deps),
+        _bind(subjects.AUTH_LOGIN, Login, authenticate, deps),
+        _bind(subjects.AUTH_VERIFY, VerifyToken, verify_token, deps),
+        _bind(subjects.USER_CREATE, CreateUser, create_user, deps),
+        _bind(subjects.USER_LIST, Empty, list_users, deps),
+        _bind(subjects.USER_DELETE, DeleteUser, delete_user, deps),
+        _bind(subjects.USER_GRANT, GrantPermissions, grant_permissions, deps),
+    ]

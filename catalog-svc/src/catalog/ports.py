@@ -1,0 +1,81 @@
+"""The small interfaces the use cases depend on; adapters implement them."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from catalog.domain.artifacts import AuditRecord, StoredArtifact
+from catalog.domain.auth import User
+from catalog.domain.sources import Source
+from contracts.artifacts import ArtifactMetadata, ArtifactQuery, ArtifactType
+from contracts.users import Permission
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """What regex search looks at for one artifact."""
+
+    metadata: ArtifactMetadata
+    readme: str
+
+
+class ArtifactStore(Protocol):
+    """Artifact metadata and the audit trail."""
+
+    async def add(self, artifact: StoredArtifact, audit: AuditRecord) -> StoredArtifact: ...
+    async def get(self, artifact_id: str) -> StoredArtifact | None: ...
+    async def replace_source(self, artifact: StoredArtifact, audit: AuditRecord) -> StoredArtifact: ...
+    async def delete(self, artifact_id: str, audit: AuditRecord) -> None: ...
+    async def count(self, queries: Sequence[ArtifactQuery]) -> int: ...
+    async def page(self, queries: Sequence[ArtifactQuery], after: int, limit: int) -> list[StoredArtifact]: ...
+    async def by_name(self, name: str) -> list[ArtifactMetadata]: ...
+    async def revision(self) -> int: ...
+    async def search_documents(self) -> tuple[int, list[SearchDocument]]: ...
+    async def audit_trail(self, artifact_id: str) -> list[AuditRecord]: ...
+    async def record(self, audit: AuditRecord) -> None: ...
+    async def clear(self) -> None: ...
+
+
+class UserStore(Protocol):
+    """Users and their tokens."""
+
+    async def get_user(self, name: str) -> User | None: ...
+    async def list_users(self) -> list[User]: ...
+    async def put_user(self, user: User) -> None: ...
+    async def add_user(self, user: User) -> bool: ...
+    async def delete_user(self, name: str) -> bool: ...
+    async def set_permissions(self, name: str, permissions: Sequence[Permission]) -> bool: ...
+    async def add_token(self, digest: str, user_name: str, issued_at: datetime) -> None: ...
+    async def use_token(self, digest: str, issued_after: datetime, max_uses: int) -> User | None: ...
+    async def clear_except(self, keep_user: str) -> None: ...
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing."""
+
+    async def hash(self, password: str) -> str: ...
+    async def verify(self, password_hash: str, password: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class UpstreamDescription:
+    """What the upstream service says about a source that exists."""
+
+    readme: str
+    revision: str | None = None
+    verified: bool = True
+
+
+class UpstreamNotFound(Exception):
+    """The upstream service says the source does not exist."""
+
+
+class UpstreamUnavailable(Exception):
+    """The upstream service could not be reached or answered with an error."""
+
+
+class Upstream(Protocol):
+    """Looks sources up in Hugging Face, GitHub and the like."""
+
+    async def describe(self, source: Source, artifact_type: ArtifactType) -> UpstreamDescription: ...

@@ -1,0 +1,81 @@
+"""Composition root of catalog-svc: the one place that wires real adapters to the use cases."""
+
+import asyncio
+from contextlib import AsyncExitStack
+from datetime import timedelta
+
+import aiohttp
+import structlog
+from prometheus_client import CollectorRegistry
+
+from catalog.adapters.artifact_store import SqlArtifactStore
+from catalog.adapters.database import open_engine
+from catalog.adapters.passwords import Argon2Hasher
+from catalog.adapters.upstream import HttpUpstream
+from catalog.adapters.user_store import SqlUserStore
+from catalog.deps import Deps, Policy
+from catalog.domain.auth import TokenPolicy
+from catalog.endpoints import catalog_endpoints
+from catalog.search_index import SearchIndex
+from catalog.settings import CatalogSettings
+from catalog.usecases.ensure_default_admin import ensure_default_admin
+from contracts.subjects import CATALOG
+from svckit.host import EndpointHost
+from svckit.metrics import EndpointMetrics, serve_metrics
+from svckit.transport import connect
+
+VERSION = "0.1.0"
+
+log = structlog.get_logger()
+
+
+def policy_from(settings: CatalogSettings) -> Policy:
+    """Policy values from settings."""
+    return Policy(
+        page_size=settings.catalog_page_size,
+        max_query_results=settings.catalog_max_query_results,
+        admin_name=settings.registry_admin_name,
+        admin_password=settings.registry_admin_password.get_secret_value(),
+        tokens=TokenPolicy(max_uses=settings.token_max_uses, lifetime=timedelta(hours=settings.token_lifetime_hours)),
+    )
+
+
+async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
+    """Open the store, serve the catalog subjects until ``stop`` is set, then drain and close."""
+    async with AsyncExitStack() as stack:
+        engine = await stack.enter_async_context(open_engine(settings.database_url()))
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+        store = SqlArtifactStore(engine)
+        deps = Deps(
+            artifacts=store,
+            users=SqlUserStore(engine),
+            upstream=HttpUpstream(
+                session,
+                hf_endpoint=settings.hf_endpoint,
+                github_api_url=settings.github_api_url,
+                hf_token=settings.hf_token.get_secret_value() if settings.hf_token else None,
+                github_token=settings.github_token.get_secret_value() if settings.github_token else None,
+                timeout=settings.upstream_timeout,
+            ),
+            hasher=Argon2Hasher(),
+            search=SearchIndex(store),
+            policy=policy_from(settings),
+        )
+        await ensure_default_admin(deps)
+        registry = CollectorRegistry()
+        await stack.enter_async_context(serve_metrics(registry, settings.metrics_host, settings.metrics_port))
+        nc = await connect(settings.nats_url, name=CATALOG)
+        stack.push_async_callback(nc.drain)
+        host = EndpointHost(
+            nc=nc,
+            name=CATALOG,
+            version=VERSION,
+            description="Artifact metadata, search, audit trail, users and tokens.",
+            endpoints=catalog_endpoints(deps),
+            metrics=EndpointMetrics(registry, CATALOG),
+            concurrency=settings.request_concurrency,
+        )
+        await host.start()
+        stack.push_async_callback(host.stop)
+        log.info("catalog_ready", database=engine.dialect.name)
+        await stop.wait()

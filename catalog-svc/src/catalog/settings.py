@@ -1,0 +1,32 @@
+"""catalog-svc settings, from the environment."""
+
+from pydantic import Field, SecretStr
+
+from svckit.settings import RuntimeSettings
+
+DEFAULT_ADMIN_PASSWORD = "correcthorsebatterystaple123(!__+@**(A'\"`;DROP TABLE artifacts;"  # noqa: S105
+
+
+class CatalogSettings(RuntimeSettings):
+    """Where the catalog keeps its data and how it reaches upstream sources."""
+
+    catalog_database_url: str | None = Field(
+        default=None, description="SQLAlchemy async URL; default: SQLite file under the data dir."
+    )
+    hf_endpoint: str = "https://huggingface.co"
+    github_api_url: str = "https://api.github.com"
+    hf_token: SecretStr | None = None
+    github_token: SecretStr | None = None
+    upstream_timeout: float = Field(default=15.0, gt=0)
+    catalog_page_size: int = Field(default=100, ge=1, le=10_000)
+    catalog_max_query_results: int = Field(default=10_000, ge=1)
+    registry_admin_name: str = "ece30861defaultadminuser"
+    registry_admin_password: SecretStr = SecretStr(DEFAULT_ADMIN_PASSWORD)
+    token_max_uses: int = Field(default=1000, ge=1)
+    token_lifetime_hours: float = Field(default=10.0, gt=0)
+
+    def database_url(self) -> str:
+        """The configured URL, or the embedded SQLite default."""
+        if self.catalog_database_url:
+            return self.catalog_database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'catalog' / 'catalog.db').resolve()}"

@@ -1,0 +1,1 @@
+"""One module per use case: a plain async function of (request, deps)."""

@@ -1,0 +1,15 @@
+"""Delete a user."""
+
+from catalog.deps import Deps
+from contracts.base import Empty
+from contracts.errors import ErrorCode, ServiceFailure
+from contracts.users import DeleteUser
+
+
+async def delete_user(command: DeleteUser, deps: Deps) -> Empty:
+    """Remove the user and revoke their tokens; the default admin cannot be deleted."""
+    if command.name == deps.policy.admin_name:
+        raise ServiceFailure(ErrorCode.BAD_REQUEST, "The default administrator cannot be deleted.")
+    if not await deps.users.delete_user(command.name):
+        raise ServiceFailure(ErrorCode.NOT_FOUND, f"No user named {command.name!r}.")
+    return Empty()

@@ -1,0 +1,10 @@
+"""Read one artifact."""
+
+from catalog.deps import Deps
+from catalog.usecases._common import envelope, load
+from contracts.artifacts import Artifact, GetArtifact
+
+
+async def get_artifact(query: GetArtifact, deps: Deps) -> Artifact:
+    """The artifact with this type and id, or 404."""
+    return envelope(await load(deps, query.type, query.id))

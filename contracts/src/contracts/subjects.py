@@ -1,0 +1,36 @@
+"""Every NATS subject in the system, defined once.
+
+Subjects are ``<service>.<noun>.<verb>``; each service answers its own prefix in a queue group, so any
+number of replicas share the load.
+"""
+
+from typing import Final
+
+CATALOG: Final = "catalog"
+
+ARTIFACT_CREATE: Final = "catalog.artifact.create"
+ARTIFACT_GET: Final = "catalog.artifact.get"
+ARTIFACT_UPDATE: Final = "catalog.artifact.update"
+ARTIFACT_DELETE: Final = "catalog.artifact.delete"
+ARTIFACT_QUERY: Final = "catalog.artifact.query"
+ARTIFACT_BY_NAME: Final = "catalog.artifact.by_name"
+ARTIFACT_BY_REGEX: Final = "catalog.artifact.by_regex"
+ARTIFACT_AUDIT: Final = "catalog.artifact.audit"
+CATALOG_RESET: Final = "catalog.admin.reset"
+
+AUTH_LOGIN: Final = "catalog.auth.login"
+AUTH_VERIFY: Final = "catalog.auth.verify"
+USER_CREATE: Final = "catalog.user.create"
+USER_LIST: Final = "catalog.user.list"
+USER_DELETE: Final = "catalog.user.delete"
+USER_GRANT: Final = "catalog.user.grant"
+
+# Services whose stores ``DELETE /reset`` must empty; each answers ``<service>.admin.reset``.
+RESETTABLE_SERVICES: Final = (CATALOG,)
+# Services the health report asks about over ``$SRV.STATS``.
+MONITORED_SERVICES: Final = (CATALOG,)
+
+
+def reset_subject(service: str) -> str:
+    """The reset subject a service answers."""
+    return f"{service}.admin.reset"

@@ -1,0 +1,43 @@
+"""The gateway's app factory: settings in, a ready ``web.Application`` out."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from gateway.activity import Activity
+from gateway.context import ACTIVITY, CLIENT, METRICS, OPENAPI, SETTINGS, STARTED
+from gateway.handlers.docs import build_document
+from gateway.metrics import HttpMetrics
+from gateway.middlewares import authenticate, errors, observe
+from gateway.routes import setup_routes
+from gateway.settings import GatewaySettings
+from svckit.metrics import metrics_response
+from svckit.transport import ServiceClient, connect
+
+
+def init_app(settings: GatewaySettings) -> web.Application:
+    """Build the gateway; the NATS connection opens and closes with the app."""
+    app = web.Application(middlewares=[observe, errors, authenticate], client_max_size=settings.max_body_bytes)
+    app[SETTINGS] = settings
+    app[METRICS] = HttpMetrics(CollectorRegistry())
+    app[ACTIVITY] = Activity()
+    app[STARTED] = datetime.now(UTC)
+    app[OPENAPI] = build_document()
+    setup_routes(app)
+    app.router.add_get("/metrics", _metrics, name="GatewayMetrics")
+    app.cleanup_ctx.append(_nats)
+    return app
+
+
+async def _nats(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    nc = await connect(settings.nats_url, name="gateway")
+    app[CLIENT] = ServiceClient(nc, default_timeout=settings.service_timeout)
+    yield
+    await nc.drain()
+
+
+async def _metrics(request: web.Request) -> web.Response:
+    return metrics_response(request.app[METRICS].registry)

@@ -1,0 +1,55 @@
+"""Typed application state (``web.AppKey``) and accessors used by handlers and middlewares."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+
+from contracts.artifacts import Actor
+from contracts.users import Permission, Principal
+from gateway.activity import Activity
+from gateway.metrics import HttpMetrics
+from gateway.settings import GatewaySettings
+from svckit.transport import ServiceClient
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    """What the gateway knows about a route beyond its handler."""
+
+    permission: Permission | None
+    service: str | None
+
+
+SETTINGS = web.AppKey("settings", GatewaySettings)
+CLIENT = web.AppKey("client", ServiceClient)
+ROUTES = web.AppKey("routes", dict[str, RouteInfo])
+METRICS = web.AppKey("metrics", HttpMetrics)
+ACTIVITY = web.AppKey("activity", Activity)
+STARTED = web.AppKey("started", datetime)
+OPENAPI = web.AppKey("openapi", bytes)
+
+PRINCIPAL = "principal"
+
+
+def client(request: web.Request) -> ServiceClient:
+    """The NATS service client."""
+    return request.app[CLIENT]
+
+
+def settings(request: web.Request) -> GatewaySettings:
+    """Gateway settings."""
+    return request.app[SETTINGS]
+
+
+def principal(request: web.Request) -> Principal:
+    """The authenticated caller (set by the auth middleware)."""
+    value = request[PRINCIPAL]
+    assert isinstance(value, Principal)
+    return value
+
+
+def actor(request: web.Request) -> Actor:
+    """The caller as recorded in audit trails."""
+    who = principal(request)
+    return Actor(name=who.name, is_admin=who.is_admin)

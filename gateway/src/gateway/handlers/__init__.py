@@ -1,0 +1,1 @@
+"""Handlers grouped by spec tag; each decodes, calls one service subject, encodes."""

@@ -1,0 +1,83 @@
+"""Request decoding and response encoding shared by the handlers."""
+
+import json
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from contracts.artifacts import ARTIFACT_ID_PATTERN, ArtifactType
+from contracts.base import Contract
+from contracts.errors import ErrorCode, ServiceFailure
+
+B = TypeVar("B", bound=BaseModel)
+
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+
+def bad_request(message: str) -> ServiceFailure:
+    """A 400 failure with ``message``."""
+    return ServiceFailure(ErrorCode.BAD_REQUEST, message)
+
+
+async def read_json(request: web.Request) -> Any:
+    """The request body as JSON; 400 when it is missing or malformed."""
+    if not request.can_read_body:
+        raise bad_request("A JSON request body is required.")
+    raw = await request.read()
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise bad_request(f"The request body is not valid JSON: {error}.") from error
+
+
+async def read_body(request: web.Request, model: type[B]) -> B:
+    """The request body validated against ``model``; 400 naming the offending fields."""
+    data = await read_json(request)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise bad_request(describe(error)) from error
+
+
+def describe(error: ValidationError) -> str:
+    """A one-line summary of what is wrong with a request body."""
+    parts = []
+    for item in error.errors(include_url=False)[:5]:
+        where = ".".join(str(p) for p in item["loc"]) or "body"
+        parts.append(f"{where}: {item['msg']}")
+    return "Invalid request body: " + "; ".join(parts) + "."
+
+
+def artifact_type(request: web.Request) -> ArtifactType:
+    """The ``artifact_type`` path parameter; 400 unless model, dataset or code."""
+    raw = request.match_info["artifact_type"]
+    try:
+        return ArtifactType(raw)
+    except ValueError as error:
+        raise bad_request(f"artifact_type must be one of model, dataset, code (got {raw!r}).") from error
+
+
+def artifact_id(request: web.Request) -> str:
+    """The ``id`` path parameter; 400 unless it matches the spec's pattern."""
+    raw = request.match_info["id"]
+    if not raw or len(raw) > 64 or not set(raw) <= _ID_CHARS:
+        raise bad_request(f"id must match {ARTIFACT_ID_PATTERN} and be at most 64 characters.")
+    return raw
+
+
+def json_response(payload: Contract | list[Any] | dict[str, Any] | str | bool, status: int = 200) -> web.Response:
+    """Encode a contract (or plain JSON value) as the response body."""
+    if isinstance(payload, BaseModel):
+        body = payload.model_dump_json(exclude_none=True)
+    else:
+        body = json.dumps(payload)
+    return web.Response(text=body, status=status, content_type="application/json")
+
+
+def models_json(items: list[Any]) -> web.Response:
+    """A JSON array of contract models."""
+    return web.Response(
+        text="[" + ",".join(i.model_dump_json(exclude_none=True) for i in items) + "]",
+        content_type="application/json",
+    )

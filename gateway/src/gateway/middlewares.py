@@ -1,0 +1,123 @@
+"""Middlewares: request id and logging context, metrics, errors as JSON, token checks."""
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+import structlog
+from aiohttp import web
+
+from contracts import subjects
+from contracts.errors import ErrorCode, ServiceFailure
+from contracts.users import Principal, VerifyToken
+from gateway.activity import Event
+from gateway.context import ACTIVITY, CLIENT, METRICS, PRINCIPAL, ROUTES
+from svckit.logging import REQUEST_ID_HEADER
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+AUTH_HEADER = "X-Authorization"
+
+log = structlog.get_logger()
+
+
+def route_name(request: web.Request) -> str:
+    """The route's name (its spec operation), or ``unmatched``."""
+    route = request.match_info.route
+    return route.name or "unmatched"
+
+
+@web.middleware
+async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Bind a request id, then count and time the request once the error middleware has answered."""
+    request_id = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
+    structlog.contextvars.bind_contextvars(request_id=request_id)
+    metrics = request.app[METRICS]
+    started = time.perf_counter()
+    status = 500
+    metrics.in_flight.inc()
+    try:
+        response = await handler(request)
+        status = response.status
+        response.headers[REQUEST_ID_HEADER] = request_id
+        return response
+    finally:
+        metrics.in_flight.dec()
+        elapsed = time.perf_counter() - started
+        name = route_name(request)
+        metrics.observe(name, request.method, status, elapsed)
+        info = request.app[ROUTES].get(name)
+        request.app[ACTIVITY].record(
+            Event(
+                route=name,
+                status=status,
+                seconds=elapsed,
+                client=request.remote or "unknown",
+                service=info.service if info else None,
+                artifact_type=request.match_info.get("artifact_type"),
+            )
+        )
+        log.info("http_request", method=request.method, path=request.path, status=status, seconds=round(elapsed, 6))
+        structlog.contextvars.unbind_contextvars("request_id")
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every failure becomes a JSON body with a human-readable message and the spec's status."""
+    try:
+        return await handler(request)
+    except ServiceFailure as failure:
+        return error_response(int(failure.code), failure.message)
+    except web.HTTPException as http_error:
+        if http_error.status < 400:
+            raise
+        message = _http_message(http_error, request)
+        return error_response(http_error.status, message, headers=_allow_header(http_error))
+    except Exception:
+        log.exception("unhandled_error", path=request.path)
+        return error_response(500, "Internal server error.")
+
+
+@web.middleware
+async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Routes that need a permission require a valid ``X-Authorization`` token holding it."""
+    info = request.app[ROUTES].get(route_name(request))
+    if info is None or info.permission is None:
+        return await handler(request)
+    token = request.headers.get(AUTH_HEADER, "").strip()
+    if not token:
+        raise ServiceFailure(ErrorCode.FORBIDDEN, "Authentication failed: the X-Authorization header is missing.")
+    caller = await request.app[CLIENT].call(subjects.AUTH_VERIFY, VerifyToken(token=token), Principal)
+    if info.permission not in caller.permissions:
+        raise ServiceFailure(
+            ErrorCode.UNAUTHORIZED, f"User {caller.name!r} lacks the {info.permission.value!r} permission."
+        )
+    structlog.contextvars.bind_contextvars(user=caller.name)
+    request[PRINCIPAL] = caller
+    try:
+        return await handler(request)
+    finally:
+        structlog.contextvars.unbind_contextvars("user")
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    """The JSON error body used for every 4xx and 5xx."""
+    body: dict[str, object] = {"status": status, "message": message}
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    if request_id:
+        body["request_id"] = request_id
+    return web.json_response(body, status=status, headers=headers)
+
+
+def _http_message(error: web.HTTPException, request: web.Request) -> str:
+    if error.status == 404:
+        return f"No such endpoint: {request.method} {request.path}."
+    if error.status == 405:
+        return f"Method {request.method} is not allowed on {request.path}."
+    if error.status == 413:
+        return "The request body is too large."
+    return error.text or error.reason
+
+
+def _allow_header(error: web.HTTPException) -> dict[str, str] | None:
+    allow = error.headers.get("Allow") if error.headers else None
+    return {"Allow": allow} if allow else None

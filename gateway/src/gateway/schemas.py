@@ -1,0 +1,77 @@
+"""HTTP request bodies, mirroring the spec's schemas.
+
+The spec does not forbid extra properties, so unknown fields are ignored; declared fields are type-checked
+(pydantic never turns a number into a string, so a number is not a url).
+"""
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool
+
+from contracts.artifacts import ArtifactMetadata, ArtifactQuery
+from contracts.users import Permission
+
+
+class SpecBody(BaseModel):
+    """Base for request bodies: unknown fields ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class ArtifactDataIn(SpecBody):
+    """``ArtifactData`` as sent to ``POST /artifact/{type}``; ``name`` is what real clients add."""
+
+    url: str = Field(min_length=1, max_length=4096)
+    name: str | None = None
+
+
+class ArtifactIn(SpecBody):
+    """``Artifact`` as sent to ``PUT /artifacts/{type}/{id}``."""
+
+    metadata: ArtifactMetadata
+    data: ArtifactDataIn
+
+
+class QueryList(RootModel[list[ArtifactQuery]]):
+    """The body of ``POST /artifacts``: a non-empty array of ``ArtifactQuery``."""
+
+    root: list[ArtifactQuery] = Field(min_length=1, max_length=100)
+
+
+class RegexIn(SpecBody):
+    """``ArtifactRegEx``."""
+
+    regex: str
+
+
+class UserIn(SpecBody):
+    """``User``."""
+
+    name: str
+    is_admin: StrictBool
+
+
+class SecretIn(SpecBody):
+    """``UserAuthenticationInfo``."""
+
+    password: str
+
+
+class AuthenticationIn(SpecBody):
+    """``AuthenticationRequest``."""
+
+    user: UserIn
+    secret: SecretIn
+
+
+class NewUserIn(SpecBody):
+    """Body of ``POST /users`` (our addition)."""
+
+    name: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=8, max_length=1024)
+    is_admin: bool = False
+    permissions: list[Permission] = Field(default_factory=lambda: [Permission.SEARCH])
+
+
+class PermissionsIn(SpecBody):
+    """Body of ``PUT /users/{name}/permissions`` (our addition)."""
+
+    permissions: list[Permission]

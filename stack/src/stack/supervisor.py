@@ -1,0 +1,63 @@
+"""Keeps a set of children running: restarts a crashed one with backoff, stops all in reverse order."""
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from stack.processes import Child
+
+MAX_BACKOFF = 30.0
+
+
+@dataclass
+class _Watched:
+    child: Child
+    backoff: float = 1.0
+    restart_at: float | None = None
+    started_at: float = field(default_factory=time.monotonic)
+
+
+class Supervisor:
+    """Start children in order; ``run`` watches them until ``stop_event`` is set."""
+
+    def __init__(self, sink: Callable[[str], None]) -> None:
+        self._sink = sink
+        self._watched: list[_Watched] = []
+
+    def start(self, child: Child) -> None:
+        """Start and watch ``child``."""
+        child.start()
+        self._watched.append(_Watched(child))
+        self._sink(f"{'stack':<12}| started {child.name} (pid {child.pid})")
+
+    def run(self, stop_event: threading.Event) -> None:
+        """Restart children that exit unexpectedly until asked to stop."""
+        while not stop_event.wait(0.5):
+            now = time.monotonic()
+            for item in self._watched:
+                self._check(item, now)
+
+    def stop_all(self) -> None:
+        """Stop children in reverse start order."""
+        for item in reversed(self._watched):
+            self._sink(f"{'stack':<12}| stopping {item.child.name}")
+            item.child.stop()
+
+    def _check(self, item: _Watched, now: float) -> None:
+        child = item.child
+        if child.alive():
+            if now - item.started_at > 60:
+                item.backoff = 1.0
+            return
+        if item.restart_at is None:
+            item.restart_at = now + item.backoff
+            self._sink(
+                f"{'stack':<12}| {child.name} exited with {child.exit_code()}; restarting in {item.backoff:.0f}s"
+            )
+            return
+        if now >= item.restart_at:
+            child.start()
+            item.started_at, item.restart_at = now, None
+            item.backoff = min(item.backoff * 2, MAX_BACKOFF)
+            self._sink(f"{'stack':<12}| restarted {child.name} (pid {child.pid})")

@@ -1,0 +1,1 @@
+"""Shared runtime for every registry process (gateway and services)."""

@@ -1,0 +1,166 @@
+"""The answering side: typed endpoints served as a ``nats.micro`` service in a queue group.
+
+``nats.micro`` runs a subscription's handler one message at a time; the host hands each request to its own
+task (bounded by a semaphore) so one slow request never blocks the others, and keeps its own error and
+latency figures, which it reports in the ``data`` field of ``$SRV.STATS``.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import structlog
+from nats.aio.client import Client as NATS
+from nats.micro import add_service
+from nats.micro.request import Request
+from nats.micro.service import EndpointStats, Service
+from pydantic import ValidationError
+
+from contracts.base import Contract
+from contracts.errors import ErrorCode, ServiceFailure
+from svckit.logging import REQUEST_ID_HEADER
+from svckit.metrics import EndpointMetrics
+
+Req = TypeVar("Req", bound=Contract)
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True)
+class Endpoint(Generic[Req]):
+    """One subject, the payload it takes and the use case that answers it."""
+
+    subject: str
+    request_type: type[Req]
+    handler: Callable[[Req], Awaitable[Contract]]
+
+
+@dataclass
+class _Figures:
+    errors: int = 0
+    last_error: str | None = None
+    seconds: float = 0.0
+    handled: int = 0
+
+
+@dataclass
+class EndpointHost:
+    """Runs endpoints for one service; ``start`` registers them, ``stop`` drains in-flight requests."""
+
+    nc: NATS
+    name: str
+    version: str
+    description: str
+    endpoints: Sequence[Endpoint[Any]]
+    metrics: EndpointMetrics
+    concurrency: int = 256
+    _service: Service | None = None
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _figures: dict[str, _Figures] = field(default_factory=dict)
+    _slots: asyncio.Semaphore | None = None
+
+    async def start(self) -> None:
+        """Register the service and its endpoints with NATS."""
+        self._slots = asyncio.Semaphore(self.concurrency)
+        self._service = await add_service(
+            self.nc,
+            name=self.name,
+            version=self.version,
+            description=self.description,
+            stats_handler=self._stats,
+        )
+        for endpoint in self.endpoints:
+            self._figures[endpoint.subject] = _Figures()
+            await self._service.add_endpoint(
+                name=endpoint.subject.replace(".", "-"),
+                subject=endpoint.subject,
+                handler=self._dispatcher(endpoint),
+            )
+        await self.nc.flush()
+        log.info("service_started", service=self.name, endpoints=len(self.endpoints))
+
+    async def stop(self) -> None:
+        """Stop taking requests and wait for the ones in flight."""
+        if self._service is not None:
+            await self._service.stop()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        log.info("service_stopped", service=self.name)
+
+    def _stats(self, stats: EndpointStats) -> dict[str, Any]:
+        figures = self._figures.get(stats.subject, _Figures())
+        average = figures.seconds / figures.handled if figures.handled else 0.0
+        return {
+            "errors": figures.errors,
+            "last_error": figures.last_error,
+            "handled": figures.handled,
+            "average_seconds": round(average, 6),
+            "in_flight": len(self._tasks),
+        }
+
+    def _dispatcher(self, endpoint: Endpoint[Any]) -> Callable[[Request], Awaitable[None]]:
+        async def dispatch(request: Request) -> None:
+            assert self._slots is not None
+            await self._slots.acquire()
+            task = asyncio.create_task(self._handle(endpoint, request))
+            self._tasks.add(task)
+            task.add_done_callback(self._finished)
+
+        return dispatch
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        assert self._slots is not None
+        self._slots.release()
+
+    async def _handle(self, endpoint: Endpoint[Any], request: Request) -> None:
+        request_id = (request.headers or {}).get(REQUEST_ID_HEADER)
+        structlog.contextvars.bind_contextvars(request_id=request_id, subject=endpoint.subject)
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            payload = endpoint.request_type.model_validate_json(request.data)
+            reply = await endpoint.handler(payload)
+            await request.respond(reply.model_dump_json().encode())
+        except ValidationError as error:
+            outcome = str(ErrorCode.BAD_REQUEST.value)
+            await self._fail(request, endpoint, ErrorCode.BAD_REQUEST, _describe(error))
+        except ServiceFailure as failure:
+            outcome = str(failure.code.value)
+            await self._fail(request, endpoint, failure.code, failure.message)
+        except Exception:
+            outcome = str(ErrorCode.INTERNAL.value)
+            log.exception("endpoint_crashed")
+            await self._fail(
+                request, endpoint, ErrorCode.INTERNAL, f"Internal error while handling {endpoint.subject}."
+            )
+        finally:
+            elapsed = time.perf_counter() - started
+            figures = self._figures[endpoint.subject]
+            figures.handled += 1
+            figures.seconds += elapsed
+            self.metrics.observe(endpoint.subject, outcome, elapsed)
+            log.debug("request_handled", outcome=outcome, seconds=round(elapsed, 6))
+
+    async def _fail(self, request: Request, endpoint: Endpoint[Any], code: ErrorCode, message: str) -> None:
+        figures = self._figures[endpoint.subject]
+        if code >= ErrorCode.INTERNAL:
+            figures.errors += 1
+            figures.last_error = message
+            log.warning("request_failed", code=int(code), message=message)
+        await request.respond_error(str(int(code)), _header_safe(message))
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors(include_url=False)[:5]:
+        where = ".".join(str(p) for p in item["loc"]) or "body"
+        parts.append(f"{where}: {item['msg']}")
+    return "Invalid request: " + "; ".join(parts)
+
+
+def _header_safe(message: str) -> str:
+    """NATS headers cannot carry line breaks; keep messages on one line."""
+    return " ".join(message.split())[:2000]

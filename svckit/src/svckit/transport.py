@@ -1,0 +1,99 @@
+"""The requesting side of NATS request/reply: typed calls with request ids and mapped failures."""
+
+import asyncio
+from typing import TypeVar
+
+import nats
+import structlog
+from nats.aio.client import Client as NATS
+from nats.errors import NoRespondersError, NoServersError
+from nats.errors import TimeoutError as NatsTimeout
+from nats.micro.request import ERROR_CODE_HEADER, ERROR_HEADER
+from pydantic import ValidationError
+
+from contracts.base import Contract
+from contracts.errors import ErrorCode, ServiceFailure
+from svckit.logging import REQUEST_ID_HEADER
+
+R = TypeVar("R", bound=Contract)
+
+log = structlog.get_logger()
+
+
+async def connect(url: str, name: str, *, attempts: int = 60, wait: float = 0.5) -> NATS:
+    """Connect to NATS, retrying while the server is still starting; reconnects forever afterwards."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await nats.connect(
+                servers=url.split(","),
+                name=name,
+                connect_timeout=2,
+                allow_reconnect=True,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=0.5,
+            )
+        except (NoServersError, OSError) as error:
+            if attempt == attempts:
+                raise
+            log.warning("nats_connect_retry", url=url, attempt=attempt, error=str(error))
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+def current_request_id() -> str | None:
+    """The request id bound in this task's logging context, if any."""
+    value = structlog.contextvars.get_contextvars().get("request_id")
+    return str(value) if value is not None else None
+
+
+class ServiceClient:
+    """Sends contract payloads to service subjects and decodes the typed reply."""
+
+    def __init__(self, nc: NATS, *, default_timeout: float = 10.0) -> None:
+        self._nc = nc
+        self._default_timeout = default_timeout
+
+    @property
+    def connection(self) -> NATS:
+        """The underlying NATS connection (for discovery requests such as ``$SRV.STATS``)."""
+        return self._nc
+
+    async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R:
+        """Send ``request`` to ``subject`` and return the reply; failures raise ``ServiceFailure``."""
+        service = subject.split(".", 1)[0]
+        wait = timeout if timeout is not None else self._default_timeout
+        headers = {}
+        request_id = current_request_id()
+        if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
+        try:
+            msg = await self._nc.request(
+                subject, request.model_dump_json().encode(), timeout=wait, headers=headers or None
+            )
+        except NoRespondersError as error:
+            raise ServiceFailure(
+                ErrorCode.UNAVAILABLE, f"The {service} service is not available right now; try again shortly."
+            ) from error
+        except NatsTimeout as error:
+            raise ServiceFailure(
+                ErrorCode.TIMEOUT, f"The {service} service did not answer within {wait:g} seconds."
+            ) from error
+        except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError) as error:
+            raise ServiceFailure(ErrorCode.UNAVAILABLE, "The message bus is not reachable right now.") from error
+        if msg.headers and ERROR_CODE_HEADER in msg.headers:
+            raise _failure_from_headers(msg.headers)
+        try:
+            return reply.model_validate_json(msg.data)
+        except ValidationError as error:
+            log.error("bad_reply", subject=subject, error=str(error))
+            raise ServiceFailure(ErrorCode.INTERNAL, f"The {service} service sent a malformed reply.") from error
+
+
+def _failure_from_headers(headers: dict[str, str]) -> ServiceFailure:
+    raw_code = headers.get(ERROR_CODE_HEADER, "500")
+    message = headers.get(ERROR_HEADER, "Service error")
+    try:
+        code = ErrorCode(int(raw_code))
+    except ValueError:
+        code = ErrorCode.INTERNAL
+    return ServiceFailure(code, message)

@@ -1,0 +1,109 @@
+"""Use cases on the real SQL store (SQLite file): token lifetime and use counting, migrations, ids."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from catalog.adapters.artifact_store import SqlArtifactStore
+from catalog.adapters.database import open_engine
+from catalog.adapters.user_store import SqlUserStore
+from catalog.deps import Deps, Policy
+from catalog.domain.auth import TokenPolicy
+from catalog.search_index import SearchIndex
+from catalog.usecases.authenticate import authenticate
+from catalog.usecases.ensure_default_admin import ensure_default_admin
+from catalog.usecases.register_artifact import register_artifact
+from catalog.usecases.verify_token import verify_token
+from contracts.artifacts import Actor, ArtifactType, CreateArtifact
+from contracts.errors import ErrorCode, ServiceFailure
+from contracts.users import Login, VerifyToken
+from tests.catalog.fakes import FakeUpstream, FastHasher
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, 8, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}"
+    async with open_engine(url) as engine:
+        store = SqlArtifactStore(engine)
+        built = Deps(
+            artifacts=store,
+            users=SqlUserStore(engine),
+            upstream=FakeUpstream({"org/model": "# Model card"}),
+            hasher=FastHasher(),
+            search=SearchIndex(store),
+            policy=Policy(tokens=TokenPolicy(max_uses=3)),
+            clock=Clock(),
+        )
+        await ensure_default_admin(built)
+        yield built
+
+
+async def _token(deps: Deps) -> str:
+    issued = await authenticate(Login(username=deps.policy.admin_name, password=deps.policy.admin_password), deps)
+    return issued.token
+
+
+async def test_token_expires_after_its_lifetime(deps: Deps) -> None:
+    token = await _token(deps)
+    clock = deps.clock
+    assert isinstance(clock, Clock)
+    clock.now += timedelta(hours=9, minutes=59)
+    assert (await verify_token(VerifyToken(token=token), deps)).is_admin
+    clock.now += timedelta(minutes=2)
+    with pytest.raises(ServiceFailure) as caught:
+        await verify_token(VerifyToken(token=token), deps)
+    assert caught.value.code is ErrorCode.FORBIDDEN
+
+
+async def test_token_allows_exactly_max_uses(deps: Deps) -> None:
+    token = await _token(deps)
+    for _ in range(3):
+        await verify_token(VerifyToken(token=token), deps)
+    with pytest.raises(ServiceFailure):
+        await verify_token(VerifyToken(token=token), deps)
+
+
+async def test_migrations_are_idempotent_and_keep_data(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'again.db'}"
+    async with open_engine(url) as engine:
+        store = SqlArtifactStore(engine)
+        deps = Deps(
+            artifacts=store,
+            users=SqlUserStore(engine),
+            upstream=FakeUpstream({"org/model": "card"}),
+            hasher=FastHasher(),
+            search=SearchIndex(store),
+        )
+        actor = Actor(name="a", is_admin=True)
+        created = await register_artifact(
+            CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", actor=actor), deps
+        )
+    async with open_engine(url) as engine:
+        kept = await SqlArtifactStore(engine).get(created.metadata.id)
+    assert kept is not None
+    assert kept.name == "model"
+
+
+async def test_ids_are_unique_under_a_burst(deps: Deps) -> None:
+    actor = Actor(name="a", is_admin=True)
+    results = await asyncio.gather(
+        *(
+            register_artifact(
+                CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", name=f"m{i}", actor=actor),
+                deps,
+            )
+            for i in range(50)
+        )
+    )
+    assert len({r.metadata.id for r in results}) == 50

@@ -1,0 +1,43 @@
+"""End-to-end fixtures: a whole registry (NATS, catalog-svc, gateway) per database backend."""
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.api import Api
+from tests.harness import RegistryStack, start_nats
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def registry(request: pytest.FixtureRequest, workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
+    """A running registry on SQLite and, as a second run of every test, on PostgreSQL."""
+    backend = request.param
+    root = workdir / backend
+    database_url = request.getfixturevalue("postgres_url") if backend == "postgres" else None
+    nats, nats_url = start_nats(root)
+    small_pages = {"CATALOG_PAGE_SIZE": "5", "CATALOG_MAX_QUERY_RESULTS": "30"}
+    stack = RegistryStack(root, nats_url, mirror_url, database_url=database_url, extra_env=small_pages)
+    try:
+        yield stack.start()
+    finally:
+        stack.stop()
+        nats.stop()
+
+
+@pytest.fixture(scope="session")
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    """One HTTP client session for the whole run."""
+    async with aiohttp.ClientSession() as client:
+        yield client
+
+
+@pytest.fixture
+async def api(registry: RegistryStack, session: aiohttp.ClientSession) -> Api:
+    """A client logged in as the default admin, against a freshly reset registry."""
+    client = Api(session, registry.base_url)
+    await client.admin_token()
+    reply = await client.call("DELETE", "/reset")
+    assert reply.status == 200, reply.body
+    return client

@@ -1,0 +1,85 @@
+"""PUT /authenticate, tokens in X-Authorization, and the 401/403 paths."""
+
+import pytest
+
+from tests.api import ADMIN, ADMIN_PASSWORD, Api
+
+
+async def test_default_admin_gets_a_bearer_token_as_a_json_string(api: Api) -> None:
+    reply = await api.login()
+    assert reply.status == 200
+    assert isinstance(reply.body, str)
+    assert reply.body.startswith("bearer ")
+    assert len(reply.body) > len("bearer ") + 20
+
+
+async def test_password_with_quotes_and_sql_is_verbatim_and_harmless(api: Api) -> None:
+    wrong = await api.login(password=ADMIN_PASSWORD.replace(";DROP TABLE artifacts;", ""))
+    assert wrong.status == 401
+    listing = await api.call("POST", "/artifacts", json_body=[{"name": "*"}])
+    assert listing.status == 200
+    assert listing.body == []
+
+
+@pytest.mark.parametrize(
+    ("user", "password"),
+    [(ADMIN, "wrong-password"), ("nobody", ADMIN_PASSWORD), (ADMIN, ""), (ADMIN.upper(), ADMIN_PASSWORD)],
+)
+async def test_wrong_credentials_are_401(api: Api, user: str, password: str) -> None:
+    reply = await api.login(user=user, password=password)
+    assert reply.status == 401
+    assert "invalid" in reply.body["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"user": {"name": ADMIN, "is_admin": True}},
+        {"secret": {"password": ADMIN_PASSWORD}},
+        {"user": {"name": ADMIN}, "secret": {"password": ADMIN_PASSWORD}},
+        {"user": {"name": 7, "is_admin": True}, "secret": {"password": ADMIN_PASSWORD}},
+        {"user": {"name": ADMIN, "is_admin": True}, "secret": {"password": 12345}},
+        {"user": "admin", "secret": "pw"},
+        [],
+    ],
+)
+async def test_malformed_authentication_requests_are_400(api: Api, body: object) -> None:
+    reply = await api.call("PUT", "/authenticate", json_body=body, token=None)
+    assert reply.status == 400
+    assert reply.body["message"]
+
+
+async def test_non_json_authentication_body_is_400(api: Api) -> None:
+    reply = await api.call("PUT", "/authenticate", data="user=admin", token=None)
+    assert reply.status == 400
+    assert "JSON" in reply.body["message"]
+
+
+async def test_missing_token_is_403(api: Api) -> None:
+    reply = await api.call("POST", "/artifacts", json_body=[{"name": "*"}], token=None)
+    assert reply.status == 403
+    assert "X-Authorization" in reply.body["message"]
+
+
+@pytest.mark.parametrize("token", ["bearer not-a-real-token", "garbage", "bearer ", "   "])
+async def test_invalid_token_is_403(api: Api, token: str) -> None:
+    reply = await api.call("POST", "/artifacts", json_body=[{"name": "*"}], token=token)
+    assert reply.status == 403
+
+
+async def test_token_works_with_or_without_the_bearer_prefix(api: Api) -> None:
+    token = await api.admin_token()
+    bare = token.removeprefix("bearer ")
+    assert (await api.call("POST", "/artifacts", json_body=[{"name": "*"}], token=bare)).status == 200
+
+
+async def test_token_stops_working_after_1000_calls(api: Api) -> None:
+    token = await api.admin_token()
+    for _ in range(1000):
+        reply = await api.call("POST", "/artifacts", json_body=[{"name": "*"}], token=token)
+        assert reply.status == 200
+    exhausted = await api.call("POST", "/artifacts", json_body=[{"name": "*"}], token=token)
+    assert exhausted.status == 403
+    fresh = await api.admin_token()
+    assert (await api.call("POST", "/artifacts", json_body=[{"name": "*"}], token=fresh)).status == 200

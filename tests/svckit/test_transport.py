@@ -1,0 +1,133 @@
+"""The NATS transport against a real nats-server: typed replies, error codes, 503/504, request ids."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import structlog
+from nats.aio.client import Client as NATS
+from prometheus_client import CollectorRegistry
+
+from contracts.base import Contract
+from contracts.errors import ErrorCode, ServiceFailure
+from svckit.host import Endpoint, EndpointHost
+from svckit.metrics import EndpointMetrics
+from svckit.transport import ServiceClient, connect
+from tests.harness import start_nats
+
+
+class Ping(Contract):
+    text: str
+    delay: float = 0.0
+
+
+class Pong(Contract):
+    text: str
+    request_id: str | None
+
+
+@pytest.fixture(scope="module")
+def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    child, url = start_nats(tmp_path_factory.mktemp("svckit"))
+    yield url
+    child.stop()
+
+
+async def _echo(ping: Ping) -> Pong:
+    await asyncio.sleep(ping.delay)
+    if ping.text == "missing":
+        raise ServiceFailure(ErrorCode.NOT_FOUND, "no such thing")
+    if ping.text == "crash":
+        raise RuntimeError("boom")
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    return Pong(text=ping.text.upper(), request_id=request_id)
+
+
+@pytest.fixture
+async def nc(nats_url: str) -> AsyncIterator[NATS]:
+    connection = await connect(nats_url, name="test")
+    yield connection
+    await connection.drain()
+
+
+@pytest.fixture
+async def echo_host(nc: NATS) -> AsyncIterator[EndpointHost]:
+    host = EndpointHost(
+        nc=nc,
+        name="echo",
+        version="1.0.0",
+        description="test",
+        endpoints=[Endpoint("echo.ping", Ping, _echo)],
+        metrics=EndpointMetrics(CollectorRegistry(), "echo"),
+    )
+    await host.start()
+    yield host
+    await host.stop()
+
+
+async def test_typed_round_trip_carries_the_request_id(nc: NATS, echo_host: EndpointHost) -> None:
+    structlog.contextvars.bind_contextvars(request_id="req-123")
+    try:
+        pong = await ServiceClient(nc).call("echo.ping", Ping(text="hi"), Pong)
+    finally:
+        structlog.contextvars.unbind_contextvars("request_id")
+    assert pong == Pong(text="HI", request_id="req-123")
+
+
+async def test_service_failure_keeps_its_code_and_message(nc: NATS, echo_host: EndpointHost) -> None:
+    with pytest.raises(ServiceFailure) as caught:
+        await ServiceClient(nc).call("echo.ping", Ping(text="missing"), Pong)
+    assert caught.value.code is ErrorCode.NOT_FOUND
+    assert caught.value.message == "no such thing"
+
+
+async def test_crash_in_a_handler_is_a_500_without_internals(nc: NATS, echo_host: EndpointHost) -> None:
+    with pytest.raises(ServiceFailure) as caught:
+        await ServiceClient(nc).call("echo.ping", Ping(text="crash"), Pong)
+    assert caught.value.code is ErrorCode.INTERNAL
+    assert "boom" not in caught.value.message
+
+
+async def test_invalid_payload_is_a_400(nc: NATS, echo_host: EndpointHost) -> None:
+    class Wrong(Contract):
+        other: int
+
+    with pytest.raises(ServiceFailure) as caught:
+        await ServiceClient(nc).call("echo.ping", Wrong(other=1), Pong)
+    assert caught.value.code is ErrorCode.BAD_REQUEST
+
+
+async def test_no_replica_is_a_503(nc: NATS) -> None:
+    with pytest.raises(ServiceFailure) as caught:
+        await ServiceClient(nc).call("nobody.home", Ping(text="x"), Pong)
+    assert caught.value.code is ErrorCode.UNAVAILABLE
+    assert "nobody" in caught.value.message
+
+
+async def test_slow_replica_is_a_504_not_a_hang(nc: NATS, echo_host: EndpointHost) -> None:
+    with pytest.raises(ServiceFailure) as caught:
+        await ServiceClient(nc).call("echo.ping", Ping(text="x", delay=1.0), Pong, timeout=0.2)
+    assert caught.value.code is ErrorCode.TIMEOUT
+
+
+async def test_a_slow_request_does_not_block_the_others(nc: NATS, echo_host: EndpointHost) -> None:
+    client = ServiceClient(nc)
+    slow = asyncio.create_task(client.call("echo.ping", Ping(text="slow", delay=0.8), Pong))
+    await asyncio.sleep(0.05)
+    fast = await client.call("echo.ping", Ping(text="fast"), Pong, timeout=0.5)
+    assert fast.text == "FAST"
+    assert not slow.done()
+    assert (await slow).text == "SLOW"
+
+
+async def test_stats_report_handled_requests_and_errors(nc: NATS, echo_host: EndpointHost) -> None:
+    client = ServiceClient(nc)
+    await client.call("echo.ping", Ping(text="a"), Pong)
+    with pytest.raises(ServiceFailure):
+        await client.call("echo.ping", Ping(text="crash"), Pong)
+    reply = await nc.request("$SRV.STATS.echo", b"", timeout=2)
+    endpoint = json.loads(reply.data)["endpoints"][0]
+    assert endpoint["subject"] == "echo.ping"
+    assert endpoint["data"]["handled"] >= 2
+    assert endpoint["data"]["errors"] >= 1

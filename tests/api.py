@@ -35,7 +35,7 @@ class Api:
         *,
         json_body: Any = None,
         data: bytes | str | None = None,
-        token: str | None | bool = True,
+        token: str | bool | None = True,
         headers: dict[str, str] | None = None,
     ) -> Reply:
         """Send a request; ``token=True`` uses the default token, a string uses that, None/False none."""

@@ -11,10 +11,30 @@ MODEL, DATASET, CODE = ArtifactType.MODEL, ArtifactType.DATASET, ArtifactType.CO
 @pytest.mark.parametrize(
     ("url", "kind", "repo", "name"),
     [
-        ("https://huggingface.co/google-bert/bert-base-uncased", SourceKind.HF_MODEL, "google-bert/bert-base-uncased", "bert-base-uncased"),
-        ("https://huggingface.co/openai/whisper-tiny/tree/main", SourceKind.HF_MODEL, "openai/whisper-tiny", "whisper-tiny"),
-        ("https://huggingface.co/distilbert-base-uncased-distilled-squad", SourceKind.HF_MODEL, "distilbert-base-uncased-distilled-squad", "distilbert-base-uncased-distilled-squad"),
-        ("https://huggingface.co/bert-base-uncased/tree/main", SourceKind.HF_MODEL, "bert-base-uncased", "bert-base-uncased"),
+        (
+            "https://huggingface.co/google-bert/bert-base-uncased",
+            SourceKind.HF_MODEL,
+            "google-bert/bert-base-uncased",
+            "bert-base-uncased",
+        ),
+        (
+            "https://huggingface.co/openai/whisper-tiny/tree/main",
+            SourceKind.HF_MODEL,
+            "openai/whisper-tiny",
+            "whisper-tiny",
+        ),
+        (
+            "https://huggingface.co/distilbert-base-uncased-distilled-squad",
+            SourceKind.HF_MODEL,
+            "distilbert-base-uncased-distilled-squad",
+            "distilbert-base-uncased-distilled-squad",
+        ),
+        (
+            "https://huggingface.co/bert-base-uncased/tree/main",
+            SourceKind.HF_MODEL,
+            "bert-base-uncased",
+            "bert-base-uncased",
+        ),
         ("http://www.huggingface.co/microsoft/resnet-50/", SourceKind.HF_MODEL, "microsoft/resnet-50", "resnet-50"),
     ],
 )
@@ -41,12 +61,22 @@ def test_hugging_face_dataset_urls(url: str, repo: str, name: str) -> None:
     [
         ("https://github.com/google-research/bert", "google-research/bert", "", "google-research-bert"),
         ("https://github.com/openai/whisper.git", "openai/whisper", "", "openai-whisper"),
-        ("https://github.com/huggingface/lerobot/tree/main/src/lerobot", "huggingface/lerobot", "src/lerobot", "huggingface-lerobot"),
+        (
+            "https://github.com/huggingface/lerobot/tree/main/src/lerobot",
+            "huggingface/lerobot",
+            "src/lerobot",
+            "huggingface-lerobot",
+        ),
     ],
 )
 def test_github_urls(url: str, repo: str, subpath: str, name: str) -> None:
     source = parse_source(url, CODE)
-    assert (source.kind, source.repo_id, source.subpath, source.default_name) == (SourceKind.GITHUB, repo, subpath, name)
+    assert (source.kind, source.repo_id, source.subpath, source.default_name) == (
+        SourceKind.GITHUB,
+        repo,
+        subpath,
+        name,
+    )
 
 
 def test_github_and_kaggle_datasets_are_allowed() -> None:

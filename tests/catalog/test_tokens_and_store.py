@@ -100,7 +100,9 @@ async def test_ids_are_unique_under_a_burst(deps: Deps) -> None:
     results = await asyncio.gather(
         *(
             register_artifact(
-                CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", name=f"m{i}", actor=actor),
+                CreateArtifact(
+                    type=ArtifactType.MODEL, url="https://huggingface.co/org/model", name=f"m{i}", actor=actor
+                ),
                 deps,
             )
             for i in range(50)

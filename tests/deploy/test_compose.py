@@ -5,12 +5,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic_settings import BaseSettings
 
 from catalog.settings import CatalogSettings
 from gateway.settings import GatewaySettings
 from tests.harness import REPO
 
-SETTINGS = {"catalog": CatalogSettings, "gateway": GatewaySettings}
+SETTINGS: dict[str, type[BaseSettings]] = {"catalog": CatalogSettings, "gateway": GatewaySettings}
 
 
 def _compose() -> dict[str, Any]:
@@ -19,7 +20,7 @@ def _compose() -> dict[str, Any]:
     return loaded
 
 
-def _env_names(settings: type) -> set[str]:
+def _env_names(settings: type[BaseSettings]) -> set[str]:
     names = set()
     for name, field in settings.model_fields.items():
         alias = field.validation_alias

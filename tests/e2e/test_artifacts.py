@@ -25,7 +25,11 @@ async def test_registering_a_model_derives_its_name_and_echoes_the_url(api: Api)
     ("artifact_type", "url", "name"),
     [
         ("model", "https://huggingface.co/openai/whisper-tiny/tree/main", "whisper-tiny"),
-        ("model", "https://huggingface.co/distilbert-base-uncased-distilled-squad", "distilbert-base-uncased-distilled-squad"),
+        (
+            "model",
+            "https://huggingface.co/distilbert-base-uncased-distilled-squad",
+            "distilbert-base-uncased-distilled-squad",
+        ),
         ("dataset", SQUAD, "squad"),
         ("dataset", "https://huggingface.co/datasets/bookcorpus/bookcorpus", "bookcorpus"),
         ("code", WHISPER_CODE, "openai-whisper"),
@@ -41,7 +45,7 @@ async def test_url_shapes_clients_send(api: Api, artifact_type: str, url: str, n
 
 
 async def test_a_given_name_is_stored_verbatim(api: Api) -> None:
-    name = "it's \"mine\"; DROP TABLE artifacts; --"
+    name = 'it\'s "mine"; DROP TABLE artifacts; --'
     reply = await api.register("code", WHISPER_CODE, name=name)
     assert reply.status == 201
     assert reply.body["metadata"]["name"] == name

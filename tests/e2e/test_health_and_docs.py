@@ -30,7 +30,9 @@ async def test_components_report_gateway_and_catalog_with_request_counts(api: Ap
         assert component["status"] in ("ok", "degraded", "critical", "unknown")
 
 
-@pytest.mark.parametrize("query", ["windowMinutes=4", "windowMinutes=1441", "windowMinutes=abc", "includeTimeline=maybe"])
+@pytest.mark.parametrize(
+    "query", ["windowMinutes=4", "windowMinutes=1441", "windowMinutes=abc", "includeTimeline=maybe"]
+)
 async def test_components_reject_bad_parameters(api: Api, query: str) -> None:
     reply = await api.call("GET", f"/health/components?{query}", token=None)
     assert reply.status == 400

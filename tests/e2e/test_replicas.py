@@ -21,9 +21,7 @@ async def test_a_second_catalog_replica_takes_a_share_of_the_requests(api: Api, 
     try:
         registry.wait_ready(replicas=len(registry.live_catalogs()))
         before = _handled(registry, index)
-        replies = await asyncio.gather(
-            *(api.call("POST", "/artifacts", json_body=[{"name": "*"}]) for _ in range(60))
-        )
+        replies = await asyncio.gather(*(api.call("POST", "/artifacts", json_body=[{"name": "*"}]) for _ in range(60)))
         assert all(r.status == 200 for r in replies)
         assert _handled(registry, index) - before > 0
     finally:

@@ -55,7 +55,15 @@ async def test_by_name_returns_every_artifact_sharing_the_name(api: Api) -> None
 
 @pytest.mark.parametrize(
     "body",
-    [{}, [], [{}], [{"name": 3}], [{"name": "*", "types": ["widget"]}], [{"name": "*", "types": "model"}], {"name": "*"}],
+    [
+        {},
+        [],
+        [{}],
+        [{"name": 3}],
+        [{"name": "*", "types": ["widget"]}],
+        [{"name": "*", "types": "model"}],
+        {"name": "*"},
+    ],
 )
 async def test_malformed_queries_are_400(api: Api, body: object) -> None:
     reply = await api.call("POST", "/artifacts", json_body=body)
@@ -114,7 +122,9 @@ async def test_regex_matches_names_and_readme_only_text(api: Api) -> None:
     assert "bert-base-uncased" in [a["name"] for a in readme_only.body]
 
 
-@pytest.mark.parametrize("body", [{"regex": "("}, {"regex": "[a-"}, {"regex": "(?=look)"}, {}, {"regex": 5}, {"regex": ""}])
+@pytest.mark.parametrize(
+    "body", [{"regex": "("}, {"regex": "[a-"}, {"regex": "(?=look)"}, {}, {"regex": 5}, {"regex": ""}]
+)
 async def test_invalid_regex_requests_are_400(api: Api, body: object) -> None:
     reply = await api.call("POST", "/artifact/byRegEx", json_body=body)
     assert reply.status == 400

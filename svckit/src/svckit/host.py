@@ -142,7 +142,7 @@ class EndpointHost:
             figures.handled += 1
             figures.seconds += elapsed
             self.metrics.observe(endpoint.subject, outcome, elapsed)
-            log.debug("request_handled", outcome=outcome, seconds=round(elapsed, 6))
+            log.info("request_handled", outcome=outcome, seconds=round(elapsed, 6))
 
     async def _fail(self, request: Request, endpoint: Endpoint[Any], code: ErrorCode, message: str) -> None:
         figures = self._figures[endpoint.subject]

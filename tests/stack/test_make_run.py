@@ -1,0 +1,134 @@
+"""``python -m stack`` (what ``make run`` starts): whole stack up, crash restart, clean stop, state kept."""
+
+import json
+import re
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from stack.processes import Child, free_port, wait_for_port
+from tests.api import ADMIN, ADMIN_PASSWORD
+
+
+class Run:
+    """One ``python -m stack`` process and its log."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.gateway_port = free_port()
+        self.metrics_port = free_port()
+        self.log = workdir / "stack.log"
+        self.child = Child(
+            "stack",
+            [sys.executable, "-m", "stack"],
+            {
+                "REGISTRY_DATA_DIR": str(workdir / "data"),
+                "REGISTRY_NATS_PORT": str(free_port()),
+                "GATEWAY_PORT": str(self.gateway_port),
+                "CATALOG_METRICS_PORT": str(self.metrics_port),
+                "LOG_FORMAT": "json",
+            },
+            log_file=self.log,
+        )
+
+    def start(self) -> "Run":
+        self.child.start()
+        wait_for_port(self.gateway_port, timeout=30, child=self.child)
+        self.until(lambda: self.catalog_replicas() == 1)
+        return self
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}{path}"
+
+    def call(self, method: str, path: str, body: object, token: str | None = None) -> tuple[int, object]:
+        request = urllib.request.Request(self.url(path), data=json.dumps(body).encode(), method=method)
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("X-Authorization", token)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+
+    def catalog_replicas(self) -> int:
+        try:
+            with urllib.request.urlopen(self.url("/health/components"), timeout=2) as response:
+                report = json.load(response)
+        except OSError:
+            return -1
+        return int(next(c for c in report["components"] if c["id"] == "catalog")["metrics"]["replicas"])
+
+    def pids(self, name: str) -> list[int]:
+        return [int(p) for p in re.findall(rf"(?:re)?started {name} \(pid (\d+)\)", self.log.read_text())]
+
+    @staticmethod
+    def until(check: "object", timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if check():  # type: ignore[operator]
+                return
+            time.sleep(0.1)
+        raise TimeoutError("condition not met")
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Iterator[Run]:
+    started = Run(tmp_path).start()
+    yield started
+    started.child.stop()
+
+
+def _login(run: Run, user: str = ADMIN, password: str = ADMIN_PASSWORD) -> str:
+    status, token = run.call(
+        "PUT", "/authenticate", {"user": {"name": user, "is_admin": False}, "secret": {"password": password}}
+    )
+    assert status == 200
+    assert isinstance(token, str)
+    return token
+
+
+def test_stack_serves_the_api_and_every_process_exposes_metrics(run: Run) -> None:
+    assert run.call("POST", "/artifacts", [{"name": "*"}], _login(run)) == (200, [])
+    with urllib.request.urlopen(f"http://127.0.0.1:{run.metrics_port}/metrics", timeout=5) as response:
+        catalog_metrics = response.read().decode()
+    assert (
+        'registry_nats_requests_total{outcome="ok",service="catalog",subject="catalog.artifact.query"}'
+        in catalog_metrics
+    )
+    log = run.log.read_text()
+    assert re.search(r"^catalog-svc +\| \{.*\"request_id\"", log, re.MULTILINE)
+    assert re.search(r"^gateway +\| \{.*\"http_request\"", log, re.MULTILINE)
+
+
+def test_a_crashed_service_is_restarted(run: Run) -> None:
+    import os
+    import signal
+
+    first = run.pids("catalog-svc")[-1]
+    os.kill(first, signal.SIGKILL)
+    run.until(lambda: len(run.pids("catalog-svc")) == 2)
+    run.until(lambda: run.catalog_replicas() == 1)
+    assert run.call("POST", "/artifacts", [{"name": "*"}], _login(run))[0] == 200
+
+
+def test_stop_is_clean_and_a_restart_keeps_users_and_tokens(tmp_path: Path) -> None:
+    first = Run(tmp_path).start()
+    admin = _login(first)
+    status, _ = first.call(
+        "POST", "/users", {"name": "keeper", "password": "kept-password", "permissions": ["search"]}, admin
+    )
+    assert status == 201
+    keeper = _login(first, "keeper", "kept-password")
+    first.child.stop(timeout=15)
+    assert first.child.exit_code() == 0
+    assert "stopping gateway" in first.log.read_text()
+    second = Run(tmp_path).start()
+    try:
+        assert second.call("POST", "/artifacts", [{"name": "*"}], keeper) == (200, [])
+    finally:
+        second.child.stop()

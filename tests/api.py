@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import aiohttp
 from multidict import CIMultiDictProxy
@@ -34,7 +34,7 @@ class Api:
         path: str,
         *,
         json_body: Any = None,
-        data: bytes | str | None = None,
+        data: bytes | str | IO[bytes] | None = None,
         token: str | bool | None = True,
         headers: dict[str, str] | None = None,
     ) -> Reply:

@@ -75,6 +75,8 @@ class RegistryStack:
             "LOG_LEVEL": "debug",
             "PYTHONUNBUFFERED": "1",
             "UPSTREAM_TIMEOUT": "5",
+            # A deployment calls GitHub with a token (60 anonymous calls an hour would not last a day).
+            "GITHUB_TOKEN": "ghp_registry_tests",
             **self.extra_env,
         }
         if self.database_url:

@@ -1,5 +1,7 @@
 """Fakes implementing the catalog's ports, for use-case tests that need no upstream service."""
 
+from collections.abc import Sequence
+
 from catalog.domain.sources import Source
 from catalog.ports import UpstreamDescription, UpstreamNotFound
 from contracts.artifacts import ArtifactType
@@ -25,3 +27,13 @@ class FastHasher:
 
     async def verify(self, password_hash: str, password: str) -> bool:
         return password_hash == "plain:" + password
+
+
+class RecordingEvents:
+    """Remembers the events a use case published."""
+
+    def __init__(self) -> None:
+        self.revoked: list[list[str] | None] = []
+
+    async def tokens_revoked(self, users: Sequence[str] | None) -> None:
+        self.revoked.append(list(users) if users is not None else None)

@@ -11,16 +11,18 @@ from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.database import open_engine
 from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps, Policy
-from catalog.domain.auth import TokenPolicy
+from catalog.domain.auth import TokenPolicy, strip_bearer, token_digest
 from catalog.search_index import SearchIndex
 from catalog.usecases.authenticate import authenticate
+from catalog.usecases.create_user import create_user
+from catalog.usecases.delete_user import delete_user
 from catalog.usecases.ensure_default_admin import ensure_default_admin
+from catalog.usecases.lease_token import lease_token
 from catalog.usecases.register_artifact import register_artifact
-from catalog.usecases.verify_token import verify_token
 from contracts.artifacts import Actor, ArtifactType, CreateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
-from contracts.users import Login, VerifyToken
-from tests.catalog.fakes import FakeUpstream, FastHasher
+from contracts.users import CreateUser, DeleteUser, LeaseToken, Login
+from tests.catalog.fakes import FakeUpstream, FastHasher, RecordingEvents
 
 
 class Clock:
@@ -42,7 +44,8 @@ async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
             upstream=FakeUpstream({"org/model": "# Model card"}),
             hasher=FastHasher(),
             search=SearchIndex(store),
-            policy=Policy(tokens=TokenPolicy(max_uses=3)),
+            events=RecordingEvents(),
+            policy=Policy(tokens=TokenPolicy(max_uses=40)),
             clock=Clock(),
         )
         await ensure_default_admin(built)
@@ -59,19 +62,46 @@ async def test_token_expires_after_its_lifetime(deps: Deps) -> None:
     clock = deps.clock
     assert isinstance(clock, Clock)
     clock.now += timedelta(hours=9, minutes=59)
-    assert (await verify_token(VerifyToken(token=token), deps)).is_admin
+    lease = await lease_token(LeaseToken(token=token), deps)
+    assert lease.principal.is_admin
+    assert lease.expires_at == datetime(2026, 1, 1, 18, tzinfo=UTC)
     clock.now += timedelta(minutes=2)
     with pytest.raises(ServiceFailure) as caught:
-        await verify_token(VerifyToken(token=token), deps)
+        await lease_token(LeaseToken(token=token), deps)
     assert caught.value.code is ErrorCode.FORBIDDEN
 
 
-async def test_token_allows_exactly_max_uses(deps: Deps) -> None:
+async def test_leases_never_grant_more_than_max_uses_and_shrink_near_the_end(deps: Deps) -> None:
     token = await _token(deps)
-    for _ in range(3):
-        await verify_token(VerifyToken(token=token), deps)
-    with pytest.raises(ServiceFailure):
-        await verify_token(VerifyToken(token=token), deps)
+    grants = []
+    while True:
+        try:
+            grants.append((await lease_token(LeaseToken(token=token, wanted=64), deps)).granted)
+        except ServiceFailure:
+            break
+    assert sum(grants) == 40
+    assert grants[0] == 10
+    assert grants[-3:] == [1, 1, 1]
+
+
+async def test_concurrent_leases_share_the_budget_exactly(deps: Deps) -> None:
+    token = await _token(deps)
+    results = await asyncio.gather(
+        *(lease_token(LeaseToken(token=token, wanted=3), deps) for _ in range(30)), return_exceptions=True
+    )
+    granted = sum(r.granted for r in results if not isinstance(r, BaseException))
+    record = await deps.users.read_token(token_digest(strip_bearer(token)))
+    assert record is not None
+    assert granted == record.uses
+    assert granted <= 40
+
+
+async def test_deleting_a_user_announces_the_revocation(deps: Deps) -> None:
+    await create_user(CreateUser(name="bob", password="long-enough"), deps)
+    await delete_user(DeleteUser(name="bob"), deps)
+    events = deps.events
+    assert isinstance(events, RecordingEvents)
+    assert events.revoked == [["bob"]]
 
 
 async def test_migrations_are_idempotent_and_keep_data(tmp_path: Path) -> None:
@@ -84,6 +114,7 @@ async def test_migrations_are_idempotent_and_keep_data(tmp_path: Path) -> None:
             upstream=FakeUpstream({"org/model": "card"}),
             hasher=FastHasher(),
             search=SearchIndex(store),
+            events=RecordingEvents(),
         )
         actor = Actor(name="a", is_admin=True)
         created = await register_artifact(

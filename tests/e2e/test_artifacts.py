@@ -1,6 +1,8 @@
 """Registering, reading, updating and deleting artifacts through the gateway, with bad input."""
 
 import asyncio
+import io
+import json
 
 import pytest
 
@@ -116,7 +118,8 @@ async def test_bad_registrations_are_400_and_store_nothing(api: Api, artifact_ty
 async def test_malformed_json_and_oversize_bodies(api: Api) -> None:
     broken = await api.call("POST", "/artifact/model", data='{"url": ', headers={"Content-Type": "application/json"})
     assert broken.status == 400
-    huge = await api.call("POST", "/artifact/model", json_body={"url": BERT, "name": "x" * (2 << 20)})
+    oversize = io.BytesIO(json.dumps({"url": BERT, "name": "x" * (2 << 20)}).encode())
+    huge = await api.call("POST", "/artifact/model", data=oversize, headers={"Content-Type": "application/json"})
     assert huge.status == 413
     assert await api.everything() == []
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from catalog.domain.auth import TokenPolicy
-from catalog.ports import ArtifactStore, PasswordHasher, Upstream, UserStore
+from catalog.ports import ArtifactStore, EventPublisher, PasswordHasher, Upstream, UserStore
 from catalog.search_index import SearchIndex
 
 
@@ -34,5 +34,6 @@ class Deps:
     upstream: Upstream
     hasher: PasswordHasher
     search: SearchIndex
+    events: EventPublisher
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utc_now

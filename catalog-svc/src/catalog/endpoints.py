@@ -11,6 +11,7 @@ from catalog.usecases.delete_user import delete_user
 from catalog.usecases.find_by_name import find_by_name
 from catalog.usecases.get_artifact import get_artifact
 from catalog.usecases.grant_permissions import grant_permissions
+from catalog.usecases.lease_token import lease_token
 from catalog.usecases.list_users import list_users
 from catalog.usecases.query_artifacts import query_artifacts
 from catalog.usecases.read_audit import read_audit
@@ -18,7 +19,6 @@ from catalog.usecases.register_artifact import register_artifact
 from catalog.usecases.reset_catalog import reset_catalog
 from catalog.usecases.search_by_regex import search_by_regex
 from catalog.usecases.update_artifact import update_artifact
-from catalog.usecases.verify_token import verify_token
 from contracts import subjects
 from contracts.artifacts import (
     CreateArtifact,
@@ -32,7 +32,7 @@ from contracts.artifacts import (
     UpdateArtifact,
 )
 from contracts.base import Contract, Empty
-from contracts.users import CreateUser, DeleteUser, GrantPermissions, Login, VerifyToken
+from contracts.users import CreateUser, DeleteUser, GrantPermissions, LeaseToken, Login
 from svckit.host import Endpoint
 
 Req = TypeVar("Req", bound=Contract)
@@ -60,7 +60,7 @@ def catalog_endpoints(deps: Deps) -> list[Endpoint[Any]]:
         _bind(subjects.ARTIFACT_AUDIT, ReadAudit, read_audit, deps),
         _bind(subjects.reset_subject(subjects.CATALOG), ResetRequest, reset_catalog, deps),
         _bind(subjects.AUTH_LOGIN, Login, authenticate, deps),
-        _bind(subjects.AUTH_VERIFY, VerifyToken, verify_token, deps),
+        _bind(subjects.AUTH_LEASE, LeaseToken, lease_token, deps),
         _bind(subjects.USER_CREATE, CreateUser, create_user, deps),
         _bind(subjects.USER_LIST, Empty, list_users, deps),
         _bind(subjects.USER_DELETE, DeleteUser, delete_user, deps),

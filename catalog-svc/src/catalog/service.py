@@ -10,6 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.database import open_engine
+from catalog.adapters.events import NatsEvents
 from catalog.adapters.passwords import Argon2Hasher
 from catalog.adapters.upstream import HttpUpstream
 from catalog.adapters.user_store import SqlUserStore
@@ -46,6 +47,8 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
         engine = await stack.enter_async_context(open_engine(settings.database_url()))
         session = await stack.enter_async_context(aiohttp.ClientSession())
         store = SqlArtifactStore(engine)
+        nc = await connect(settings.nats_url, name=CATALOG)
+        stack.push_async_callback(nc.drain)
         deps = Deps(
             artifacts=store,
             users=SqlUserStore(engine),
@@ -59,13 +62,12 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
             ),
             hasher=Argon2Hasher(),
             search=SearchIndex(store),
+            events=NatsEvents(nc),
             policy=policy_from(settings),
         )
         await ensure_default_admin(deps)
         registry = CollectorRegistry()
         await stack.enter_async_context(serve_metrics(registry, settings.metrics_host, settings.metrics_port))
-        nc = await connect(settings.nats_url, name=CATALOG)
-        stack.push_async_callback(nc.drain)
         host = EndpointHost(
             nc=nc,
             name=CATALOG,

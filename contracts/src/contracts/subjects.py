@@ -19,7 +19,9 @@ ARTIFACT_AUDIT: Final = "catalog.artifact.audit"
 CATALOG_RESET: Final = "catalog.admin.reset"
 
 AUTH_LOGIN: Final = "catalog.auth.login"
-AUTH_VERIFY: Final = "catalog.auth.verify"
+AUTH_LEASE: Final = "catalog.auth.lease"
+# Event (plain publish, every gateway listens): token leases to drop; payload ``TokensRevoked``.
+AUTH_REVOKED: Final = "catalog.auth.revoked"
 USER_CREATE: Final = "catalog.user.create"
 USER_LIST: Final = "catalog.user.list"
 USER_DELETE: Final = "catalog.user.delete"

@@ -1,5 +1,6 @@
 """Authentication and user-management payloads."""
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import Field
@@ -29,10 +30,11 @@ class IssuedToken(Contract):
     token: str
 
 
-class VerifyToken(Contract):
-    """Check a token and count one use of it."""
+class LeaseToken(Contract):
+    """Check a token and reserve up to ``wanted`` uses of it for one gateway replica."""
 
     token: str
+    wanted: int = Field(default=1, ge=1, le=1000)
 
 
 class Principal(Contract):
@@ -41,6 +43,20 @@ class Principal(Contract):
     name: str
     is_admin: bool
     permissions: list[Permission]
+
+
+class TokenLease(Contract):
+    """A valid token's user and the uses reserved for the asking gateway, usable until ``expires_at``."""
+
+    principal: Principal
+    granted: int = Field(ge=1)
+    expires_at: datetime
+
+
+class TokensRevoked(Contract):
+    """Event: cached leases of these users' tokens (of everyone's, when ``users`` is None) are void."""
+
+    users: list[str] | None = None
 
 
 class CreateUser(Contract):

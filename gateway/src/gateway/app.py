@@ -4,11 +4,16 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from aiohttp import web
+from nats.aio.msg import Msg
 from prometheus_client import CollectorRegistry
+from pydantic import ValidationError
 
+from contracts.subjects import AUTH_REVOKED
+from contracts.users import TokensRevoked
 from gateway.activity import Activity
-from gateway.context import ACTIVITY, CLIENT, METRICS, OPENAPI, SETTINGS, STARTED
+from gateway.context import ACTIVITY, CLIENT, LEASES, METRICS, OPENAPI, SETTINGS, STARTED
 from gateway.handlers.docs import build_document
+from gateway.leases import TokenLeases
 from gateway.metrics import HttpMetrics
 from gateway.middlewares import authenticate, errors, observe
 from gateway.routes import setup_routes
@@ -34,7 +39,18 @@ def init_app(settings: GatewaySettings) -> web.Application:
 async def _nats(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     nc = await connect(settings.nats_url, name="gateway")
-    app[CLIENT] = ServiceClient(nc, default_timeout=settings.service_timeout)
+    client = ServiceClient(nc, default_timeout=settings.service_timeout)
+    leases = TokenLeases(client)
+
+    async def on_revoked(msg: Msg) -> None:
+        try:
+            leases.revoke(TokensRevoked.model_validate_json(msg.data).users)
+        except ValidationError:
+            leases.revoke(None)
+
+    await nc.subscribe(AUTH_REVOKED, cb=on_revoked)
+    app[CLIENT] = client
+    app[LEASES] = leases
     yield
     await nc.drain()
 

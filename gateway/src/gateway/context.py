@@ -8,6 +8,7 @@ from aiohttp import web
 from contracts.artifacts import Actor
 from contracts.users import Permission, Principal
 from gateway.activity import Activity
+from gateway.leases import TokenLeases
 from gateway.metrics import HttpMetrics
 from gateway.settings import GatewaySettings
 from svckit.transport import ServiceClient
@@ -23,6 +24,7 @@ class RouteInfo:
 
 SETTINGS = web.AppKey("settings", GatewaySettings)
 CLIENT = web.AppKey("client", ServiceClient)
+LEASES = web.AppKey("leases", TokenLeases)
 ROUTES = web.AppKey("routes", dict[str, RouteInfo])
 METRICS = web.AppKey("metrics", HttpMetrics)
 ACTIVITY = web.AppKey("activity", Activity)

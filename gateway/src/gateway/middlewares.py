@@ -7,11 +7,9 @@ from collections.abc import Awaitable, Callable
 import structlog
 from aiohttp import web
 
-from contracts import subjects
 from contracts.errors import ErrorCode, ServiceFailure
-from contracts.users import Principal, VerifyToken
 from gateway.activity import Event
-from gateway.context import ACTIVITY, CLIENT, METRICS, PRINCIPAL, ROUTES
+from gateway.context import ACTIVITY, LEASES, METRICS, PRINCIPAL, ROUTES
 from svckit.logging import REQUEST_ID_HEADER
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -86,7 +84,7 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     token = request.headers.get(AUTH_HEADER, "").strip()
     if not token:
         raise ServiceFailure(ErrorCode.FORBIDDEN, "Authentication failed: the X-Authorization header is missing.")
-    caller = await request.app[CLIENT].call(subjects.AUTH_VERIFY, VerifyToken(token=token), Principal)
+    caller = await request.app[LEASES].spend(token)
     if info.permission not in caller.permissions:
         raise ServiceFailure(
             ErrorCode.UNAUTHORIZED, f"User {caller.name!r} lacks the {info.permission.value!r} permission."

@@ -1,6 +1,11 @@
-"""``ArtifactStore`` on SQLAlchemy Core: one code path for SQLite and PostgreSQL."""
+"""``ArtifactStore`` on SQLAlchemy Core: one code path for SQLite and PostgreSQL.
+
+Metadata rows stay narrow (README/card text lives in ``artifact_readmes``), so look-ups, pages and counts
+never read the large texts; only the search index does.
+"""
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -8,13 +13,14 @@ from sqlalchemy import ColumnElement, Row, and_, delete, false, func, insert, or
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from catalog.adapters.tables import artifacts, audit, state
+from catalog.adapters.tables import artifacts, audit, readmes, state
 from catalog.domain.artifacts import AuditRecord, StoredArtifact, new_artifact_id
 from catalog.ports import SearchDocument
 from contracts.artifacts import Actor, ArtifactMetadata, ArtifactQuery, ArtifactType
 
 ID_ATTEMPTS = 8
 REVISION_KEY = "revision"
+_COLUMNS = (artifacts.c.seq, artifacts.c.id, artifacts.c.type, artifacts.c.name, artifacts.c.url)
 
 
 def utc(moment: datetime) -> datetime:
@@ -28,28 +34,27 @@ class SqlArtifactStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def add(self, artifact: StoredArtifact, audit_record: AuditRecord) -> StoredArtifact:
-        """Insert with a fresh id, retrying the rare id clash; the audit entry commits with it."""
+    async def add(self, artifact: StoredArtifact, readme: str, audit_record: AuditRecord) -> StoredArtifact:
+        """Insert with a fresh id, retrying the rare id clash; README and audit entry commit with it."""
         for attempt in range(ID_ATTEMPTS):
-            candidate = artifact if attempt == 0 else _with_id(artifact, new_artifact_id())
+            candidate = artifact if attempt == 0 else replace(artifact, id=new_artifact_id())
             try:
                 async with self._engine.begin() as conn:
-                    now = audit_record.at
                     result = await conn.execute(
                         insert(artifacts).values(
                             id=candidate.id,
                             type=candidate.type.value,
                             name=candidate.name,
                             url=candidate.url,
-                            readme=candidate.readme,
-                            created_at=now,
-                            updated_at=now,
+                            created_at=audit_record.at,
+                            updated_at=audit_record.at,
                         )
                     )
-                    seq = int(result.inserted_primary_key[0]) if result.inserted_primary_key else 0
-                    await _insert_audit(conn, _audit_for(audit_record, candidate))
+                    await conn.execute(insert(readmes).values(artifact_id=candidate.id, readme=readme))
+                    await _insert_audit(conn, replace(audit_record, artifact=candidate.metadata))
                     await _bump_revision(conn)
-                return _with_seq(candidate, seq)
+                seq = int(result.inserted_primary_key[0]) if result.inserted_primary_key else 0
+                return replace(candidate, seq=seq)
             except IntegrityError:
                 if await self.get(candidate.id) is None:
                     raise
@@ -58,39 +63,46 @@ class SqlArtifactStore:
     async def get(self, artifact_id: str) -> StoredArtifact | None:
         """One artifact by id."""
         async with self._engine.connect() as conn:
-            row = (await conn.execute(select(artifacts).where(artifacts.c.id == artifact_id))).first()
+            row = (await conn.execute(select(*_COLUMNS).where(artifacts.c.id == artifact_id))).first()
         return _artifact(row) if row else None
 
-    async def replace_source(self, artifact: StoredArtifact, audit_record: AuditRecord) -> StoredArtifact:
+    async def replace_source(self, artifact: StoredArtifact, readme: str, audit_record: AuditRecord) -> None:
         """Store a new url and README for an existing artifact."""
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(artifacts)
                 .where(artifacts.c.id == artifact.id)
-                .values(url=artifact.url, readme=artifact.readme, updated_at=audit_record.at)
+                .values(url=artifact.url, updated_at=audit_record.at)
             )
+            await conn.execute(update(readmes).where(readmes.c.artifact_id == artifact.id).values(readme=readme))
             await _insert_audit(conn, audit_record)
             await _bump_revision(conn)
-        return artifact
 
     async def delete(self, artifact_id: str, audit_record: AuditRecord) -> None:
-        """Remove the artifact; its audit trail is kept, closed by a ``DELETE`` entry."""
+        """Remove the artifact and its README; its audit trail is kept, closed by a ``DELETE`` entry."""
         async with self._engine.begin() as conn:
+            await conn.execute(delete(readmes).where(readmes.c.artifact_id == artifact_id))
             await conn.execute(delete(artifacts).where(artifacts.c.id == artifact_id))
             await _insert_audit(conn, audit_record)
             await _bump_revision(conn)
 
     async def count(self, queries: Sequence[ArtifactQuery]) -> int:
         """How many artifacts match any of the queries."""
+        statement = select(func.count()).select_from(artifacts)
+        condition = _matching(queries)
+        if condition is not None:
+            statement = statement.where(condition)
         async with self._engine.connect() as conn:
-            total = await conn.scalar(select(func.count()).select_from(artifacts).where(_matching(queries)))
+            total = await conn.scalar(statement)
         return int(total or 0)
 
     async def page(self, queries: Sequence[ArtifactQuery], after: int, limit: int) -> list[StoredArtifact]:
         """Up to ``limit`` matches registered after cursor ``after``, in registration order."""
+        condition = _matching(queries)
+        cursor = artifacts.c.seq > after
         statement = (
-            select(artifacts)
-            .where(and_(_matching(queries), artifacts.c.seq > after))
+            select(*_COLUMNS)
+            .where(cursor if condition is None else and_(condition, cursor))
             .order_by(artifacts.c.seq)
             .limit(limit)
         )
@@ -98,16 +110,12 @@ class SqlArtifactStore:
             rows = (await conn.execute(statement)).all()
         return [_artifact(row) for row in rows]
 
-    async def by_name(self, name: str) -> list[ArtifactMetadata]:
-        """Exact, case-sensitive name match."""
-        statement = (
-            select(artifacts.c.id, artifacts.c.name, artifacts.c.type)
-            .where(artifacts.c.name == name)
-            .order_by(artifacts.c.seq)
-        )
+    async def by_name(self, name: str) -> list[StoredArtifact]:
+        """Exact, case-sensitive name match, in registration order."""
+        statement = select(*_COLUMNS).where(artifacts.c.name == name).order_by(artifacts.c.seq)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(statement)).all()
-        return [ArtifactMetadata(id=r.id, name=r.name, type=ArtifactType(r.type)) for r in rows]
+        return [_artifact(row) for row in rows]
 
     async def revision(self) -> int:
         """A counter bumped by every change; replicas use it to refresh their search cache."""
@@ -117,15 +125,14 @@ class SqlArtifactStore:
 
     async def search_documents(self) -> tuple[int, list[SearchDocument]]:
         """Every artifact's name and README, with the revision they were read at."""
+        statement = (
+            select(artifacts.c.id, artifacts.c.name, artifacts.c.type, readmes.c.readme)
+            .join(readmes, readmes.c.artifact_id == artifacts.c.id)
+            .order_by(artifacts.c.seq)
+        )
         async with self._engine.connect() as conn:
             revision = await conn.scalar(select(state.c.value).where(state.c.key == REVISION_KEY))
-            rows = (
-                await conn.execute(
-                    select(artifacts.c.id, artifacts.c.name, artifacts.c.type, artifacts.c.readme).order_by(
-                        artifacts.c.seq
-                    )
-                )
-            ).all()
+            rows = (await conn.execute(statement)).all()
         documents = [
             SearchDocument(ArtifactMetadata(id=r.id, name=r.name, type=ArtifactType(r.type)), r.readme) for r in rows
         ]
@@ -152,14 +159,16 @@ class SqlArtifactStore:
             await _insert_audit(conn, audit_record)
 
     async def clear(self) -> None:
-        """Remove every artifact and audit entry."""
+        """Remove every artifact, README and audit entry."""
         async with self._engine.begin() as conn:
             await conn.execute(delete(audit))
+            await conn.execute(delete(readmes))
             await conn.execute(delete(artifacts))
             await _bump_revision(conn)
 
 
-def _matching(queries: Sequence[ArtifactQuery]) -> ColumnElement[bool]:
+def _matching(queries: Sequence[ArtifactQuery]) -> ColumnElement[bool] | None:
+    """The WHERE clause for a union of queries; None when it matches everything."""
     clauses: list[ColumnElement[bool]] = []
     for query in queries:
         conditions: list[ColumnElement[bool]] = []
@@ -167,7 +176,9 @@ def _matching(queries: Sequence[ArtifactQuery]) -> ColumnElement[bool]:
             conditions.append(artifacts.c.name == query.name)
         if query.types:
             conditions.append(artifacts.c.type.in_([t.value for t in query.types]))
-        clauses.append(and_(*conditions) if conditions else artifacts.c.seq > 0)
+        if not conditions:
+            return None
+        clauses.append(and_(*conditions) if len(conditions) > 1 else conditions[0])
     return or_(*clauses) if clauses else false()
 
 
@@ -191,19 +202,5 @@ async def _bump_revision(conn: AsyncConnection) -> None:
         await conn.execute(insert(state).values(key=REVISION_KEY, value=1))
 
 
-def _artifact(row: Row[Any]) -> StoredArtifact:
-    return StoredArtifact(
-        id=row.id, type=ArtifactType(row.type), name=row.name, url=row.url, readme=row.readme, seq=row.seq
-    )
-
-
-def _with_id(artifact: StoredArtifact, artifact_id: str) -> StoredArtifact:
-    return StoredArtifact(artifact_id, artifact.type, artifact.name, artifact.url, artifact.readme)
-
-
-def _with_seq(artifact: StoredArtifact, seq: int) -> StoredArtifact:
-    return StoredArtifact(artifact.id, artifact.type, artifact.name, artifact.url, artifact.readme, seq)
-
-
-def _audit_for(record: AuditRecord, artifact: StoredArtifact) -> AuditRecord:
-    return AuditRecord(artifact.metadata, record.actor, record.action, record.at)
+def _artifact(row: Row[Any, Any, Any, Any, Any]) -> StoredArtifact:
+    return StoredArtifact(id=row.id, type=ArtifactType(row.type), name=row.name, url=row.url, seq=row.seq)

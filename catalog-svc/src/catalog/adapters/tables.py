@@ -24,11 +24,17 @@ artifacts = Table(
     Column("type", String(16), nullable=False),
     Column("name", String(255), nullable=False),
     Column("url", Text, nullable=False),
-    Column("readme", Text, nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_artifacts_name", "name"),
     Index("ix_artifacts_type_seq", "type", "seq"),
+)
+
+readmes = Table(
+    "artifact_readmes",
+    metadata,
+    Column("artifact_id", String(64), ForeignKey("artifacts.id", ondelete="CASCADE"), primary_key=True),
+    Column("readme", Text, nullable=False),
 )
 
 audit = Table(

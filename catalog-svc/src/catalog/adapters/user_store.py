@@ -8,8 +8,9 @@ from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from catalog.adapters.artifact_store import utc
 from catalog.adapters.tables import tokens, users
-from catalog.domain.auth import User
+from catalog.domain.auth import TokenRecord, User
 from contracts.users import Permission
 
 
@@ -67,22 +68,28 @@ class SqlUserStore:
         async with self._engine.begin() as conn:
             await conn.execute(insert(tokens).values(digest=digest, user_name=user_name, issued_at=issued_at, uses=0))
 
-    async def use_token(self, digest: str, issued_after: datetime, max_uses: int) -> User | None:
-        """Count one use of a live token atomically and return its user; None if unknown or expired."""
+    async def read_token(self, digest: str) -> TokenRecord | None:
+        """The token stored under ``digest`` with its user, or None."""
+        statement = (
+            select(users, tokens.c.issued_at, tokens.c.uses)
+            .join(tokens, tokens.c.user_name == users.c.name)
+            .where(tokens.c.digest == digest)
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(statement)).first()
+        if row is None:
+            return None
+        return TokenRecord(user=_user(row), issued_at=utc(row.issued_at), uses=row.uses)
+
+    async def claim_uses(self, digest: str, seen_uses: int, count: int) -> bool:
+        """Add ``count`` uses if nobody else claimed since ``seen_uses`` was read (compare-and-set)."""
         async with self._engine.begin() as conn:
-            counted = await conn.execute(
+            result = await conn.execute(
                 update(tokens)
-                .where(tokens.c.digest == digest, tokens.c.uses < max_uses, tokens.c.issued_at > issued_after)
-                .values(uses=tokens.c.uses + 1)
+                .where(tokens.c.digest == digest, tokens.c.uses == seen_uses)
+                .values(uses=seen_uses + count)
             )
-            if counted.rowcount != 1:
-                return None
-            row = (
-                await conn.execute(
-                    select(users).join(tokens, tokens.c.user_name == users.c.name).where(tokens.c.digest == digest)
-                )
-            ).first()
-        return _user(row) if row else None
+        return bool(result.rowcount == 1)
 
     async def clear_except(self, keep_user: str) -> None:
         """Remove every user but ``keep_user`` (and their tokens)."""

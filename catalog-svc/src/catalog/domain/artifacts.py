@@ -39,7 +39,6 @@ class StoredArtifact:
     type: ArtifactType
     name: str
     url: str
-    readme: str
     seq: int = 0
 
     @property

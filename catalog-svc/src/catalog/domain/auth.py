@@ -38,6 +38,24 @@ class TokenPolicy:
         return now - self.lifetime
 
 
+@dataclass(frozen=True)
+class TokenRecord:
+    """A stored token: its user, when it was issued and how many uses are spent or reserved."""
+
+    user: User
+    issued_at: datetime
+    uses: int
+
+
+def lease_size(wanted: int, remaining: int) -> int:
+    """Uses to reserve for one gateway: what it wants, but at most a quarter of what is left (at least one).
+
+    Shrinking leases near the end keep the total exact for a single gateway and bound what another replica
+    can hold back to a small share of the remaining uses.
+    """
+    return max(0, min(wanted, remaining, max(1, remaining // 4)))
+
+
 def new_token() -> tuple[str, str]:
     """A fresh random token and the digest under which it is stored."""
     token = secrets.token_urlsafe(32)

@@ -28,8 +28,8 @@ class SearchPattern:
     compiled: "re2._Regexp"
     max_text_length: int
 
-    def matches(self, text: str) -> bool:
-        """True when the pattern occurs anywhere in ``text``."""
+    def matches(self, text: bytes) -> bool:
+        """True when the pattern occurs anywhere in ``text`` (UTF-8)."""
         return self.compiled.search(text) is not None
 
 
@@ -56,7 +56,8 @@ def _compile(pattern: str) -> "re2._Regexp":
     options.max_mem = RE2_MAX_MEM
     options.log_errors = False
     options.never_capture = True
-    return re2.compile(pattern, options)
+    options.encoding = re2.Options.Encoding.UTF8
+    return re2.compile(pattern.encode(), options)
 
 
 def _reason(error: Exception) -> str:

@@ -12,4 +12,4 @@ async def find_by_name(query: FindByName, deps: Deps) -> ArtifactList:
     items = await deps.artifacts.by_name(query.name)
     if not items:
         raise ServiceFailure(ErrorCode.NOT_FOUND, f"No artifact is named {query.name!r}.")
-    return ArtifactList(items=items)
+    return ArtifactList(items=[a.metadata for a in items])

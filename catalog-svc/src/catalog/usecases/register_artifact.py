@@ -22,8 +22,6 @@ async def register_artifact(command: CreateArtifact, deps: Deps) -> Artifact:
                 f"{command.type.value} {name!r} from this url already exists as id {stored.id}.",
             )
     description = await look_up(deps, source, command.type)
-    artifact = StoredArtifact(
-        id=new_artifact_id(), type=command.type, name=name, url=command.url, readme=description.readme
-    )
-    stored = await deps.artifacts.add(artifact, audit(deps, artifact, command.actor, "CREATE"))
+    artifact = StoredArtifact(id=new_artifact_id(), type=command.type, name=name, url=command.url)
+    stored = await deps.artifacts.add(artifact, description.readme, audit(deps, artifact, command.actor, "CREATE"))
     return envelope(stored)

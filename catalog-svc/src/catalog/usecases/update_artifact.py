@@ -18,6 +18,6 @@ async def update_artifact(command: UpdateArtifact, deps: Deps) -> Artifact:
         )
     source = parse(command.url, command.type)
     description = await look_up(deps, source, command.type)
-    updated = replace(current, url=command.url, readme=description.readme)
-    await deps.artifacts.replace_source(updated, audit(deps, updated, command.actor, "UPDATE"))
+    updated = replace(current, url=command.url)
+    await deps.artifacts.replace_source(updated, description.readme, audit(deps, updated, command.actor, "UPDATE"))
     return envelope(updated)

@@ -1,0 +1,21 @@
+"""``EventPublisher`` over NATS: plain publishes every gateway replica receives."""
+
+from collections.abc import Sequence
+
+from nats.aio.client import Client as NATS
+
+from contracts.subjects import AUTH_REVOKED
+from contracts.users import TokensRevoked
+
+
+class NatsEvents:
+    """Publishes catalog events on their contract subjects."""
+
+    def __init__(self, nc: NATS) -> None:
+        self._nc = nc
+
+    async def tokens_revoked(self, users: Sequence[str] | None) -> None:
+        """Tell every gateway to drop cached leases of these users' tokens; flushed before returning."""
+        event = TokensRevoked(users=list(users) if users is not None else None)
+        await self._nc.publish(AUTH_REVOKED, event.model_dump_json().encode())
+        await self._nc.flush()

@@ -1,0 +1,43 @@
+"""Application factory: one aiohttp app serving the Hub under ``/hf`` and GitHub under ``/gh``."""
+
+from __future__ import annotations
+
+import pathlib
+
+from aiohttp import web
+
+from tests.mirror.github import RateLimits
+from tests.mirror.github_lists import CODELOAD_PREFIX, build_github_app
+from tests.mirror.hf import build_cdn_app, build_hf_app
+from tests.mirror.hf_files import CDN_PREFIX
+from tests.mirror.store import Store
+from tests.mirror.tarball import build_codeload_app
+
+HF_PREFIX = "/hf"
+GH_PREFIX = "/gh"
+STORE_KEY = web.AppKey("mirror_store", Store)
+
+
+async def _health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def build_app(
+    fixtures_root: pathlib.Path, *, github_anonymous_limit: int = 60, github_token_limit: int = 5000
+) -> web.Application:
+    """Build the mirror application.
+
+    Mounts: ``/hf`` (huggingface.co), ``/hf-cdn`` (the LFS CDN the Hub redirects to), ``/gh``
+    (api.github.com), ``/codeload`` (codeload.github.com) and ``/healthz``. The GitHub ``core``
+    rate limits default to the real ones (60 anonymous, 5000 per token per hour).
+    """
+    store = Store(fixtures_root)
+    app = web.Application()
+    app[STORE_KEY] = store
+    app.router.add_get("/healthz", _health)
+    app.add_subapp(HF_PREFIX, build_hf_app(store, HF_PREFIX))
+    app.add_subapp(CDN_PREFIX, build_cdn_app(store))
+    limits = RateLimits(anonymous=github_anonymous_limit, authenticated=github_token_limit)
+    app.add_subapp(GH_PREFIX, build_github_app(store, GH_PREFIX, limits))
+    app.add_subapp(CODELOAD_PREFIX, build_codeload_app(store))
+    return app

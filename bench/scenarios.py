@@ -13,6 +13,8 @@ GET = "GET /artifacts/{type}/{id}"
 LIST = "POST /artifacts (1 page)"
 REGEX = "POST /artifact/byRegEx"
 REGEX_SERIAL = "POST /artifact/byRegEx, 1 worker"
+REGEX_COLD = "POST /artifact/byRegEx, uncached"
+REGEX_COLD_SERIAL = "POST /artifact/byRegEx, uncached, 1 worker"
 LIST_BODY = json.dumps([{"name": "*"}]).encode()
 REGEX_BODIES = tuple(json.dumps({"regex": pattern}).encode() for pattern in REGEX_PATTERNS)
 SERIAL_SHARE = 0.1
@@ -42,6 +44,22 @@ def build(config: BenchConfig, keys: list[tuple[ArtifactType, str]], gateway_url
             1,
             ok_statuses=frozenset({200, 404}),
         ),
+        Scenario(
+            REGEX_COLD,
+            _unique_regex(f"{gateway_url}/artifact/byRegEx"),
+            max(workers, config.regex_requests // 3),
+            0,
+            workers,
+            ok_statuses=frozenset({200, 404}),
+        ),
+        Scenario(
+            REGEX_COLD_SERIAL,
+            _unique_regex(f"{gateway_url}/artifact/byRegEx"),
+            serial,
+            0,
+            1,
+            ok_statuses=frozenset({200, 404}),
+        ),
     ]
 
 
@@ -63,5 +81,15 @@ def _fixed(method: str, url: str, body: bytes) -> Callable[[random.Random], Call
 def _regex(url: str) -> Callable[[random.Random], Call]:
     def make(rng: random.Random) -> Call:
         return Call("POST", url, rng.choice(REGEX_BODIES))
+
+    return make
+
+
+def _unique_regex(url: str) -> Callable[[random.Random], Call]:
+    """A pattern never sent before, so the catalog's per-revision result cache cannot answer it."""
+
+    def make(rng: random.Random) -> Call:
+        pattern = f"(?i)transformer.*checkpoint-{rng.randrange(10**12)}"
+        return Call("POST", url, json.dumps({"regex": pattern}).encode())
 
     return make

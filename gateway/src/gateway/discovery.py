@@ -6,6 +6,7 @@ from typing import Any
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
 
 
 async def gather_stats(nc: NATS, service: str, wait: float = 0.25) -> list[dict[str, Any]]:
@@ -19,11 +20,14 @@ async def gather_stats(nc: NATS, service: str, wait: float = 0.25) -> list[dict[
         except json.JSONDecodeError:
             return
 
-    subscription = await nc.subscribe(inbox, cb=collect)
     try:
-        await nc.publish(f"$SRV.STATS.{service}", b"", reply=inbox)
-        await nc.flush()
-        await asyncio.sleep(wait)
-    finally:
-        await subscription.unsubscribe()
+        subscription = await nc.subscribe(inbox, cb=collect)
+        try:
+            await nc.publish(f"$SRV.STATS.{service}", b"", reply=inbox)
+            await nc.flush(timeout=1)
+            await asyncio.sleep(wait)
+        finally:
+            await subscription.unsubscribe()
+    except (NatsError, TimeoutError):
+        return []
     return replies

@@ -21,7 +21,7 @@ TABLE: list[tuple[str, str, str, Handler, Permission | None, str | None]] = [
     ("DELETE", "/reset", "RegistryReset", admin.reset, ADMIN, CATALOG),
     ("POST", "/artifacts", "ArtifactsList", artifacts.list_artifacts, SEARCH, CATALOG),
     ("POST", "/artifact/byRegEx", "ArtifactByRegExGet", artifacts.by_regex, SEARCH, CATALOG),
-    ("GET", "/artifact/byName/{name}", "ArtifactByNameGet", artifacts.by_name, SEARCH, CATALOG),
+    ("GET", "/artifact/byName/{name:.+}", "ArtifactByNameGet", artifacts.by_name, SEARCH, CATALOG),
     ("POST", "/artifact/{artifact_type}", "ArtifactCreate", artifacts.create_artifact, UPLOAD, CATALOG),
     ("GET", "/artifacts/{artifact_type}/{id}", "ArtifactRetrieve", artifacts.get_artifact, SEARCH, CATALOG),
     ("PUT", "/artifacts/{artifact_type}/{id}", "ArtifactUpdate", artifacts.update_artifact, UPLOAD, CATALOG),

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 from contracts.artifacts import ARTIFACT_ID_PATTERN, ArtifactType
 from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
+from svckit.validation import describe
 
 B = TypeVar("B", bound=BaseModel)
 
@@ -37,16 +38,7 @@ async def read_body(request: web.Request, model: type[B]) -> B:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise bad_request(describe(error)) from error
-
-
-def describe(error: ValidationError) -> str:
-    """A one-line summary of what is wrong with a request body."""
-    parts = []
-    for item in error.errors(include_url=False)[:5]:
-        where = ".".join(str(p) for p in item["loc"]) or "body"
-        parts.append(f"{where}: {item['msg']}")
-    return "Invalid request body: " + "; ".join(parts) + "."
+        raise bad_request(describe(error, "request body")) from error
 
 
 def artifact_type(request: web.Request) -> ArtifactType:

@@ -22,6 +22,7 @@ from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
 from svckit.logging import REQUEST_ID_HEADER
 from svckit.metrics import EndpointMetrics
+from svckit.validation import describe
 
 Req = TypeVar("Req", bound=Contract)
 
@@ -126,7 +127,7 @@ class EndpointHost:
             await request.respond(reply.model_dump_json().encode())
         except ValidationError as error:
             outcome = str(ErrorCode.BAD_REQUEST.value)
-            await self._fail(request, endpoint, ErrorCode.BAD_REQUEST, _describe(error))
+            await self._fail(request, endpoint, ErrorCode.BAD_REQUEST, describe(error))
         except ServiceFailure as failure:
             outcome = str(failure.code.value)
             await self._fail(request, endpoint, failure.code, failure.message)
@@ -151,14 +152,6 @@ class EndpointHost:
             figures.last_error = message
             log.warning("request_failed", code=int(code), message=message)
         await request.respond_error(str(int(code)), _header_safe(message))
-
-
-def _describe(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors(include_url=False)[:5]:
-        where = ".".join(str(p) for p in item["loc"]) or "body"
-        parts.append(f"{where}: {item['msg']}")
-    return "Invalid request: " + "; ".join(parts)
 
 
 def _header_safe(message: str) -> str:

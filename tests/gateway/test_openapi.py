@@ -1,5 +1,7 @@
 """Our OpenAPI document: the spec untouched, additions merged, every route documented."""
 
+import re
+
 import yaml
 
 from gateway.handlers.docs import build_document
@@ -14,9 +16,10 @@ def test_every_route_is_in_the_document_under_its_operation_id() -> None:
         for method, item in methods.items()
         if isinstance(item, dict)
     }
-    for method, path, name, *_ in TABLE:
-        if path.startswith("/docs/static"):
+    for method, route, name, *_ in TABLE:
+        if route.startswith("/docs/static"):
             continue
+        path = re.sub(r"\{(\w+):[^}]+\}", r"{\1}", route)
         assert (method, path) in operations, f"{method} {path} is not documented"
         if operations[(method, path)] is not None:
             assert operations[(method, path)] == name

@@ -8,7 +8,7 @@ from sqlalchemy import insert, update
 
 from bench.corpus import SeedArtifact
 from catalog.adapters.artifact_store import REVISION_KEY
-from catalog.adapters.database import open_engine
+from catalog.adapters.engine import open_catalog_engine
 from catalog.adapters.tables import artifacts, readmes, state
 from contracts.artifacts import ArtifactType
 
@@ -42,7 +42,7 @@ async def seed(data_dir: Path, items: list[SeedArtifact]) -> Seeded:
         }
         for item in items
     ]
-    async with open_engine(f"sqlite+aiosqlite:///{database}") as engine, engine.begin() as conn:
+    async with open_catalog_engine(f"sqlite+aiosqlite:///{database}") as engine, engine.begin() as conn:
         if rows:
             await conn.execute(insert(artifacts), rows)
             await conn.execute(insert(readmes), [{"artifact_id": i.id, "readme": i.readme} for i in items])

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stack.processes import Child, free_port, nats_argv, wait_for_port
+from stack.seaweed import SeaweedS3
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -53,9 +54,11 @@ class RegistryStack:
     workdir: Path
     nats_url: str
     mirror_url: str
+    s3: SeaweedS3
     database_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     catalogs: list[Child] = field(default_factory=list)
+    storages: list[Child] = field(default_factory=list)
     gateway: Child | None = None
     gateway_port: int = 0
 
@@ -77,15 +80,25 @@ class RegistryStack:
             "UPSTREAM_TIMEOUT": "5",
             # A deployment calls GitHub with a token (60 anonymous calls an hour would not last a day).
             "GITHUB_TOKEN": "ghp_registry_tests",
+            "S3_ENDPOINT_URL": self.s3.endpoint_url,
+            "S3_ACCESS_KEY_ID": self.s3.access_key,
+            "S3_SECRET_ACCESS_KEY": self.s3.secret_key,
+            "S3_REGION": self.s3.region,
+            "S3_BUCKET": self.s3.bucket,
+            # Real upstream weights are gigabytes; the tests copy what fits (see STORAGE_MAX_FILE_BYTES).
+            "STORAGE_MAX_FILE_BYTES": str(8 << 20),
+            "STORAGE_ACK_WAIT": "3",
             **self.extra_env,
         }
         if self.database_url:
             env["CATALOG_DATABASE_URL"] = self.database_url
+            env["STORAGE_DATABASE_URL"] = self.database_url
         return env
 
     def start(self) -> "RegistryStack":
-        """Start one catalog replica and the gateway; wait until the gateway sees the catalog."""
+        """Start one catalog and one storage replica and the gateway; wait until the gateway sees them."""
         self.add_catalog()
+        self.add_storage()
         self.gateway_port = free_port()
         self.gateway = Child(
             "gateway",
@@ -110,35 +123,45 @@ class RegistryStack:
         self.catalogs.append(child)
         return child
 
+    def add_storage(self) -> Child:
+        """Start one more storage-svc replica."""
+        index = len(self.storages)
+        child = Child(
+            f"storage-{index}",
+            [sys.executable, "-m", "storage"],
+            self.env(),
+            log_file=self.workdir / "logs" / f"storage-{index}.log",
+        )
+        child.start()
+        self.storages.append(child)
+        return child
+
     def live_catalogs(self) -> list[Child]:
         """Catalog replicas still running."""
         return [c for c in self.catalogs if c.alive()]
 
-    def wait_ready(self, replicas: int, timeout: float = 30.0) -> None:
-        """Block until ``/health/components`` reports ``replicas`` catalog replicas."""
+    def wait_ready(self, replicas: int, timeout: float = 30.0, service: str = "catalog") -> None:
+        """Block until ``/health/components`` reports ``replicas`` replicas of ``service`` (and storage is up)."""
         deadline = time.monotonic() + timeout
-        seen = -1
+        seen: dict[str, int] = {}
         while time.monotonic() < deadline:
-            seen = self._catalog_replicas()
-            if seen == replicas:
+            seen = self._replicas()
+            if seen.get(service) == replicas and seen.get("storage", 0) >= 1:
                 return
             time.sleep(0.1)
-        raise TimeoutError(f"expected {replicas} catalog replicas, saw {seen}; logs in {self.workdir / 'logs'}")
+        raise TimeoutError(f"expected {replicas} {service} replicas, saw {seen}; logs in {self.workdir / 'logs'}")
 
     def stop(self) -> None:
         """Stop the gateway and every catalog replica."""
         if self.gateway is not None:
             self.gateway.stop()
-        for child in self.catalogs:
+        for child in self.catalogs + self.storages:
             child.stop()
 
-    def _catalog_replicas(self) -> int:
+    def _replicas(self) -> dict[str, int]:
         try:
             with urllib.request.urlopen(f"{self.base_url}/health/components", timeout=2) as response:
                 report = json.load(response)
         except OSError:
-            return -1
-        for component in report["components"]:
-            if component["id"] == "catalog":
-                return int(component["metrics"]["replicas"])
-        return -1
+            return {}
+        return {c["id"]: int(c["metrics"]["replicas"]) for c in report["components"] if "replicas" in c["metrics"]}

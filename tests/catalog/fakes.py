@@ -5,6 +5,8 @@ from collections.abc import Sequence
 from catalog.domain.sources import Source
 from catalog.ports import UpstreamDescription, UpstreamNotFound
 from contracts.artifacts import ArtifactType
+from contracts.errors import ErrorCode, ServiceFailure
+from contracts.storage import DownloadLink, PackageView, Part, SourceRef
 
 
 class FakeUpstream:
@@ -37,3 +39,32 @@ class RecordingEvents:
 
     async def tokens_revoked(self, users: Sequence[str] | None) -> None:
         self.revoked.append(list(users) if users is not None else None)
+
+
+class FakeStorage:
+    """Records what the catalog asked storage-svc; ``down`` makes every call fail like an absent service."""
+
+    def __init__(self) -> None:
+        self.prepared: list[str] = []
+        self.discarded: list[str] = []
+        self.down = False
+
+    def _check(self) -> None:
+        if self.down:
+            raise ServiceFailure(ErrorCode.UNAVAILABLE, "The storage service is not available right now.")
+
+    async def prepare(self, artifact_id: str, artifact_type: ArtifactType, source: SourceRef) -> None:
+        self._check()
+        self.prepared.append(artifact_id)
+
+    async def discard(self, artifact_id: str) -> None:
+        self._check()
+        self.discarded.append(artifact_id)
+
+    async def link(self, artifact_id: str, part: Part) -> DownloadLink:
+        self._check()
+        raise ServiceFailure(ErrorCode.CONFLICT, "not copied in this fake")
+
+    async def view(self, artifact_id: str) -> PackageView:
+        self._check()
+        raise ServiceFailure(ErrorCode.NOT_FOUND, "no package in this fake")

@@ -2,8 +2,9 @@
 
 import pytest
 
-from catalog.domain.sources import InvalidSource, SourceKind, parse_source
+from catalog.domain.sources import InvalidSource, parse_source
 from contracts.artifacts import ArtifactType
+from contracts.storage import SourceKind
 
 MODEL, DATASET, CODE = ArtifactType.MODEL, ArtifactType.DATASET, ArtifactType.CODE
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from catalog.adapters.artifact_store import SqlArtifactStore
-from catalog.adapters.database import open_engine
+from catalog.adapters.engine import open_catalog_engine
 from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps, Policy
 from catalog.domain.auth import TokenPolicy, strip_bearer, token_digest
@@ -22,7 +22,7 @@ from catalog.usecases.register_artifact import register_artifact
 from contracts.artifacts import Actor, ArtifactType, CreateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.users import CreateUser, DeleteUser, LeaseToken, Login
-from tests.catalog.fakes import FakeUpstream, FastHasher, RecordingEvents
+from tests.catalog.fakes import FakeStorage, FakeUpstream, FastHasher, RecordingEvents
 
 
 class Clock:
@@ -36,7 +36,7 @@ class Clock:
 @pytest.fixture
 async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}"
-    async with open_engine(url) as engine:
+    async with open_catalog_engine(url) as engine:
         store = SqlArtifactStore(engine)
         built = Deps(
             artifacts=store,
@@ -45,6 +45,7 @@ async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
             hasher=FastHasher(),
             search=SearchIndex(store),
             events=RecordingEvents(),
+            storage=FakeStorage(),
             policy=Policy(tokens=TokenPolicy(max_uses=40)),
             clock=Clock(),
         )
@@ -106,7 +107,7 @@ async def test_deleting_a_user_announces_the_revocation(deps: Deps) -> None:
 
 async def test_migrations_are_idempotent_and_keep_data(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'again.db'}"
-    async with open_engine(url) as engine:
+    async with open_catalog_engine(url) as engine:
         store = SqlArtifactStore(engine)
         deps = Deps(
             artifacts=store,
@@ -115,12 +116,13 @@ async def test_migrations_are_idempotent_and_keep_data(tmp_path: Path) -> None:
             hasher=FastHasher(),
             search=SearchIndex(store),
             events=RecordingEvents(),
+            storage=FakeStorage(),
         )
         actor = Actor(name="a", is_admin=True)
         created = await register_artifact(
             CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", actor=actor), deps
         )
-    async with open_engine(url) as engine:
+    async with open_catalog_engine(url) as engine:
         kept = await SqlArtifactStore(engine).get(created.metadata.id)
     assert kept is not None
     assert kept.name == "model"
@@ -140,3 +142,18 @@ async def test_ids_are_unique_under_a_burst(deps: Deps) -> None:
         )
     )
     assert len({r.metadata.id for r in results}) == 50
+
+
+async def test_nothing_is_registered_when_storage_cannot_record_the_package(deps: Deps) -> None:
+    storage = deps.storage
+    assert isinstance(storage, FakeStorage)
+    storage.down = True
+    actor = Actor(name="a", is_admin=True)
+    command = CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", actor=actor)
+    with pytest.raises(ServiceFailure) as caught:
+        await register_artifact(command, deps)
+    assert caught.value.code is ErrorCode.UNAVAILABLE
+    assert await deps.artifacts.by_name("model") == []
+    storage.down = False
+    created = await register_artifact(command, deps)
+    assert storage.prepared == [created.metadata.id]

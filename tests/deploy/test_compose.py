@@ -9,9 +9,14 @@ from pydantic_settings import BaseSettings
 
 from catalog.settings import CatalogSettings
 from gateway.settings import GatewaySettings
+from storage.settings import StorageSettings
 from tests.harness import REPO
 
-SETTINGS: dict[str, type[BaseSettings]] = {"catalog": CatalogSettings, "gateway": GatewaySettings}
+SETTINGS: dict[str, type[BaseSettings]] = {
+    "catalog": CatalogSettings,
+    "storage": StorageSettings,
+    "gateway": GatewaySettings,
+}
 
 
 def _compose() -> dict[str, Any]:

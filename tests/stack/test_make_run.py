@@ -30,6 +30,8 @@ class Run:
                 "REGISTRY_NATS_PORT": str(free_port()),
                 "GATEWAY_PORT": str(self.gateway_port),
                 "CATALOG_METRICS_PORT": str(self.metrics_port),
+                "STORAGE_METRICS_PORT": str(free_port()),
+                "REGISTRY_S3_PORT": str(free_port()),
                 "LOG_FORMAT": "json",
             },
             log_file=self.log,
@@ -37,8 +39,8 @@ class Run:
 
     def start(self) -> "Run":
         self.child.start()
-        wait_for_port(self.gateway_port, timeout=30, child=self.child)
-        self.until(lambda: self.catalog_replicas() == 1)
+        wait_for_port(self.gateway_port, timeout=60, child=self.child)
+        self.until(lambda: self.replicas("catalog") == 1 and self.replicas("storage") == 1)
         return self
 
     def url(self, path: str) -> str:
@@ -55,13 +57,13 @@ class Run:
         except urllib.error.HTTPError as error:
             return error.code, json.load(error)
 
-    def catalog_replicas(self) -> int:
+    def replicas(self, service: str) -> int:
         try:
             with urllib.request.urlopen(self.url("/health/components"), timeout=2) as response:
                 report = json.load(response)
         except OSError:
             return -1
-        return int(next(c for c in report["components"] if c["id"] == "catalog")["metrics"]["replicas"])
+        return int(next(c for c in report["components"] if c["id"] == service)["metrics"]["replicas"])
 
     def pids(self, name: str) -> list[int]:
         return [int(p) for p in re.findall(rf"(?:re)?started {name} \(pid (\d+)\)", self.log.read_text())]
@@ -112,7 +114,7 @@ def test_a_crashed_service_is_restarted(run: Run) -> None:
     first = run.pids("catalog-svc")[-1]
     os.kill(first, signal.SIGKILL)
     run.until(lambda: len(run.pids("catalog-svc")) == 2)
-    run.until(lambda: run.catalog_replicas() == 1)
+    run.until(lambda: run.replicas("catalog") == 1)
     assert run.call("POST", "/artifacts", [{"name": "*"}], _login(run))[0] == 200
 
 

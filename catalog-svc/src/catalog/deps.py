@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from catalog.domain.auth import TokenPolicy
-from catalog.ports import ArtifactStore, EventPublisher, PasswordHasher, Upstream, UserStore
+from catalog.ports import ArtifactStore, EventPublisher, PackageStorage, PasswordHasher, Upstream, UserStore
 from catalog.search_index import SearchIndex
 
 
@@ -35,5 +35,6 @@ class Deps:
     hasher: PasswordHasher
     search: SearchIndex
     events: EventPublisher
+    storage: PackageStorage
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utc_now

@@ -8,6 +8,7 @@ from catalog.usecases.authenticate import authenticate
 from catalog.usecases.create_user import create_user
 from catalog.usecases.delete_artifact import delete_artifact
 from catalog.usecases.delete_user import delete_user
+from catalog.usecases.download_artifact import download_artifact, read_package
 from catalog.usecases.find_by_name import find_by_name
 from catalog.usecases.get_artifact import get_artifact
 from catalog.usecases.grant_permissions import grant_permissions
@@ -32,6 +33,7 @@ from contracts.artifacts import (
     UpdateArtifact,
 )
 from contracts.base import Contract, Empty
+from contracts.storage import DownloadArtifact, ReadPackage
 from contracts.users import CreateUser, DeleteUser, GrantPermissions, LeaseToken, Login
 from svckit.host import Endpoint
 
@@ -58,6 +60,8 @@ def catalog_endpoints(deps: Deps) -> list[Endpoint[Any]]:
         _bind(subjects.ARTIFACT_BY_NAME, FindByName, find_by_name, deps),
         _bind(subjects.ARTIFACT_BY_REGEX, SearchByRegex, search_by_regex, deps),
         _bind(subjects.ARTIFACT_AUDIT, ReadAudit, read_audit, deps),
+        _bind(subjects.ARTIFACT_DOWNLOAD, DownloadArtifact, download_artifact, deps),
+        _bind(subjects.ARTIFACT_PACKAGE, ReadPackage, read_package, deps),
         _bind(subjects.reset_subject(subjects.CATALOG), ResetRequest, reset_catalog, deps),
         _bind(subjects.AUTH_LOGIN, Login, authenticate, deps),
         _bind(subjects.AUTH_LEASE, LeaseToken, lease_token, deps),

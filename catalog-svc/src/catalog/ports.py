@@ -9,6 +9,7 @@ from catalog.domain.artifacts import AuditRecord, StoredArtifact
 from catalog.domain.auth import TokenRecord, User
 from catalog.domain.sources import Source
 from contracts.artifacts import ArtifactMetadata, ArtifactQuery, ArtifactType
+from contracts.storage import DownloadLink, PackageView, Part, SourceRef
 from contracts.users import Permission
 
 
@@ -56,6 +57,15 @@ class EventPublisher(Protocol):
     """Announces changes other processes must react to at once."""
 
     async def tokens_revoked(self, users: Sequence[str] | None) -> None: ...
+
+
+class PackageStorage(Protocol):
+    """storage-svc, as the catalog's ingest and download use cases see it."""
+
+    async def prepare(self, artifact_id: str, artifact_type: ArtifactType, source: SourceRef) -> None: ...
+    async def discard(self, artifact_id: str) -> None: ...
+    async def link(self, artifact_id: str, part: Part) -> DownloadLink: ...
+    async def view(self, artifact_id: str) -> PackageView: ...
 
 
 class PasswordHasher(Protocol):

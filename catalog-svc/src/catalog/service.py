@@ -9,9 +9,10 @@ import structlog
 from prometheus_client import CollectorRegistry
 
 from catalog.adapters.artifact_store import SqlArtifactStore
-from catalog.adapters.database import open_engine
+from catalog.adapters.engine import open_catalog_engine
 from catalog.adapters.events import NatsEvents
 from catalog.adapters.passwords import Argon2Hasher
+from catalog.adapters.storage_client import NatsPackageStorage
 from catalog.adapters.upstream import HttpUpstream
 from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps, Policy
@@ -23,7 +24,7 @@ from catalog.usecases.ensure_default_admin import ensure_default_admin
 from contracts.subjects import CATALOG
 from svckit.host import EndpointHost
 from svckit.metrics import EndpointMetrics, serve_metrics
-from svckit.transport import connect
+from svckit.transport import ServiceClient, connect
 
 VERSION = "0.1.0"
 
@@ -44,7 +45,7 @@ def policy_from(settings: CatalogSettings) -> Policy:
 async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
     """Open the store, serve the catalog subjects until ``stop`` is set, then drain and close."""
     async with AsyncExitStack() as stack:
-        engine = await stack.enter_async_context(open_engine(settings.database_url()))
+        engine = await stack.enter_async_context(open_catalog_engine(settings.database_url()))
         session = await stack.enter_async_context(aiohttp.ClientSession())
         store = SqlArtifactStore(engine)
         nc = await connect(settings.nats_url, name=CATALOG)
@@ -63,6 +64,7 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
             hasher=Argon2Hasher(),
             search=SearchIndex(store),
             events=NatsEvents(nc),
+            storage=NatsPackageStorage(ServiceClient(nc, default_timeout=settings.storage_timeout)),
             policy=policy_from(settings),
         )
         await ensure_default_admin(deps)

@@ -16,6 +16,8 @@ ARTIFACT_QUERY: Final = "catalog.artifact.query"
 ARTIFACT_BY_NAME: Final = "catalog.artifact.by_name"
 ARTIFACT_BY_REGEX: Final = "catalog.artifact.by_regex"
 ARTIFACT_AUDIT: Final = "catalog.artifact.audit"
+ARTIFACT_DOWNLOAD: Final = "catalog.artifact.download"
+ARTIFACT_PACKAGE: Final = "catalog.artifact.package"
 CATALOG_RESET: Final = "catalog.admin.reset"
 
 AUTH_LOGIN: Final = "catalog.auth.login"
@@ -27,10 +29,21 @@ USER_LIST: Final = "catalog.user.list"
 USER_DELETE: Final = "catalog.user.delete"
 USER_GRANT: Final = "catalog.user.grant"
 
+STORAGE: Final = "storage"
+
+PACKAGE_PREPARE: Final = "storage.package.prepare"
+PACKAGE_STATUS: Final = "storage.package.status"
+PACKAGE_FILES: Final = "storage.package.files"
+PACKAGE_DOWNLOAD: Final = "storage.package.download"
+PACKAGE_DELETE: Final = "storage.package.delete"
+# JetStream work queue of copy jobs (payload ``PackageRef``), consumed by storage-svc replicas.
+COPY_JOBS_STREAM: Final = "STORAGE_COPY_JOBS"
+COPY_JOB: Final = "storage.jobs.copy"
+
 # Services whose stores ``DELETE /reset`` must empty; each answers ``<service>.admin.reset``.
-RESETTABLE_SERVICES: Final = (CATALOG,)
+RESETTABLE_SERVICES: Final = (CATALOG, STORAGE)
 # Services the health report asks about over ``$SRV.STATS``.
-MONITORED_SERVICES: Final = (CATALOG,)
+MONITORED_SERVICES: Final = (CATALOG, STORAGE)
 
 
 def reset_subject(service: str) -> str:

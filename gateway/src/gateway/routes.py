@@ -7,10 +7,10 @@ from aiohttp import web
 from contracts.subjects import CATALOG
 from contracts.users import Permission
 from gateway.context import ROUTES, RouteInfo
-from gateway.handlers import admin, artifacts, auth, docs, health, users
+from gateway.handlers import admin, artifacts, auth, docs, downloads, health, users
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-SEARCH, UPLOAD, ADMIN = Permission.SEARCH, Permission.UPLOAD, Permission.ADMIN
+SEARCH, UPLOAD, ADMIN, DOWNLOAD = Permission.SEARCH, Permission.UPLOAD, Permission.ADMIN, Permission.DOWNLOAD
 
 # method, path, operationId, handler, permission (None: public), backing service
 TABLE: list[tuple[str, str, str, Handler, Permission | None, str | None]] = [
@@ -34,6 +34,8 @@ TABLE: list[tuple[str, str, str, Handler, Permission | None, str | None]] = [
         CATALOG,
     ),
     ("GET", "/artifact/{artifact_type}/{id}/audit", "ArtifactAuditGet", artifacts.audit, SEARCH, CATALOG),
+    ("GET", "/download/{id}", "ArtifactDownload", downloads.download, DOWNLOAD, CATALOG),
+    ("GET", "/artifacts/{artifact_type}/{id}/package", "ArtifactPackage", downloads.package, SEARCH, CATALOG),
     ("GET", "/users", "UsersList", users.list_users, ADMIN, CATALOG),
     ("POST", "/users", "UserCreate", users.create_user, ADMIN, CATALOG),
     ("DELETE", "/users/{name}", "UserDelete", users.delete_user, ADMIN, CATALOG),

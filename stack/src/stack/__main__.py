@@ -1,4 +1,4 @@
-"""``python -m stack`` (``make run``): NATS (unless ``NATS_URL`` is set), every service, the gateway.
+"""``python -m stack`` (``make run``): NATS and SeaweedFS (unless configured), every service, the gateway.
 
 One terminal, every line prefixed by its process; Ctrl-C or SIGTERM stops everything cleanly; a process
 that crashes is restarted. State lives under ``REGISTRY_DATA_DIR`` (default ``./var``).
@@ -11,11 +11,14 @@ import threading
 from pathlib import Path
 
 from stack.processes import Child, _stdout_sink, nats_argv, wait_for_port
+from stack.seaweed import prepare_seaweed, wait_seaweed_ready
 from stack.supervisor import Supervisor
 
 DEFAULT_NATS_PORT = 14222
+DEFAULT_S3_PORT = 18333
+DEFAULT_BUCKET = "registry-artifacts"
 # Services started by ``make run``: (process name, module, default metrics port).
-SERVICES = [("catalog-svc", "catalog", 9101)]
+SERVICES = [("catalog-svc", "catalog", 9101), ("storage-svc", "storage", 9102)]
 
 
 def main() -> None:
@@ -27,26 +30,49 @@ def main() -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-
-    nats_url = os.environ.get("NATS_URL")
-    if not nats_url:
-        port = int(os.environ.get("REGISTRY_NATS_PORT", DEFAULT_NATS_PORT))
-        supervisor.start(Child("nats", nats_argv(port, data_dir / "nats")))
-        wait_for_port(port)
-        nats_url = f"nats://127.0.0.1:{port}"
-    env["NATS_URL"] = nats_url
-
-    for name, module, metrics_port in SERVICES:
-        port_var = f"{module.upper()}_METRICS_PORT"
-        child_env = {**env, "METRICS_PORT": os.environ.get(port_var, str(metrics_port))}
-        supervisor.start(Child(name, [sys.executable, "-m", module], child_env))
-    gateway_port = os.environ.get("GATEWAY_PORT", "8080")
-    supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], {**env, "GATEWAY_PORT": gateway_port}))
-    _stdout_sink(f"{'stack':<12}| registry on http://127.0.0.1:{gateway_port} (docs at /docs); Ctrl-C stops")
     try:
+        env["NATS_URL"] = _nats(supervisor, data_dir)
+        env.update(_object_storage(supervisor, data_dir))
+        for name, module, metrics_port in SERVICES:
+            port_var = f"{module.upper()}_METRICS_PORT"
+            child_env = {**env, "METRICS_PORT": os.environ.get(port_var, str(metrics_port))}
+            supervisor.start(Child(name, [sys.executable, "-m", module], child_env))
+        gateway_port = os.environ.get("GATEWAY_PORT", "8080")
+        supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], {**env, "GATEWAY_PORT": gateway_port}))
+        _stdout_sink(f"{'stack':<12}| registry on http://127.0.0.1:{gateway_port} (docs at /docs); Ctrl-C stops")
         supervisor.run(stop)
     finally:
         supervisor.stop_all()
+
+
+def _nats(supervisor: Supervisor, data_dir: Path) -> str:
+    """``NATS_URL`` if set, else a JetStream NATS server of our own on 127.0.0.1."""
+    if os.environ.get("NATS_URL"):
+        return os.environ["NATS_URL"]
+    port = int(os.environ.get("REGISTRY_NATS_PORT", DEFAULT_NATS_PORT))
+    child = Child("nats", nats_argv(port, data_dir / "nats"))
+    supervisor.start(child)
+    wait_for_port(port, child=child)
+    return f"nats://127.0.0.1:{port}"
+
+
+def _object_storage(supervisor: Supervisor, data_dir: Path) -> dict[str, str]:
+    """S3 settings for storage-svc: ``S3_ENDPOINT_URL`` if set, else a SeaweedFS of our own (auth on)."""
+    if os.environ.get("S3_ENDPOINT_URL"):
+        return {}
+    bucket = os.environ.get("S3_BUCKET", DEFAULT_BUCKET)
+    port = int(os.environ.get("REGISTRY_S3_PORT", DEFAULT_S3_PORT))
+    launch = prepare_seaweed(data_dir / "seaweed", bucket, s3_port=port)
+    child = Child("seaweed", launch.argv, launch.env)
+    supervisor.start(child)
+    wait_seaweed_ready(launch.s3, timeout=60, child=child)
+    return {
+        "S3_ENDPOINT_URL": launch.s3.endpoint_url,
+        "S3_ACCESS_KEY_ID": launch.s3.access_key,
+        "S3_SECRET_ACCESS_KEY": launch.s3.secret_key,
+        "S3_REGION": launch.s3.region,
+        "S3_BUCKET": bucket,
+    }
 
 
 if __name__ == "__main__":

@@ -14,9 +14,10 @@ import structlog
 from huggingface_hub import HfApi, hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
-from catalog.domain.sources import Source, SourceKind
+from catalog.domain.sources import Source
 from catalog.ports import UpstreamDescription, UpstreamNotFound, UpstreamUnavailable
 from contracts.artifacts import ArtifactType
+from contracts.storage import SourceKind
 
 T = TypeVar("T")
 RETRIES = 2

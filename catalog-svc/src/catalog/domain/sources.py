@@ -1,10 +1,10 @@
 """Where an artifact comes from: parse a source url into a repository reference and a default name."""
 
 from dataclasses import dataclass
-from enum import StrEnum
 from urllib.parse import urlsplit
 
 from contracts.artifacts import ArtifactType
+from contracts.storage import SourceKind, SourceRef
 
 HF_HOSTS = frozenset({"huggingface.co", "www.huggingface.co", "hf.co"})
 GITHUB_HOSTS = frozenset({"github.com", "www.github.com"})
@@ -12,15 +12,6 @@ KAGGLE_HOSTS = frozenset({"kaggle.com", "www.kaggle.com"})
 # Path segments that follow a repository id in Hub urls (".../tree/main", ".../blob/main/x").
 HF_REPO_SUFFIXES = frozenset({"tree", "blob", "resolve", "raw", "commit", "commits", "discussions", "viewer", "edit"})
 HF_RESERVED_FIRST = frozenset({"spaces", "api", "docs", "organizations", "collections", "papers", "models"})
-
-
-class SourceKind(StrEnum):
-    """The upstream services the registry can look a source up in."""
-
-    HF_MODEL = "hf_model"
-    HF_DATASET = "hf_dataset"
-    GITHUB = "github"
-    KAGGLE = "kaggle"
 
 
 ALLOWED_KINDS: dict[ArtifactType, frozenset[SourceKind]] = {
@@ -41,6 +32,10 @@ class Source:
     kind: SourceKind
     repo_id: str
     subpath: str = ""
+
+    def ref(self, revision: str | None) -> SourceRef:
+        """The contract form of this source, pinned to ``revision`` when known."""
+        return SourceRef(kind=self.kind, repo_id=self.repo_id, subpath=self.subpath, revision=revision)
 
     @property
     def default_name(self) -> str:

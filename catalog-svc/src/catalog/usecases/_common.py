@@ -16,6 +16,14 @@ async def load(deps: Deps, artifact_type: ArtifactType, artifact_id: str) -> Sto
     return artifact
 
 
+async def load_any(deps: Deps, artifact_id: str) -> StoredArtifact:
+    """The stored artifact of any type, or 404."""
+    artifact = await deps.artifacts.get(artifact_id)
+    if artifact is None:
+        raise ServiceFailure(ErrorCode.NOT_FOUND, f"No artifact with id {artifact_id}.")
+    return artifact
+
+
 def audit(deps: Deps, artifact: StoredArtifact, actor: Actor, action: AuditAction) -> AuditRecord:
     """An audit record of ``action`` on ``artifact`` now."""
     return AuditRecord(artifact=artifact.metadata, actor=actor, action=action, at=deps.clock())

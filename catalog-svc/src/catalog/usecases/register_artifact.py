@@ -1,4 +1,9 @@
-"""Register an artifact: validate, confirm the source upstream, store metadata and README."""
+"""Register an artifact: validate, confirm the source upstream, have storage record it, store metadata.
+
+storage-svc records the package and queues the copy of the bytes before the catalog row commits; if the
+catalog cannot commit, the package is discarded, so no artifact exists without its files' record and no
+files' record outlives a refused artifact.
+"""
 
 from catalog.deps import Deps
 from catalog.domain.artifacts import InvalidName, StoredArtifact, new_artifact_id, validate_name
@@ -23,5 +28,10 @@ async def register_artifact(command: CreateArtifact, deps: Deps) -> Artifact:
             )
     description = await look_up(deps, source, command.type)
     artifact = StoredArtifact(id=new_artifact_id(), type=command.type, name=name, url=command.url)
-    stored = await deps.artifacts.add(artifact, description.readme, audit(deps, artifact, command.actor, "CREATE"))
+    await deps.storage.prepare(artifact.id, artifact.type, source.ref(description.revision))
+    try:
+        stored = await deps.artifacts.add(artifact, description.readme, audit(deps, artifact, command.actor, "CREATE"))
+    except BaseException:
+        await deps.storage.discard(artifact.id)
+        raise
     return envelope(stored)

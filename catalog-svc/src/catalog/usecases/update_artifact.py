@@ -19,5 +19,6 @@ async def update_artifact(command: UpdateArtifact, deps: Deps) -> Artifact:
     source = parse(command.url, command.type)
     description = await look_up(deps, source, command.type)
     updated = replace(current, url=command.url)
+    await deps.storage.prepare(updated.id, updated.type, source.ref(description.revision))
     await deps.artifacts.replace_source(updated, description.readme, audit(deps, updated, command.actor, "UPDATE"))
     return envelope(updated)

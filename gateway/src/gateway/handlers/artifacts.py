@@ -19,6 +19,7 @@ from contracts.artifacts import (
 )
 from contracts.base import Empty
 from gateway.context import actor, client, settings
+from gateway.handlers.downloads import download_url
 from gateway.http import artifact_id, artifact_type, bad_request, json_response, models_json, read_body
 from gateway.schemas import ArtifactDataIn, ArtifactIn, QueryList, RegexIn
 
@@ -31,13 +32,14 @@ async def create_artifact(request: web.Request) -> web.Response:
     created = await client(request).call(
         subjects.ARTIFACT_CREATE, command, Artifact, timeout=settings(request).ingest_timeout
     )
-    return json_response(created, status=201)
+    return json_response(_with_download_url(request, created), status=201)
 
 
 async def get_artifact(request: web.Request) -> web.Response:
     """``GET /artifacts/{artifact_type}/{id}``."""
     query = GetArtifact(type=artifact_type(request), id=artifact_id(request))
-    return json_response(await client(request).call(subjects.ARTIFACT_GET, query, Artifact))
+    found = await client(request).call(subjects.ARTIFACT_GET, query, Artifact)
+    return json_response(_with_download_url(request, found))
 
 
 async def update_artifact(request: web.Request) -> web.Response:
@@ -92,3 +94,8 @@ async def audit(request: web.Request) -> web.Response:
     query = ReadAudit(type=artifact_type(request), id=artifact_id(request), actor=actor(request))
     trail = await client(request).call(subjects.ARTIFACT_AUDIT, query, AuditTrail)
     return models_json(trail.items)
+
+
+def _with_download_url(request: web.Request, artifact: Artifact) -> Artifact:
+    data = artifact.data.model_copy(update={"download_url": download_url(request, artifact.metadata.id)})
+    return artifact.model_copy(update={"data": data})

@@ -16,6 +16,7 @@ from gateway.http import bad_request
 DESCRIPTIONS = {
     "gateway": "HTTP API gateway: validates requests, checks tokens, routes them over NATS.",
     subjects.CATALOG: "Artifact metadata, README search, audit trail, users and tokens.",
+    subjects.STORAGE: "Artifact bytes in S3: content-addressed, copied by durable background jobs.",
 }
 ERROR_RATIO_DEGRADED = 0.05
 

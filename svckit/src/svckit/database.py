@@ -1,4 +1,4 @@
-"""Engine creation and schema migrations for SQLite (default) and PostgreSQL (scale-out)."""
+"""Engine creation and Alembic migrations for SQLite (default) and PostgreSQL (scale-out), for any service."""
 
 import asyncio
 import fcntl
@@ -14,15 +14,17 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-PG_MIGRATION_LOCK = 461_0001
-
 log = structlog.get_logger()
 
 
 @asynccontextmanager
-async def open_engine(url: str) -> AsyncIterator[AsyncEngine]:
-    """An engine for ``url`` with the schema migrated to the latest revision."""
+async def open_engine(url: str, migrations: Path, lock_key: int, version_table: str) -> AsyncIterator[AsyncEngine]:
+    """An engine for ``url`` with the schema in ``migrations`` applied up to its latest revision.
+
+    ``lock_key`` serialises migrations of replicas starting together (a PostgreSQL advisory lock; a file
+    lock beside a SQLite database). ``version_table`` is the service's own Alembic version table, so
+    services may share one database without mixing their schema histories.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -31,10 +33,10 @@ async def open_engine(url: str) -> AsyncIterator[AsyncEngine]:
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         async with _file_lock(Path(database + ".migrate.lock")):
-            await _migrate(engine)
+            await _migrate(engine, migrations, lock_key, version_table)
     else:
         engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-        await _migrate(engine)
+        await _migrate(engine, migrations, lock_key, version_table)
     try:
         yield engine
     finally:
@@ -50,17 +52,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-async def _migrate(engine: AsyncEngine) -> None:
+async def _migrate(engine: AsyncEngine, migrations: Path, lock_key: int, version_table: str) -> None:
     async with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK})
-        await conn.run_sync(_upgrade)
-    log.info("schema_migrated", dialect=engine.dialect.name)
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
+        await conn.run_sync(_upgrade, migrations, version_table)
+    log.info("schema_migrated", dialect=engine.dialect.name, migrations=migrations.parent.parent.name)
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection, migrations: Path, version_table: str) -> None:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(migrations))
+    config.attributes["version_table"] = version_table
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
 

@@ -1,0 +1,141 @@
+"""storage-svc payloads: packages of artifact bytes, their copy state, files and download links."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from contracts.artifacts import Actor, ArtifactId, ArtifactType
+from contracts.base import Contract
+
+
+class SourceKind(StrEnum):
+    """The upstream services the registry ingests from."""
+
+    HF_MODEL = "hf_model"
+    HF_DATASET = "hf_dataset"
+    GITHUB = "github"
+    KAGGLE = "kaggle"
+
+
+class SourceRef(Contract):
+    """A parsed source: upstream kind, repository id there, optional sub-path, pinned revision if known."""
+
+    kind: SourceKind
+    repo_id: str
+    subpath: str = ""
+    revision: str | None = None
+
+
+class Part(StrEnum):
+    """Selectable parts of a package (``?part=``); ``all`` is the whole package."""
+
+    ALL = "all"
+    WEIGHTS = "weights"
+    DATASETS = "datasets"
+    CODE = "code"
+    DOCS = "docs"
+
+
+class PackageState(StrEnum):
+    """Where the copy of an artifact's bytes stands."""
+
+    QUEUED = "queued"
+    COPYING = "copying"
+    READY = "ready"
+    PARTIAL = "partial"
+    NEEDS_CREDENTIALS = "needs_credentials"
+    FAILED = "failed"
+
+
+class PreparePackage(Contract):
+    """Record the package of a new (or re-sourced) artifact and queue the copy of its bytes."""
+
+    artifact_id: ArtifactId
+    type: ArtifactType
+    source: SourceRef
+
+
+class CopyJob(Contract):
+    """A queued copy of one generation of a package (a re-sourced artifact starts a new generation)."""
+
+    artifact_id: ArtifactId
+    generation: int = Field(ge=1)
+
+
+class PackageRef(Contract):
+    """Names one artifact's package."""
+
+    artifact_id: ArtifactId
+
+
+class PackageStatus(Contract):
+    """Copy state and progress; ``bytes_total`` is None until the upstream size is known."""
+
+    artifact_id: ArtifactId
+    state: PackageState
+    bytes_done: int = Field(ge=0)
+    bytes_total: int | None = None
+    files_done: int = Field(ge=0)
+    files_total: int = Field(ge=0)
+    message: str = ""
+    updated_at: datetime
+
+
+class StoredFile(Contract):
+    """One file of a package: where it sits in the package, its part, size and checksums."""
+
+    path: str
+    part: Part
+    size: int = Field(ge=0)
+    sha256: str | None = None
+    stored: bool
+    upstream_sha256: str | None = None
+    verified: bool | None = None
+    note: str = ""
+
+
+class PackageFiles(Contract):
+    """Every file of a package, in path order."""
+
+    artifact_id: ArtifactId
+    files: list[StoredFile]
+
+
+class RequestDownload(Contract):
+    """Ask for a time-limited link to the whole package or one part of it."""
+
+    artifact_id: ArtifactId
+    part: Part = Part.ALL
+
+
+class DownloadLink(Contract):
+    """A presigned S3 URL and what it serves."""
+
+    url: str
+    expires_at: datetime
+    filename: str
+    size: int = Field(ge=0)
+    sha256: str | None = None
+
+
+class PackageView(Contract):
+    """A package's state and files, as shown with its artifact."""
+
+    status: PackageStatus
+    files: list[StoredFile]
+
+
+class DownloadArtifact(Contract):
+    """Ask the catalog for a download link of an artifact (the download is audited)."""
+
+    id: ArtifactId
+    part: Part = Part.ALL
+    actor: Actor
+
+
+class ReadPackage(Contract):
+    """Read the stored package of an artifact, through the catalog (which checks the type)."""
+
+    type: ArtifactType
+    id: ArtifactId

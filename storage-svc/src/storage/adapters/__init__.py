@@ -1,0 +1,1 @@
+"""Adapters: S3, the index store, upstream fetchers, the job queue."""

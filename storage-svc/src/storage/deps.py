@@ -1,0 +1,33 @@
+"""What storage's use cases are handed: ports and policy, wired in ``service.py``."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from storage.ports import BlobStore, Fetcher, JobQueue, PackageIndex
+
+
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Tunable limits of storage."""
+
+    max_file_bytes: int | None = None
+    link_seconds: int = 3600
+    progress_every_bytes: int = 8 << 20
+
+
+@dataclass
+class Deps:
+    """Ports and policy for one storage replica."""
+
+    blobs: BlobStore
+    index: PackageIndex
+    fetcher: Fetcher
+    jobs: JobQueue
+    policy: Policy = field(default_factory=Policy)
+    clock: Callable[[], datetime] = utc_now

@@ -1,0 +1,1 @@
+"""Pure rules of storage: no I/O here."""

@@ -1,0 +1,29 @@
+"""The state of a package, derived from its files; the size policy of the deployment."""
+
+from dataclasses import dataclass
+
+from contracts.storage import PackageState
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """How the copy of one file ended."""
+
+    stored: bool
+    skipped_reason: str = ""
+
+
+def final_state(outcomes: list[FileOutcome]) -> tuple[PackageState, str]:
+    """READY when every file is stored; PARTIAL (with the reasons) when the policy skipped some."""
+    skipped = [o for o in outcomes if not o.stored]
+    if not skipped:
+        return PackageState.READY, ""
+    reasons = sorted({o.skipped_reason for o in skipped})
+    return PackageState.PARTIAL, f"{len(skipped)} of {len(outcomes)} files not stored: " + "; ".join(reasons)
+
+
+def over_limit(size: int | None, max_file_bytes: int | None) -> str:
+    """Why a file is not copied under this deployment's size limit, or "" when it is."""
+    if max_file_bytes is None or size is None or size <= max_file_bytes:
+        return ""
+    return f"larger than this deployment's STORAGE_MAX_FILE_BYTES ({max_file_bytes} bytes)"

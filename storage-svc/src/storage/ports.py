@@ -1,0 +1,158 @@
+"""The small interfaces storage's use cases depend on; adapters implement them."""
+
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from contracts.artifacts import ArtifactType
+from contracts.storage import PackageState, Part, SourceRef, StoredFile
+from storage.domain.files import PlannedFile
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What a streamed upload wrote."""
+
+    size: int
+    sha256: str
+
+
+class BlobStore(Protocol):
+    """Object storage (S3)."""
+
+    async def ensure_bucket(self) -> None: ...
+    async def upload_stream(self, key: str, chunks: AsyncIterable[bytes], *, part_size: int = ...) -> UploadResult: ...
+    async def exists(self, key: str) -> bool: ...
+    async def copy(self, src_key: str, dst_key: str) -> None: ...
+    async def delete(self, key: str) -> None: ...
+    async def delete_many(self, keys: Sequence[str]) -> None: ...
+    async def delete_prefix(self, prefix: str) -> None: ...
+    async def empty_bucket(self) -> None: ...
+    async def presign_get(self, key: str, *, expires_in: int, filename: str | None = None) -> str: ...
+    def read_stream(self, key: str) -> AsyncIterator[bytes]: ...
+
+
+@dataclass(frozen=True)
+class Package:
+    """A package record: its source, copy state and progress."""
+
+    artifact_id: str
+    type: ArtifactType
+    source: SourceRef
+    state: PackageState
+    generation: int
+    bytes_done: int
+    bytes_total: int | None
+    files_done: int
+    files_total: int
+    message: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A planned file as the index keeps it."""
+
+    path: str
+    part: Part
+    size: int | None
+    upstream_sha256: str | None
+    git_oid: str | None
+    sha256: str | None
+    status: Literal["pending", "stored", "skipped"]
+    verified: bool | None
+    note: str
+
+    def view(self) -> StoredFile:
+        """The contract view shown to clients."""
+        return StoredFile(
+            path=self.path,
+            part=self.part,
+            size=self.size or 0,
+            sha256=self.sha256,
+            stored=self.status == "stored",
+            upstream_sha256=self.upstream_sha256,
+            verified=self.verified,
+            note=self.note,
+        )
+
+
+@dataclass(frozen=True)
+class Archive:
+    """A built archive of the whole package or one part."""
+
+    part: Part
+    key: str
+    size: int
+    sha256: str
+
+
+Claim = Literal["reused", "absent", "busy"]
+
+
+class PackageIndex(Protocol):
+    """storage-svc's own index of packages, files, blobs (with reference counts) and archives."""
+
+    async def create(
+        self, artifact_id: str, artifact_type: ArtifactType, source: SourceRef
+    ) -> tuple[Package, list[str]]: ...
+    async def get(self, artifact_id: str) -> Package | None: ...
+    async def set_plan(
+        self, artifact_id: str, generation: int, files: Sequence[PlannedFile], revision: str | None
+    ) -> bool: ...
+    async def files(self, artifact_id: str) -> list[FileRecord]: ...
+    async def claim_blob(self, sha256: str) -> Claim: ...
+    async def add_blob(self, sha256: str, size: int) -> None: ...
+    async def file_stored(
+        self, artifact_id: str, generation: int, path: str, sha256: str, size: int, verified: bool | None
+    ) -> bool: ...
+    async def file_skipped(self, artifact_id: str, generation: int, path: str, reason: str) -> bool: ...
+    async def copying(self, artifact_id: str, generation: int, copied: int) -> None: ...
+    async def set_state(self, artifact_id: str, generation: int, state: PackageState, message: str = "") -> bool: ...
+    async def add_archive(self, artifact_id: str, generation: int, archive: Archive) -> bool: ...
+    async def archive(self, artifact_id: str, part: Part) -> Archive | None: ...
+    async def delete(self, artifact_id: str) -> list[str] | None: ...
+    async def forget_blobs(self, keys: Sequence[str]) -> None: ...
+    async def clear(self) -> None: ...
+
+
+class BlobStoreUnavailable(Exception):
+    """Object storage cannot be reached."""
+
+
+class SourceMissing(Exception):
+    """The source or one of its files does not exist upstream."""
+
+
+class SourceUnavailable(Exception):
+    """The upstream service could not be reached; worth retrying later."""
+
+
+class NeedsCredentials(Exception):
+    """The upstream bytes need credentials this deployment does not have."""
+
+
+@dataclass(frozen=True)
+class SourcePlan:
+    """The files of a source at a pinned revision."""
+
+    revision: str | None
+    files: list[PlannedFile]
+
+
+class Fetcher(Protocol):
+    """Lists and streams the files of upstream sources."""
+
+    async def plan(self, source: SourceRef, artifact_type: ArtifactType) -> SourcePlan: ...
+    def open(
+        self, source: SourceRef, revision: str | None, path: str
+    ) -> AbstractAsyncContextManager[AsyncIterator[bytes]]: ...
+
+
+class JobQueue(Protocol):
+    """Durable queue of copy jobs."""
+
+    async def enqueue(self, artifact_id: str, generation: int) -> None: ...
+    async def purge(self) -> None: ...

@@ -1,0 +1,78 @@
+"""Composition root of storage-svc: the one place that wires real adapters to the use cases."""
+
+import asyncio
+from contextlib import AsyncExitStack
+
+import aiohttp
+import structlog
+from prometheus_client import CollectorRegistry
+
+from contracts.storage import CopyJob
+from contracts.subjects import STORAGE
+from storage.adapters.engine import open_index_engine
+from storage.adapters.fetchers import UpstreamFetcher
+from storage.adapters.index_store import SqlPackageIndex
+from storage.adapters.jobs import JetStreamJobs
+from storage.adapters.s3 import S3BlobStore, open_s3
+from storage.deps import Deps, Policy
+from storage.endpoints import storage_endpoints
+from storage.settings import StorageSettings
+from storage.usecases.copy_package import copy_package, give_up_copy
+from svckit.host import EndpointHost
+from svckit.metrics import EndpointMetrics, serve_metrics
+from svckit.transport import connect
+
+VERSION = "0.1.0"
+
+log = structlog.get_logger()
+
+
+async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
+    """Serve storage subjects and run copy jobs until ``stop`` is set, then drain and close."""
+    async with AsyncExitStack() as stack:
+        engine = await stack.enter_async_context(open_index_engine(settings.database_url()))
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+        secret = settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None
+        s3 = await stack.enter_async_context(
+            open_s3(settings.s3_endpoint_url, settings.s3_access_key_id, secret, settings.s3_region)
+        )
+        nc = await connect(settings.nats_url, name=STORAGE)
+        stack.push_async_callback(nc.drain)
+        jobs = JetStreamJobs(nc, ack_wait=settings.storage_ack_wait)
+        await jobs.setup()
+        deps = Deps(
+            blobs=S3BlobStore(s3, settings.s3_bucket),
+            index=SqlPackageIndex(engine),
+            fetcher=UpstreamFetcher(
+                session,
+                hf_endpoint=settings.hf_endpoint,
+                github_api_url=settings.github_api_url,
+                hf_token=settings.hf_token.get_secret_value() if settings.hf_token else None,
+                github_token=settings.github_token.get_secret_value() if settings.github_token else None,
+                timeout=settings.upstream_timeout,
+            ),
+            jobs=jobs,
+            policy=Policy(max_file_bytes=settings.storage_max_file_bytes, link_seconds=settings.download_link_seconds),
+        )
+        registry = CollectorRegistry()
+        await stack.enter_async_context(serve_metrics(registry, settings.metrics_host, settings.metrics_port))
+        host = EndpointHost(
+            nc=nc,
+            name=STORAGE,
+            version=VERSION,
+            description="Artifact bytes in S3: content-addressed, copied by durable background jobs.",
+            endpoints=storage_endpoints(deps),
+            metrics=EndpointMetrics(registry, STORAGE),
+            concurrency=settings.request_concurrency,
+        )
+        await host.start()
+        stack.push_async_callback(host.stop)
+
+        async def handle(job: CopyJob) -> None:
+            await copy_package(job, deps)
+
+        async def give_up(job: CopyJob, reason: str) -> None:
+            await give_up_copy(job, reason, deps)
+
+        log.info("storage_ready", bucket=settings.s3_bucket, endpoint=settings.s3_endpoint_url or "aws")
+        await jobs.work(handle, give_up, stop, settings.storage_copy_concurrency)

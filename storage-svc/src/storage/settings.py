@@ -1,0 +1,31 @@
+"""storage-svc settings, from the environment."""
+
+from pydantic import Field, SecretStr
+
+from svckit.settings import RuntimeSettings
+
+
+class StorageSettings(RuntimeSettings):
+    """Where bytes and the index live, and how upstream sources are reached."""
+
+    storage_database_url: str | None = Field(default=None, description="Default: SQLite under the data dir.")
+    s3_endpoint_url: str | None = Field(default=None, description="Empty means AWS S3.")
+    s3_bucket: str = "registry-artifacts"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    storage_max_file_bytes: int | None = Field(default=None, ge=0, description="Files above are not copied.")
+    storage_copy_concurrency: int = Field(default=2, ge=1)
+    storage_ack_wait: float = Field(default=60.0, gt=0)
+    download_link_seconds: int = Field(default=3600, ge=1, le=7 * 24 * 3600)
+    hf_endpoint: str = "https://huggingface.co"
+    github_api_url: str = "https://api.github.com"
+    hf_token: SecretStr | None = None
+    github_token: SecretStr | None = None
+    upstream_timeout: float = Field(default=30.0, gt=0)
+
+    def database_url(self) -> str:
+        """The configured URL, or the embedded SQLite default."""
+        if self.storage_database_url:
+            return self.storage_database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'storage' / 'index.db').resolve()}"

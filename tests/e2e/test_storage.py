@@ -1,0 +1,160 @@
+"""Artifact bytes: copied into our S3 at ingest, listed with sha256, downloaded through presigned links."""
+
+import asyncio
+import hashlib
+import io
+import tarfile
+from typing import Any
+
+import aiohttp
+import pytest
+
+from tests.api import Api, Reply
+
+TINY = "https://huggingface.co/sshleifer/tiny-gpt2"
+LORA = "https://huggingface.co/ybelkada/opt-350m-lora"
+BERT = "https://huggingface.co/google-bert/bert-base-uncased"
+WHISPER_CODE = "https://github.com/openai/whisper"
+
+
+async def _settled(api: Api, artifact_type: str, artifact_id: str, timeout: float = 60.0) -> dict[str, Any]:
+    """Poll the package until its copy has ended."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        reply = await api.call("GET", f"/artifacts/{artifact_type}/{artifact_id}/package")
+        assert reply.status == 200, reply.body
+        if reply.body["status"]["state"] not in ("queued", "copying"):
+            return dict(reply.body)
+        assert asyncio.get_running_loop().time() < deadline, reply.body
+        await asyncio.sleep(0.2)
+
+
+async def _fetch(api: Api, path: str) -> tuple[Reply, bytes]:
+    """GET our download URL without following, then the presigned URL without our token."""
+    async with api.session.get(
+        api.base_url + path, headers={"X-Authorization": str(api.token)}, allow_redirects=False
+    ) as response:
+        reply = Reply(response.status, await response.read(), response.headers)
+    if reply.status != 302:
+        return reply, b""
+    async with aiohttp.ClientSession() as anonymous, anonymous.get(reply.headers["Location"]) as presigned:
+        assert presigned.status == 200
+        return reply, await presigned.read()
+
+
+async def test_a_registered_model_is_copied_and_every_file_listed_with_sha256(api: Api) -> None:
+    created = (await api.register("model", TINY)).body
+    artifact_id = created["metadata"]["id"]
+    assert created["data"]["download_url"].endswith(f"/download/{artifact_id}")
+    package = await _settled(api, "model", artifact_id)
+    status, files = package["status"], package["files"]
+    assert status["state"] == "ready", status
+    assert status["files_done"] == status["files_total"] == len(files) > 3
+    assert status["bytes_done"] == status["bytes_total"] == sum(f["size"] for f in files)
+    by_path = {f["path"]: f for f in files}
+    assert by_path["config.json"]["part"] == "weights"
+    assert by_path["config.json"]["verified"] is True
+    assert by_path["pytorch_model.bin"]["upstream_sha256"]
+    assert all(f["stored"] and len(f["sha256"]) == 64 for f in files)
+
+
+async def test_whole_package_download_is_a_tar_of_exactly_the_listed_bytes(api: Api) -> None:
+    artifact_id = (await api.register("model", TINY)).body["metadata"]["id"]
+    files = {f["path"]: f for f in (await _settled(api, "model", artifact_id))["files"]}
+    reply, body = await _fetch(api, f"/download/{artifact_id}")
+    assert reply.status == 302
+    assert reply.headers["X-Content-SHA256"] == hashlib.sha256(body).hexdigest()
+    with tarfile.open(fileobj=io.BytesIO(body)) as archive:
+        members = {m.name: archive.extractfile(m).read() for m in archive.getmembers()}  # type: ignore[union-attr]
+    assert set(members) == set(files)
+    for path, content in members.items():
+        assert hashlib.sha256(content).hexdigest() == files[path]["sha256"]
+        assert len(content) == files[path]["size"]
+
+
+async def test_a_part_with_one_file_downloads_that_file(api: Api) -> None:
+    artifact_id = (await api.register("model", LORA)).body["metadata"]["id"]
+    files = (await _settled(api, "model", artifact_id))["files"]
+    docs = [f for f in files if f["part"] == "docs"]
+    assert len(docs) == 1
+    reply, body = await _fetch(api, f"/download/{artifact_id}?part=docs")
+    assert reply.status == 302
+    assert hashlib.sha256(body).hexdigest() == docs[0]["sha256"]
+    missing_part, _ = await _fetch(api, f"/download/{artifact_id}?part=datasets")
+    assert missing_part.status == 404
+    bad_part, _ = await _fetch(api, f"/download/{artifact_id}?part=everything")
+    assert bad_part.status == 400
+
+
+async def test_code_is_stored_as_the_repository_archive(api: Api) -> None:
+    artifact_id = (await api.register("code", WHISPER_CODE)).body["metadata"]["id"]
+    package = await _settled(api, "code", artifact_id)
+    assert package["status"]["state"] == "ready"
+    [archive] = package["files"]
+    reply, body = await _fetch(api, f"/download/{artifact_id}")
+    assert reply.status == 302
+    assert hashlib.sha256(body).hexdigest() == archive["sha256"]
+    with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
+        assert any(name.endswith("/README.md") for name in tar.getnames())
+
+
+async def test_downloads_are_audited_and_need_the_download_permission(api: Api) -> None:
+    artifact_id = (await api.register("model", LORA)).body["metadata"]["id"]
+    await _settled(api, "model", artifact_id)
+    reply, _ = await _fetch(api, f"/download/{artifact_id}?part=docs")
+    assert reply.status == 302
+    trail = (await api.call("GET", f"/artifact/model/{artifact_id}/audit")).body
+    assert "DOWNLOAD" in [e["action"] for e in trail]
+    created = await api.call(
+        "POST", "/users", json_body={"name": "looker", "password": "looking-only", "permissions": ["search"]}
+    )
+    assert created.status == 201
+    looker = Api(api.session, api.base_url)
+    looker.token = (await looker.login("looker", "looking-only", is_admin=False)).body
+    refused, _ = await _fetch(looker, f"/download/{artifact_id}")
+    assert refused.status == 401
+    assert (await api.call("GET", "/download/123456")).status == 404
+
+
+async def test_identical_files_are_stored_once(api: Api) -> None:
+    first = (await api.register("model", LORA)).body["metadata"]["id"]
+    second = (await api.register("model", LORA, name="lora-copy")).body["metadata"]["id"]
+    one = {f["path"]: f["sha256"] for f in (await _settled(api, "model", first))["files"]}
+    two = {f["path"]: f["sha256"] for f in (await _settled(api, "model", second))["files"]}
+    assert one == two
+    assert (await api.call("DELETE", f"/artifacts/model/{first}")).status == 200
+    reply, body = await _fetch(api, f"/download/{second}?part=docs")
+    assert reply.status == 302
+    assert hashlib.sha256(body).hexdigest() == one["README.md"]
+
+
+async def test_files_over_the_size_limit_are_listed_but_not_stored(api: Api) -> None:
+    artifact_id = (await api.register("model", BERT)).body["metadata"]["id"]
+    package = await _settled(api, "model", artifact_id)
+    assert package["status"]["state"] == "partial"
+    assert "STORAGE_MAX_FILE_BYTES" in package["status"]["message"]
+    weights = {f["path"]: f for f in package["files"]}["model.safetensors"]
+    assert weights["stored"] is False
+    assert weights["size"] == 440449768
+    whole, _ = await _fetch(api, f"/download/{artifact_id}")
+    assert whole.status == 409
+    assert b"not stored" in whole.body
+    docs, _ = await _fetch(api, f"/download/{artifact_id}?part=docs")
+    assert docs.status == 302
+
+
+@pytest.mark.parametrize(
+    ("artifact_type", "url", "reason"),
+    [
+        ("dataset", "https://huggingface.co/datasets/ILSVRC/imagenet-1k", "gated"),
+        ("dataset", "https://www.kaggle.com/datasets/uciml/iris", "Kaggle"),
+    ],
+)
+async def test_sources_needing_credentials_say_so(api: Api, artifact_type: str, url: str, reason: str) -> None:
+    artifact_id = (await api.register(artifact_type, url)).body["metadata"]["id"]
+    package = await _settled(api, artifact_type, artifact_id)
+    assert package["status"]["state"] == "needs_credentials"
+    assert reason in package["status"]["message"]
+    refused, _ = await _fetch(api, f"/download/{artifact_id}")
+    assert refused.status == 424
+    assert reason.encode() in refused.body

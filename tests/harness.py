@@ -123,13 +123,13 @@ class RegistryStack:
         self.catalogs.append(child)
         return child
 
-    def add_storage(self) -> Child:
-        """Start one more storage-svc replica."""
+    def add_storage(self, extra_env: dict[str, str] | None = None) -> Child:
+        """Start one more storage-svc replica (``extra_env`` overrides settings for it alone)."""
         index = len(self.storages)
         child = Child(
             f"storage-{index}",
             [sys.executable, "-m", "storage"],
-            self.env(),
+            {**self.env(), **(extra_env or {})},
             log_file=self.workdir / "logs" / f"storage-{index}.log",
         )
         child.start()

@@ -86,6 +86,7 @@ class JetStreamJobs:
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
+        await subscription.unsubscribe()
 
     async def _run(self, msg: Msg, handle: Handler, give_up: GiveUp) -> None:
         job = CopyJob.model_validate_json(msg.data)

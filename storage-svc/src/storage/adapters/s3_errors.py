@@ -9,6 +9,8 @@ from botocore.exceptions import (  # type: ignore[import-untyped]
     HTTPClientError,
 )
 
+from storage.ports import BlobStoreUnavailable
+
 NOT_FOUND_CODES = frozenset({"NoSuchKey", "NotFound", "404"})
 UNAVAILABLE_CODES = frozenset({"ServiceUnavailable", "SlowDown", "RequestTimeout", "InternalError"})
 
@@ -21,7 +23,7 @@ class S3Error(Exception):
         self.code = code
 
 
-class S3Unavailable(S3Error):
+class S3Unavailable(S3Error, BlobStoreUnavailable):
     """The S3 endpoint cannot be reached, timed out, or said it is unavailable: callers answer 503."""
 
 

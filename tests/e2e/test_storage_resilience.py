@@ -122,3 +122,17 @@ async def test_s3_unreachable_refuses_registration_and_stores_nothing(api: Api, 
         registry.add_storage()
         registry.wait_ready(replicas=len(registry.live_catalogs()))
     assert (await api.register("model", "https://huggingface.co/ybelkada/opt-350m-lora")).status == 201
+
+
+async def test_deleting_an_artifact_during_its_copy_leaves_no_bytes(
+    api: Api, registry: RegistryStack, big_storage: Child
+) -> None:
+    artifact_id = (await api.register("model", TRAINED_GENDER)).body["metadata"]["id"]
+    while (await _package(api, artifact_id))["status"]["bytes_done"] == 0:
+        await asyncio.sleep(0.02)
+    assert (await api.call("DELETE", f"/artifacts/model/{artifact_id}")).status == 200
+    assert (await api.call("GET", f"/artifacts/model/{artifact_id}/package")).status == 404
+    deadline = asyncio.get_running_loop().time() + 60
+    while _object_keys(registry):
+        assert asyncio.get_running_loop().time() < deadline, _object_keys(registry)
+        await asyncio.sleep(0.2)

@@ -1,7 +1,6 @@
 """The catalog's NATS endpoints: one line per subject, each a use case."""
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from catalog.deps import Deps
 from catalog.usecases.authenticate import authenticate
@@ -32,41 +31,30 @@ from contracts.artifacts import (
     SearchByRegex,
     UpdateArtifact,
 )
-from contracts.base import Contract, Empty
+from contracts.base import Empty
 from contracts.storage import DownloadArtifact, ReadPackage
 from contracts.users import CreateUser, DeleteUser, GrantPermissions, LeaseToken, Login
-from svckit.host import Endpoint
-
-Req = TypeVar("Req", bound=Contract)
-
-
-def _bind(
-    subject: str, request: type[Req], usecase: Callable[[Req, Deps], Awaitable[Contract]], deps: Deps
-) -> Endpoint[Any]:
-    async def handle(payload: Req) -> Contract:
-        return await usecase(payload, deps)
-
-    return Endpoint(subject, request, handle)
+from svckit.host import Endpoint, bind
 
 
 def catalog_endpoints(deps: Deps) -> list[Endpoint[Any]]:
     """Every subject the catalog answers."""
     return [
-        _bind(subjects.ARTIFACT_CREATE, CreateArtifact, register_artifact, deps),
-        _bind(subjects.ARTIFACT_GET, GetArtifact, get_artifact, deps),
-        _bind(subjects.ARTIFACT_UPDATE, UpdateArtifact, update_artifact, deps),
-        _bind(subjects.ARTIFACT_DELETE, DeleteArtifact, delete_artifact, deps),
-        _bind(subjects.ARTIFACT_QUERY, QueryArtifacts, query_artifacts, deps),
-        _bind(subjects.ARTIFACT_BY_NAME, FindByName, find_by_name, deps),
-        _bind(subjects.ARTIFACT_BY_REGEX, SearchByRegex, search_by_regex, deps),
-        _bind(subjects.ARTIFACT_AUDIT, ReadAudit, read_audit, deps),
-        _bind(subjects.ARTIFACT_DOWNLOAD, DownloadArtifact, download_artifact, deps),
-        _bind(subjects.ARTIFACT_PACKAGE, ReadPackage, read_package, deps),
-        _bind(subjects.reset_subject(subjects.CATALOG), ResetRequest, reset_catalog, deps),
-        _bind(subjects.AUTH_LOGIN, Login, authenticate, deps),
-        _bind(subjects.AUTH_LEASE, LeaseToken, lease_token, deps),
-        _bind(subjects.USER_CREATE, CreateUser, create_user, deps),
-        _bind(subjects.USER_LIST, Empty, list_users, deps),
-        _bind(subjects.USER_DELETE, DeleteUser, delete_user, deps),
-        _bind(subjects.USER_GRANT, GrantPermissions, grant_permissions, deps),
+        bind(subjects.ARTIFACT_CREATE, CreateArtifact, register_artifact, deps),
+        bind(subjects.ARTIFACT_GET, GetArtifact, get_artifact, deps),
+        bind(subjects.ARTIFACT_UPDATE, UpdateArtifact, update_artifact, deps),
+        bind(subjects.ARTIFACT_DELETE, DeleteArtifact, delete_artifact, deps),
+        bind(subjects.ARTIFACT_QUERY, QueryArtifacts, query_artifacts, deps),
+        bind(subjects.ARTIFACT_BY_NAME, FindByName, find_by_name, deps),
+        bind(subjects.ARTIFACT_BY_REGEX, SearchByRegex, search_by_regex, deps),
+        bind(subjects.ARTIFACT_AUDIT, ReadAudit, read_audit, deps),
+        bind(subjects.ARTIFACT_DOWNLOAD, DownloadArtifact, download_artifact, deps),
+        bind(subjects.ARTIFACT_PACKAGE, ReadPackage, read_package, deps),
+        bind(subjects.reset_subject(subjects.CATALOG), ResetRequest, reset_catalog, deps),
+        bind(subjects.AUTH_LOGIN, Login, authenticate, deps),
+        bind(subjects.AUTH_LEASE, LeaseToken, lease_token, deps),
+        bind(subjects.USER_CREATE, CreateUser, create_user, deps),
+        bind(subjects.USER_LIST, Empty, list_users, deps),
+        bind(subjects.USER_DELETE, DeleteUser, delete_user, deps),
+        bind(subjects.USER_GRANT, GrantPermissions, grant_permissions, deps),
     ]

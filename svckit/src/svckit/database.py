@@ -78,3 +78,17 @@ async def _file_lock(path: Path) -> AsyncIterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def run_migrations_in_env() -> None:
+    """Body of every service's Alembic ``env.py``: migrate on the connection ``open_engine`` handed over."""
+    from alembic import context
+
+    connection = context.config.attributes["connection"]
+    context.configure(
+        connection=connection,
+        render_as_batch=connection.dialect.name == "sqlite",
+        version_table=context.config.attributes["version_table"],
+    )
+    with context.begin_transaction():
+        context.run_migrations()

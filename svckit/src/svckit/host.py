@@ -25,6 +25,7 @@ from svckit.metrics import EndpointMetrics
 from svckit.validation import describe
 
 Req = TypeVar("Req", bound=Contract)
+D = TypeVar("D")
 
 log = structlog.get_logger()
 
@@ -36,6 +37,27 @@ class Endpoint(Generic[Req]):
     subject: str
     request_type: type[Req]
     handler: Callable[[Req], Awaitable[Contract]]
+
+
+def bind(
+    subject: str,
+    request_type: type[Req],
+    usecase: Callable[[Req, D], Awaitable[Contract]],
+    deps: D,
+    translate: Callable[[Exception], ServiceFailure | None] | None = None,
+) -> Endpoint[Any]:
+    """An endpoint calling ``usecase(payload, deps)``; ``translate`` may map adapter errors to failures."""
+
+    async def handle(payload: Req) -> Contract:
+        try:
+            return await usecase(payload, deps)
+        except Exception as error:
+            failure = translate(error) if translate is not None else None
+            if failure is None:
+                raise
+            raise failure from error
+
+    return Endpoint(subject, request_type, handle)
 
 
 @dataclass

@@ -3,8 +3,14 @@
 import asyncio
 import signal
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import structlog
+
+from svckit.logging import configure_logging
+from svckit.settings import RuntimeSettings
+
+S = TypeVar("S", bound=RuntimeSettings)
 
 log = structlog.get_logger()
 
@@ -20,3 +26,13 @@ def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> Non
         await main(stop)
 
     asyncio.run(runner())
+
+
+def serve_process(process: str, settings: S, run: Callable[[S, asyncio.Event], Awaitable[None]]) -> None:
+    """The whole ``__main__`` of a service: configure logging, then ``run(settings, stop)`` until signalled."""
+    configure_logging(process, log_format=settings.log_format, level=settings.log_level)
+
+    async def serve(stop: asyncio.Event) -> None:
+        await run(settings, stop)
+
+    run_until_signalled(serve)

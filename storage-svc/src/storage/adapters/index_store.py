@@ -133,6 +133,15 @@ class SqlPackageIndex:
                     update(blobs).where(blobs.c.sha256 == sha256).values(refs=blobs.c.refs + 1, state="live")
                 )
 
+    async def release_blob(self, sha256: str) -> list[str]:
+        """Drop one reference taken for a file that could not be recorded; the object key if now unused."""
+        async with self._engine.begin() as conn:
+            await conn.execute(update(blobs).where(blobs.c.sha256 == sha256).values(refs=blobs.c.refs - 1))
+            dead = await conn.execute(
+                update(blobs).where(blobs.c.sha256 == sha256, blobs.c.refs <= 0).values(state="deleting", refs=0)
+            )
+        return [blob_key(sha256)] if dead.rowcount else []
+
     async def file_stored(
         self, artifact_id: str, generation: int, path: str, sha256: str, size: int, verified: bool | None
     ) -> bool:

@@ -16,6 +16,7 @@ from storage.deps import Deps
 from storage.domain.files import GitBlobHasher, blob_key, incoming_prefix, part_size_for
 from storage.domain.packages import FileOutcome, final_state, over_limit
 from storage.ports import FileRecord, NeedsCredentials, Package, SourceMissing
+from storage.usecases._common import release
 from storage.usecases.build_archives import build_archives
 
 FINISHED = {PackageState.READY, PackageState.PARTIAL, PackageState.NEEDS_CREDENTIALS, PackageState.FAILED}
@@ -39,7 +40,8 @@ async def copy_package(job: CopyJob, deps: Deps) -> None:
         outcomes = [await _copy_file(package, f, deps) for f in await deps.index.files(package.artifact_id)]
         await build_archives(package, deps)
     except StaleJob:
-        log.info("copy_abandoned", reason="stale generation")
+        await deps.blobs.delete_prefix(incoming_prefix(job.artifact_id))
+        log.info("copy_abandoned", reason="the package was deleted or re-sourced meanwhile")
         return
     except NeedsCredentials as reason:
         await deps.index.set_state(package.artifact_id, package.generation, PackageState.NEEDS_CREDENTIALS, str(reason))
@@ -85,6 +87,7 @@ async def _copy_file(package: Package, planned: FileRecord, deps: Deps) -> FileO
     if not await deps.index.file_stored(
         package.artifact_id, package.generation, planned.path, result.sha256, result.size, verified
     ):
+        await release(deps, await deps.index.release_blob(result.sha256))
         raise StaleJob
     return FileOutcome(stored=True)
 

@@ -1,12 +1,5 @@
-"""Alembic environment: runs on the connection handed over by ``catalog.adapters.database``."""
+"""Alembic environment: the shared runner in ``svckit.database`` does the work."""
 
-from alembic import context
+from svckit.database import run_migrations_in_env
 
-connection = context.config.attributes["connection"]
-context.configure(
-    connection=connection,
-    render_as_batch=connection.dialect.name == "sqlite",
-    version_table=context.config.attributes["version_table"],
-)
-with context.begin_transaction():
-    context.run_migrations()
+run_migrations_in_env()

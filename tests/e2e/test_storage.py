@@ -158,3 +158,46 @@ async def test_sources_needing_credentials_say_so(api: Api, artifact_type: str, 
     refused, _ = await _fetch(api, f"/download/{artifact_id}")
     assert refused.status == 424
     assert reason.encode() in refused.body
+
+
+async def _upload(api: Api, content: bytes, filename: str = "weights.bin", name: str = "my-upload") -> Reply:
+    slot = await api.call("POST", "/artifact/model/upload", json_body={"filename": filename})
+    assert slot.status == 201, slot.body
+    async with (
+        aiohttp.ClientSession() as anonymous,
+        anonymous.put(slot.body["put_url"], data=io.BytesIO(content)) as put,
+    ):
+        assert put.status == 200
+    return await api.call("POST", slot.body["complete_url"], json_body={"name": name, "filename": filename})
+
+
+async def test_an_uploaded_package_is_stored_and_downloads_byte_for_byte(api: Api) -> None:
+    content = hashlib.sha256(b"seed").digest() * 100_000
+    created = await _upload(api, content)
+    assert created.status == 201, created.body
+    artifact_id = created.body["metadata"]["id"]
+    assert created.body["metadata"]["name"] == "my-upload"
+    assert created.body["data"]["url"].startswith("upload://")
+    package = await _settled(api, "model", artifact_id)
+    assert package["status"]["state"] == "ready"
+    [stored] = package["files"]
+    assert (stored["path"], stored["size"]) == ("weights.bin", len(content))
+    assert stored["sha256"] == hashlib.sha256(content).hexdigest()
+    reply, body = await _fetch(api, f"/download/{artifact_id}")
+    assert reply.status == 302
+    assert body == content
+    again = await _upload(api, content, name="same-bytes")
+    same = (await _settled(api, "model", again.body["metadata"]["id"]))["files"][0]
+    assert same["sha256"] == stored["sha256"]
+
+
+async def test_upload_errors(api: Api) -> None:
+    never_put = await api.call("POST", "/artifact/model/upload", json_body={"filename": "x.bin"})
+    complete = await api.call("POST", never_put.body["complete_url"], json_body={"name": "ghost", "filename": "x.bin"})
+    assert complete.status == 400
+    assert "Nothing was uploaded" in complete.body["message"]
+    for bad in ({"filename": "../etc/passwd"}, {"filename": ""}, {}):
+        assert (await api.call("POST", "/artifact/model/upload", json_body=bad)).status == 400
+    bad_id = await api.call("POST", "/artifact/model/upload/not-an-id", json_body={"name": "x", "filename": "x.bin"})
+    assert bad_id.status == 400
+    assert await api.everything() == []

@@ -16,6 +16,7 @@ from catalog.usecases.list_users import list_users
 from catalog.usecases.query_artifacts import query_artifacts
 from catalog.usecases.read_audit import read_audit
 from catalog.usecases.register_artifact import register_artifact
+from catalog.usecases.register_upload import register_upload
 from catalog.usecases.reset_catalog import reset_catalog
 from catalog.usecases.search_by_regex import search_by_regex
 from catalog.usecases.update_artifact import update_artifact
@@ -32,7 +33,7 @@ from contracts.artifacts import (
     UpdateArtifact,
 )
 from contracts.base import Empty
-from contracts.storage import DownloadArtifact, ReadPackage
+from contracts.storage import DownloadArtifact, ReadPackage, RegisterUpload
 from contracts.users import CreateUser, DeleteUser, GrantPermissions, LeaseToken, Login
 from svckit.host import Endpoint, bind
 
@@ -50,6 +51,7 @@ def catalog_endpoints(deps: Deps) -> list[Endpoint[Any]]:
         bind(subjects.ARTIFACT_AUDIT, ReadAudit, read_audit, deps),
         bind(subjects.ARTIFACT_DOWNLOAD, DownloadArtifact, download_artifact, deps),
         bind(subjects.ARTIFACT_PACKAGE, ReadPackage, read_package, deps),
+        bind(subjects.ARTIFACT_REGISTER_UPLOAD, RegisterUpload, register_upload, deps),
         bind(subjects.reset_subject(subjects.CATALOG), ResetRequest, reset_catalog, deps),
         bind(subjects.AUTH_LOGIN, Login, authenticate, deps),
         bind(subjects.AUTH_LEASE, LeaseToken, lease_token, deps),

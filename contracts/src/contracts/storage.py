@@ -16,6 +16,7 @@ class SourceKind(StrEnum):
     HF_DATASET = "hf_dataset"
     GITHUB = "github"
     KAGGLE = "kaggle"
+    UPLOAD = "upload"
 
 
 class SourceRef(Contract):
@@ -139,3 +140,27 @@ class ReadPackage(Contract):
 
     type: ArtifactType
     id: ArtifactId
+
+
+class BeginUpload(Contract):
+    """Open an upload slot for one file (the package a user uploads)."""
+
+    filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$")
+
+
+class UploadSlot(Contract):
+    """Where to PUT the file (a presigned URL) and the id to register it under afterwards."""
+
+    upload_id: str
+    put_url: str
+    expires_at: datetime
+
+
+class RegisterUpload(Contract):
+    """Register an uploaded file as an artifact (the catalog side of an upload)."""
+
+    type: ArtifactType
+    upload_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$")
+    name: str
+    actor: Actor

@@ -6,11 +6,13 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 from aiohttp import web
+from pydantic import ValidationError
 
 from contracts.errors import ErrorCode, ServiceFailure
 from gateway.activity import Event
 from gateway.context import ACTIVITY, LEASES, METRICS, PRINCIPAL, ROUTES
 from svckit.logging import REQUEST_ID_HEADER
+from svckit.validation import describe
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 AUTH_HEADER = "X-Authorization"
@@ -65,6 +67,8 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     except ServiceFailure as failure:
         return error_response(int(failure.code), failure.message)
+    except ValidationError as invalid:
+        return error_response(400, describe(invalid, "request"))
     except web.HTTPException as http_error:
         if http_error.status < 400:
             raise

@@ -4,10 +4,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from contracts.subjects import CATALOG
+from contracts.subjects import CATALOG, STORAGE
 from contracts.users import Permission
 from gateway.context import ROUTES, RouteInfo
-from gateway.handlers import admin, artifacts, auth, docs, downloads, health, users
+from gateway.handlers import admin, artifacts, auth, docs, downloads, health, uploads, users
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SEARCH, UPLOAD, ADMIN, DOWNLOAD = Permission.SEARCH, Permission.UPLOAD, Permission.ADMIN, Permission.DOWNLOAD
@@ -22,6 +22,15 @@ TABLE: list[tuple[str, str, str, Handler, Permission | None, str | None]] = [
     ("POST", "/artifacts", "ArtifactsList", artifacts.list_artifacts, SEARCH, CATALOG),
     ("POST", "/artifact/byRegEx", "ArtifactByRegExGet", artifacts.by_regex, SEARCH, CATALOG),
     ("GET", "/artifact/byName/{name:.+}", "ArtifactByNameGet", artifacts.by_name, SEARCH, CATALOG),
+    ("POST", "/artifact/{artifact_type}/upload", "ArtifactUploadBegin", uploads.begin_upload, UPLOAD, STORAGE),
+    (
+        "POST",
+        "/artifact/{artifact_type}/upload/{upload_id}",
+        "ArtifactUploadComplete",
+        uploads.complete_upload,
+        UPLOAD,
+        CATALOG,
+    ),
     ("POST", "/artifact/{artifact_type}", "ArtifactCreate", artifacts.create_artifact, UPLOAD, CATALOG),
     ("GET", "/artifacts/{artifact_type}/{id}", "ArtifactRetrieve", artifacts.get_artifact, SEARCH, CATALOG),
     ("PUT", "/artifacts/{artifact_type}/{id}", "ArtifactUpdate", artifacts.update_artifact, UPLOAD, CATALOG),

@@ -75,3 +75,16 @@ class PermissionsIn(SpecBody):
     """Body of ``PUT /users/{name}/permissions`` (our addition)."""
 
     permissions: list[Permission]
+
+
+class UploadStartIn(SpecBody):
+    """Body of ``POST /artifact/{artifact_type}/upload`` (our addition)."""
+
+    filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$")
+
+
+class UploadCompleteIn(SpecBody):
+    """Body of ``POST /artifact/{artifact_type}/upload/{upload_id}`` (our addition)."""
+
+    name: str
+    filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$")

@@ -14,6 +14,7 @@ from storage.adapters.fetchers import UpstreamFetcher
 from storage.adapters.index_store import SqlPackageIndex
 from storage.adapters.jobs import JetStreamJobs
 from storage.adapters.s3 import S3BlobStore, open_s3
+from storage.adapters.upload_fetcher import RoutingFetcher, UploadFetcher
 from storage.deps import Deps, Policy
 from storage.endpoints import storage_endpoints
 from storage.settings import StorageSettings
@@ -40,17 +41,19 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
         stack.push_async_callback(nc.drain)
         jobs = JetStreamJobs(nc, ack_wait=settings.storage_ack_wait)
         await jobs.setup()
+        blobs = S3BlobStore(s3, settings.s3_bucket)
+        upstream = UpstreamFetcher(
+            session,
+            hf_endpoint=settings.hf_endpoint,
+            github_api_url=settings.github_api_url,
+            hf_token=settings.hf_token.get_secret_value() if settings.hf_token else None,
+            github_token=settings.github_token.get_secret_value() if settings.github_token else None,
+            timeout=settings.upstream_timeout,
+        )
         deps = Deps(
-            blobs=S3BlobStore(s3, settings.s3_bucket),
+            blobs=blobs,
             index=SqlPackageIndex(engine),
-            fetcher=UpstreamFetcher(
-                session,
-                hf_endpoint=settings.hf_endpoint,
-                github_api_url=settings.github_api_url,
-                hf_token=settings.hf_token.get_secret_value() if settings.hf_token else None,
-                github_token=settings.github_token.get_secret_value() if settings.github_token else None,
-                timeout=settings.upstream_timeout,
-            ),
+            fetcher=RoutingFetcher(upstream, UploadFetcher(blobs)),
             jobs=jobs,
             policy=Policy(max_file_bytes=settings.storage_max_file_bytes, link_seconds=settings.download_link_seconds),
         )

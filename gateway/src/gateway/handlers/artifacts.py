@@ -32,14 +32,14 @@ async def create_artifact(request: web.Request) -> web.Response:
     created = await client(request).call(
         subjects.ARTIFACT_CREATE, command, Artifact, timeout=settings(request).ingest_timeout
     )
-    return json_response(_with_download_url(request, created), status=201)
+    return json_response(with_download_url(request, created), status=201)
 
 
 async def get_artifact(request: web.Request) -> web.Response:
     """``GET /artifacts/{artifact_type}/{id}``."""
     query = GetArtifact(type=artifact_type(request), id=artifact_id(request))
     found = await client(request).call(subjects.ARTIFACT_GET, query, Artifact)
-    return json_response(_with_download_url(request, found))
+    return json_response(with_download_url(request, found))
 
 
 async def update_artifact(request: web.Request) -> web.Response:
@@ -96,6 +96,7 @@ async def audit(request: web.Request) -> web.Response:
     return models_json(trail.items)
 
 
-def _with_download_url(request: web.Request, artifact: Artifact) -> Artifact:
+def with_download_url(request: web.Request, artifact: Artifact) -> Artifact:
+    """The artifact with ``data.download_url`` pointing at our own download route."""
     data = artifact.data.model_copy(update={"download_url": download_url(request, artifact.metadata.id)})
     return artifact.model_copy(update={"data": data})

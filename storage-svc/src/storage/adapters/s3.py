@@ -212,6 +212,14 @@ class S3BlobStore:
         url = await self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
         return str(url)
 
+    async def presign_put(self, key: str, *, expires_in: int) -> str:
+        """A URL that accepts one PUT of ``key``'s body without credentials for ``expires_in`` seconds."""
+        if not 1 <= expires_in <= MAX_PRESIGN_SECONDS:
+            raise ValueError(f"expires_in must be between 1 and {MAX_PRESIGN_SECONDS} seconds")
+        params = {"Bucket": self.bucket, "Key": key}
+        url = await self._client.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in)
+        return str(url)
+
     async def read_stream(self, key: str, *, chunk_size: int = MiB) -> AsyncIterator[bytes]:
         """The object's body in chunks of at most ``chunk_size`` bytes (raises :class:`S3NotFound` first)."""
         with s3_errors("GetObject", key):

@@ -75,6 +75,11 @@ def archive_key(artifact_id: str, part: Part) -> str:
     return f"packages/{artifact_id}/{part.value}.tar"
 
 
+def upload_key(upload_id: str) -> str:
+    """Where a user's presigned PUT lands before its package copies it."""
+    return f"uploads/{upload_id}"
+
+
 def incoming_prefix(artifact_id: str) -> str:
     """Where a copy streams bytes before their sha256 is known."""
     return f"incoming/{artifact_id}/"

@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 
 import structlog
 
-from contracts.storage import CopyJob, PackageState
+from contracts.storage import CopyJob, PackageState, SourceKind
 from storage.deps import Deps
-from storage.domain.files import GitBlobHasher, blob_key, incoming_prefix, part_size_for
+from storage.domain.files import GitBlobHasher, blob_key, incoming_prefix, part_size_for, upload_key
 from storage.domain.packages import FileOutcome, final_state, over_limit
 from storage.ports import FileRecord, NeedsCredentials, Package, SourceMissing
 from storage.usecases._common import release
@@ -51,6 +51,8 @@ async def copy_package(job: CopyJob, deps: Deps) -> None:
         return
     state, message = final_state(outcomes)
     await deps.index.set_state(package.artifact_id, package.generation, state, message)
+    if package.source.kind is SourceKind.UPLOAD:
+        await deps.blobs.delete(upload_key(package.source.repo_id))
     log.info("copy_finished", state=state.value, files=len(outcomes))
 
 

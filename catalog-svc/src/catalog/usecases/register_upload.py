@@ -1,0 +1,26 @@
+"""Register a package a user uploaded (presigned PUT) as an artifact."""
+
+from catalog.deps import Deps
+from catalog.domain.artifacts import InvalidName, StoredArtifact, new_artifact_id, validate_name
+from catalog.usecases._common import audit, envelope
+from contracts.artifacts import Artifact
+from contracts.errors import ErrorCode, ServiceFailure
+from contracts.storage import RegisterUpload, SourceKind, SourceRef
+
+
+async def register_upload(command: RegisterUpload, deps: Deps) -> Artifact:
+    """Like a registration by url, with the upload as the source (``upload://<id>/<file name>``)."""
+    try:
+        name = validate_name(command.name)
+    except InvalidName as error:
+        raise ServiceFailure(ErrorCode.BAD_REQUEST, f"Invalid name: {error}.") from error
+    url = f"upload://{command.upload_id}/{command.filename}"
+    artifact = StoredArtifact(id=new_artifact_id(), type=command.type, name=name, url=url)
+    source = SourceRef(kind=SourceKind.UPLOAD, repo_id=command.upload_id, subpath=command.filename)
+    await deps.storage.prepare(artifact.id, artifact.type, source)
+    try:
+        stored = await deps.artifacts.add(artifact, "", audit(deps, artifact, command.actor, "CREATE"))
+    except BaseException:
+        await deps.storage.discard(artifact.id)
+        raise
+    return envelope(stored)

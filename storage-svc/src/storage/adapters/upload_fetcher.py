@@ -1,0 +1,51 @@
+"""``Fetcher`` for uploaded packages (bytes already in our bucket), and the router choosing a fetcher by kind."""
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from contracts.artifacts import ArtifactType
+from contracts.storage import SourceKind, SourceRef
+from storage.domain.files import PlannedFile, part_of, upload_key
+from storage.ports import BlobStore, Fetcher, SourceMissing, SourcePlan
+
+
+class UploadFetcher:
+    """An upload is one file under ``uploads/<id>``; ``subpath`` carries its file name."""
+
+    def __init__(self, blobs: BlobStore) -> None:
+        self._blobs = blobs
+
+    async def plan(self, source: SourceRef, artifact_type: ArtifactType) -> SourcePlan:
+        """The uploaded file with its real size."""
+        size = await self._blobs.size(upload_key(source.repo_id))
+        if size is None:
+            raise SourceMissing("nothing was uploaded under this upload id (or the upload slot expired)")
+        return SourcePlan(
+            revision=None, files=[PlannedFile(source.subpath, part_of(source.subpath, artifact_type), size)]
+        )
+
+    @asynccontextmanager
+    async def open(self, source: SourceRef, revision: str | None, path: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        """Stream the uploaded object."""
+        yield self._blobs.read_stream(upload_key(source.repo_id))
+
+
+class RoutingFetcher:
+    """Uploads from our bucket, everything else from upstream."""
+
+    def __init__(self, upstream: Fetcher, uploads: UploadFetcher) -> None:
+        self._upstream = upstream
+        self._uploads = uploads
+
+    def _for(self, source: SourceRef) -> Fetcher:
+        return self._uploads if source.kind is SourceKind.UPLOAD else self._upstream
+
+    async def plan(self, source: SourceRef, artifact_type: ArtifactType) -> SourcePlan:
+        """Plan through the fetcher of the source's kind."""
+        return await self._for(source).plan(source, artifact_type)
+
+    def open(
+        self, source: SourceRef, revision: str | None, path: str
+    ) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
+        """Open through the fetcher of the source's kind."""
+        return self._for(source).open(source, revision, path)

@@ -47,3 +47,43 @@ class BenchConfig:
             regex_requests=200,
             warmup=20,
         )
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    """Sizes of the storage benchmark; ``full()`` is the default run, ``quick()`` the smoke check."""
+
+    models: int
+    register_concurrency: int
+    clients: int
+    downloads: int
+    rounds: int
+    warmup: int
+    settle_timeout: float
+    token_budget: int = 900
+
+    @classmethod
+    def full(cls) -> "StorageConfig":
+        """500 registered models; 600 downloads of the ~83 MB package per scenario, in 2 alternating rounds."""
+        return cls(
+            models=500,
+            register_concurrency=8,
+            clients=100,
+            downloads=600,
+            rounds=2,
+            warmup=20,
+            settle_timeout=900.0,
+        )
+
+    @classmethod
+    def quick(cls) -> "StorageConfig":
+        """50 registered models; 100 downloads per scenario (one per client), one round."""
+        return cls(
+            models=50,
+            register_concurrency=8,
+            clients=100,
+            downloads=100,
+            rounds=1,
+            warmup=10,
+            settle_timeout=300.0,
+        )

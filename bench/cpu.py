@@ -6,6 +6,9 @@ from collections.abc import Callable, Mapping
 
 Probe = Callable[[], dict[str, float]]
 LOAD_GENERATOR = "load generator"
+OTHERS = "other processes"
+# /proc/stat's first line: user nice system idle iowait irq softirq steal ...; idle and iowait are not busy.
+_BUSY_FIELDS = (0, 1, 2, 5, 6, 7)
 
 
 def process_cpu_seconds(pid: int) -> float | None:
@@ -20,8 +23,23 @@ def process_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
-def probe_for(pids: Mapping[str, int | None]) -> Probe:
-    """A function returning the CPU seconds used so far by each named process and by this one."""
+def machine_busy_seconds() -> float | None:
+    """CPU seconds every CPU of the machine spent busy since boot (Linux ``/proc/stat``), or None."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = handle.readline().split()[1:]
+    except (OSError, IndexError):
+        return None
+    return sum(int(fields[i]) for i in _BUSY_FIELDS if i < len(fields)) / os.sysconf("SC_CLK_TCK")
+
+
+def probe_for(pids: Mapping[str, int | None], *, others: bool = False) -> Probe:
+    """A function returning the CPU seconds used so far by each named process and by this one.
+
+    With ``others``, also what every other process of the machine used (``OTHERS``: busy CPU time of the
+    whole machine minus that of the named processes and this one), to tell a saturated stack from a
+    machine shared with other work.
+    """
 
     def probe() -> dict[str, float]:
         used = {LOAD_GENERATOR: time.process_time()}
@@ -29,6 +47,9 @@ def probe_for(pids: Mapping[str, int | None]) -> Probe:
             seconds = process_cpu_seconds(pid) if pid is not None else None
             if seconds is not None:
                 used[name] = seconds
+        busy = machine_busy_seconds() if others else None
+        if busy is not None:
+            used[OTHERS] = busy - sum(used.values())
         return used
 
     return probe

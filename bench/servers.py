@@ -1,7 +1,8 @@
 """The processes under test: NATS, one catalog-svc, one gateway, and the bare baseline server.
 
 Every process logs to a file under the work directory; ``stop`` sends SIGTERM to each (``Child.stop``),
-and a start-up failure raises ``StackFailed`` with the tail of the logs.
+and a start-up failure raises ``StackFailed`` with the tail of the logs. ``ProcessGroup`` is the shared
+part, also used by the storage benchmark's stack (``bench.storage_stack``).
 """
 
 import http.client
@@ -27,15 +28,14 @@ class StackFailed(RuntimeError):
     """A process of the stack did not start."""
 
 
-class BenchStack:
-    """NATS, catalog-svc and the gateway wired together, plus the bare server, in ``workdir``."""
+class ProcessGroup:
+    """Processes started in ``workdir`` (logs under ``workdir/logs``), stopped newest first."""
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.data_dir = workdir / "data"
         self.logs = workdir / "logs"
         self.gateway_port = 0
-        self.bare_port = 0
         self._exit = ExitStack()
         self._children: list[Child] = []
 
@@ -44,13 +44,8 @@ class BenchStack:
         """Base URL of the gateway."""
         return f"http://127.0.0.1:{self.gateway_port}"
 
-    @property
-    def bare_url(self) -> str:
-        """Base URL of the bare baseline server."""
-        return f"http://127.0.0.1:{self.bare_port}"
-
     def start(self, timeout: float = 60.0) -> None:
-        """Start every process and wait until the gateway sees one catalog replica (stops all on failure)."""
+        """Start every process and wait until the gateway sees the services (stops all on failure)."""
         try:
             self._start_all(timeout)
         except BaseException:
@@ -58,7 +53,7 @@ class BenchStack:
             raise
 
     def pids(self) -> dict[str, int | None]:
-        """Process ids by name (nats, catalog, gateway, bare)."""
+        """Process ids by name."""
         return {child.name: child.pid for child in self._children}
 
     def stop(self) -> None:
@@ -66,13 +61,81 @@ class BenchStack:
         self._exit.close()
 
     def _start_all(self, timeout: float) -> None:
-        nats_port = free_port()
-        self._listening(
-            Child("nats", nats_argv(nats_port, self.workdir / "nats"), log_file=self._log("nats")), nats_port
+        raise NotImplementedError
+
+    def _start_nats(self) -> str:
+        """A JetStream NATS server; its URL."""
+        port = free_port()
+        self._listening(Child("nats", nats_argv(port, self.workdir / "nats"), log_file=self._log("nats")), port)
+        return f"nats://127.0.0.1:{port}"
+
+    def _start_gateway(self, env: Mapping[str, str], timeout: float) -> None:
+        self.gateway_port = free_port()
+        gateway_env = {**env, "GATEWAY_PORT": str(self.gateway_port)}
+        gateway = Child("gateway", [sys.executable, "-m", "gateway"], gateway_env, log_file=self._log("gateway"))
+        self._listening(gateway, self.gateway_port, timeout)
+
+    def _log(self, name: str) -> Path:
+        return self.logs / f"{name}.log"
+
+    def _spawn(self, child: Child) -> None:
+        child.start()
+        self._adopt(child)
+
+    def _adopt(self, child: Child) -> None:
+        """Own an already started child: stopped with the group."""
+        self._children.append(child)
+        self._exit.callback(child.stop)
+
+    def _listening(self, child: Child, port: int, timeout: float = 20.0) -> None:
+        self._spawn(child)
+        try:
+            wait_for_port(port, timeout=timeout, child=child)
+        except (RuntimeError, TimeoutError) as error:
+            raise StackFailed(f"{error}\n{self.log_tails()}") from error
+
+    def _wait_replicas(self, expected: Mapping[str, int], timeout: float) -> None:
+        """Block until the gateway's ``/health/components`` reports ``expected`` replicas per service."""
+        deadline = time.monotonic() + timeout
+        seen: dict[str, int] = {}
+        while time.monotonic() < deadline:
+            seen = service_replicas(self.gateway_port)
+            if all(seen.get(name) == count for name, count in expected.items()):
+                return
+            dead = [f"{c.name} (exit {c.exit_code()})" for c in self._children if not c.alive()]
+            if dead:
+                raise StackFailed(f"{', '.join(dead)} stopped during start-up\n{self.log_tails()}")
+            time.sleep(0.1)
+        raise StackFailed(
+            f"the gateway saw {seen} replicas, not {dict(expected)}, after {timeout}s\n{self.log_tails()}"
         )
+
+    def log_tails(self) -> str:
+        """The last lines of every process log, for an error message."""
+        tails = []
+        for path in sorted(self.logs.glob("*.log")):
+            data = path.read_bytes()[-LOG_TAIL_BYTES:].decode("utf-8", "replace")
+            tails.append(f"--- {path.name} ---\n{data}")
+        return "\n".join(tails)
+
+
+class BenchStack(ProcessGroup):
+    """NATS, catalog-svc and the gateway wired together, plus the bare server, in ``workdir``."""
+
+    def __init__(self, workdir: Path) -> None:
+        super().__init__(workdir)
+        self.bare_port = 0
+
+    @property
+    def bare_url(self) -> str:
+        """Base URL of the bare baseline server."""
+        return f"http://127.0.0.1:{self.bare_port}"
+
+    def _start_all(self, timeout: float) -> None:
+        nats_url = self._start_nats()
         closed = f"http://127.0.0.1:{free_port()}"
         env = {
-            "NATS_URL": f"nats://127.0.0.1:{nats_port}",
+            "NATS_URL": nats_url,
             "REGISTRY_DATA_DIR": str(self.data_dir),
             "CATALOG_DATABASE_URL": f"sqlite+aiosqlite:///{database_path(self.data_dir)}",
             "HF_ENDPOINT": f"{closed}/hf",
@@ -89,66 +152,35 @@ class BenchStack:
             "REGISTRY_ADMIN_PASSWORD": ADMIN_PASSWORD,
         }
         self._spawn(Child("catalog", [sys.executable, "-m", "catalog"], env, log_file=self._log("catalog")))
-        self.gateway_port = free_port()
-        gateway_env = {**env, "GATEWAY_PORT": str(self.gateway_port)}
-        gateway = Child("gateway", [sys.executable, "-m", "gateway"], gateway_env, log_file=self._log("gateway"))
-        self._listening(gateway, self.gateway_port, timeout)
+        self._start_gateway(env, timeout)
         self.bare_port = free_port()
         bare_argv = [sys.executable, "-m", "bench.bare", "--port", str(self.bare_port)]
-        bare_env = {"PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)}
-        self._listening(Child("bare", bare_argv, bare_env, log_file=self._log("bare")), self.bare_port)
-        self._wait_catalog(timeout)
-
-    def _log(self, name: str) -> Path:
-        return self.logs / f"{name}.log"
-
-    def _spawn(self, child: Child) -> None:
-        child.start()
-        self._children.append(child)
-        self._exit.callback(child.stop)
-
-    def _listening(self, child: Child, port: int, timeout: float = 20.0) -> None:
-        self._spawn(child)
-        try:
-            wait_for_port(port, timeout=timeout, child=child)
-        except (RuntimeError, TimeoutError) as error:
-            raise StackFailed(f"{error}\n{self.log_tails()}") from error
-
-    def _wait_catalog(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if _catalog_replicas(self.gateway_port) == 1:
-                return
-            dead = [f"{c.name} (exit {c.exit_code()})" for c in self._children if not c.alive()]
-            if dead:
-                raise StackFailed(f"{', '.join(dead)} stopped during start-up\n{self.log_tails()}")
-            time.sleep(0.1)
-        raise StackFailed(f"the gateway saw no catalog-svc replica after {timeout}s\n{self.log_tails()}")
-
-    def log_tails(self) -> str:
-        """The last lines of every process log, for an error message."""
-        tails = []
-        for path in sorted(self.logs.glob("*.log")):
-            data = path.read_bytes()[-LOG_TAIL_BYTES:].decode("utf-8", "replace")
-            tails.append(f"--- {path.name} ---\n{data}")
-        return "\n".join(tails)
+        self._listening(Child("bare", bare_argv, repo_pythonpath(), log_file=self._log("bare")), self.bare_port)
+        self._wait_replicas({"catalog": 1}, timeout)
 
 
-def _catalog_replicas(port: int) -> int:
-    """Catalog replicas reported by the gateway's ``/health/components``, or -1."""
+def repo_pythonpath() -> dict[str, str]:
+    """``PYTHONPATH`` with the repository root first (for ``bench.bare`` and ``tests.mirror``)."""
+    return {"PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)}
+
+
+def service_replicas(port: int) -> dict[str, int]:
+    """Replicas per service reported by the gateway's ``/health/components`` (empty when unanswered)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
     try:
         connection.request("GET", "/health/components")
         response = connection.getresponse()
         if response.status != 200:
-            return -1
+            return {}
         report: Mapping[str, object] = json.loads(response.read())
     except (OSError, ValueError):
-        return -1
+        return {}
     finally:
         connection.close()
     components = report.get("components")
+    replicas: dict[str, int] = {}
     for component in components if isinstance(components, list) else []:
-        if isinstance(component, dict) and component.get("id") == "catalog":
-            return int(component["metrics"]["replicas"])
-    return -1
+        metrics = component.get("metrics") if isinstance(component, dict) else None
+        if isinstance(metrics, dict) and "replicas" in metrics:
+            replicas[str(component["id"])] = int(metrics["replicas"])
+    return replicas

@@ -201,3 +201,17 @@ async def test_upload_errors(api: Api) -> None:
     bad_id = await api.call("POST", "/artifact/model/upload/not-an-id", json_body={"name": "x", "filename": "x.bin"})
     assert bad_id.status == 400
     assert await api.everything() == []
+
+
+async def test_a_dataset_round_trips_by_part(api: Api) -> None:
+    artifact_id = (await api.register("dataset", "https://huggingface.co/datasets/nyu-mll/glue")).body["metadata"]["id"]
+    package = await _settled(api, "dataset", artifact_id)
+    assert package["status"]["state"] == "ready", package["status"]
+    data_files = {f["path"]: f for f in package["files"] if f["part"] == "datasets"}
+    assert any(path.endswith(".parquet") for path in data_files)
+    reply, body = await _fetch(api, f"/download/{artifact_id}?part=datasets")
+    assert reply.status == 302
+    with tarfile.open(fileobj=io.BytesIO(body)) as archive:
+        members = {m.name: archive.extractfile(m).read() for m in archive.getmembers()}  # type: ignore[union-attr]
+    assert set(members) == set(data_files)
+    assert all(hashlib.sha256(members[p]).hexdigest() == f["sha256"] for p, f in data_files.items())

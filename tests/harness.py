@@ -59,6 +59,7 @@ class RegistryStack:
     extra_env: dict[str, str] = field(default_factory=dict)
     catalogs: list[Child] = field(default_factory=list)
     storages: list[Child] = field(default_factory=list)
+    lineages: list[Child] = field(default_factory=list)
     gateway: Child | None = None
     gateway_port: int = 0
 
@@ -93,12 +94,14 @@ class RegistryStack:
         if self.database_url:
             env["CATALOG_DATABASE_URL"] = self.database_url
             env["STORAGE_DATABASE_URL"] = self.database_url
+            env["LINEAGE_DATABASE_URL"] = self.database_url
         return env
 
     def start(self) -> "RegistryStack":
         """Start one catalog and one storage replica and the gateway; wait until the gateway sees them."""
         self.add_catalog()
         self.add_storage()
+        self.lineages.append(self._service("lineage", 0))
         self.gateway_port = free_port()
         self.gateway = Child(
             "gateway",
@@ -121,6 +124,16 @@ class RegistryStack:
         )
         child.start()
         self.catalogs.append(child)
+        return child
+
+    def _service(self, module: str, index: int, extra_env: dict[str, str] | None = None) -> Child:
+        child = Child(
+            f"{module}-{index}",
+            [sys.executable, "-m", module],
+            {**self.env(), **(extra_env or {})},
+            log_file=self.workdir / "logs" / f"{module}-{index}.log",
+        )
+        child.start()
         return child
 
     def add_storage(self, extra_env: dict[str, str] | None = None) -> Child:
@@ -146,7 +159,7 @@ class RegistryStack:
         seen: dict[str, int] = {}
         while time.monotonic() < deadline:
             seen = self._replicas()
-            if seen.get(service) == replicas and seen.get("storage", 0) >= 1:
+            if seen.get(service) == replicas and seen.get("storage", 0) >= 1 and seen.get("lineage", 0) >= 1:
                 return
             time.sleep(0.1)
         raise TimeoutError(f"expected {replicas} {service} replicas, saw {seen}; logs in {self.workdir / 'logs'}")
@@ -155,7 +168,7 @@ class RegistryStack:
         """Stop the gateway and every catalog replica."""
         if self.gateway is not None:
             self.gateway.stop()
-        for child in self.catalogs + self.storages:
+        for child in self.catalogs + self.storages + self.lineages:
             child.stop()
 
     def _replicas(self) -> dict[str, int]:

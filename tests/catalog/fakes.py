@@ -68,3 +68,17 @@ class FakeStorage:
     async def view(self, artifact_id: str) -> PackageView:
         self._check()
         raise ServiceFailure(ErrorCode.NOT_FOUND, "no package in this fake")
+
+
+class FakeLineage:
+    """Records what the catalog asked lineage-svc."""
+
+    def __init__(self) -> None:
+        self.recorded: list[str] = []
+        self.forgotten: list[str] = []
+
+    async def record(self, artifact_id: str, artifact_type: ArtifactType, name: str, source: SourceRef) -> None:
+        self.recorded.append(artifact_id)
+
+    async def forget(self, artifact_id: str) -> None:
+        self.forgotten.append(artifact_id)

@@ -22,7 +22,7 @@ from catalog.usecases.register_artifact import register_artifact
 from contracts.artifacts import Actor, ArtifactType, CreateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.users import CreateUser, DeleteUser, LeaseToken, Login
-from tests.catalog.fakes import FakeStorage, FakeUpstream, FastHasher, RecordingEvents
+from tests.catalog.fakes import FakeLineage, FakeStorage, FakeUpstream, FastHasher, RecordingEvents
 
 
 class Clock:
@@ -46,6 +46,7 @@ async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
             search=SearchIndex(store),
             events=RecordingEvents(),
             storage=FakeStorage(),
+            lineage=FakeLineage(),
             policy=Policy(tokens=TokenPolicy(max_uses=40)),
             clock=Clock(),
         )
@@ -117,6 +118,7 @@ async def test_migrations_are_idempotent_and_keep_data(tmp_path: Path) -> None:
             search=SearchIndex(store),
             events=RecordingEvents(),
             storage=FakeStorage(),
+            lineage=FakeLineage(),
         )
         actor = Actor(name="a", is_admin=True)
         created = await register_artifact(

@@ -9,12 +9,14 @@ from pydantic_settings import BaseSettings
 
 from catalog.settings import CatalogSettings
 from gateway.settings import GatewaySettings
+from lineage.settings import LineageSettings
 from storage.settings import StorageSettings
 from tests.harness import REPO
 
 SETTINGS: dict[str, type[BaseSettings]] = {
     "catalog": CatalogSettings,
     "storage": StorageSettings,
+    "lineage": LineageSettings,
     "gateway": GatewaySettings,
 }
 

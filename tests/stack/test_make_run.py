@@ -31,6 +31,7 @@ class Run:
                 "GATEWAY_PORT": str(self.gateway_port),
                 "CATALOG_METRICS_PORT": str(self.metrics_port),
                 "STORAGE_METRICS_PORT": str(free_port()),
+                "LINEAGE_METRICS_PORT": str(free_port()),
                 "REGISTRY_S3_PORT": str(free_port()),
                 "LOG_FORMAT": "json",
             },

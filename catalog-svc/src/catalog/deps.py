@@ -5,7 +5,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from catalog.domain.auth import TokenPolicy
-from catalog.ports import ArtifactStore, EventPublisher, PackageStorage, PasswordHasher, Upstream, UserStore
+from catalog.ports import (
+    ArtifactStore,
+    EventPublisher,
+    LineageRecorder,
+    PackageStorage,
+    PasswordHasher,
+    Upstream,
+    UserStore,
+)
 from catalog.search_index import SearchIndex
 
 
@@ -36,5 +44,6 @@ class Deps:
     search: SearchIndex
     events: EventPublisher
     storage: PackageStorage
+    lineage: LineageRecorder
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utc_now

@@ -68,6 +68,13 @@ class PackageStorage(Protocol):
     async def view(self, artifact_id: str) -> PackageView: ...
 
 
+class LineageRecorder(Protocol):
+    """lineage-svc, as the catalog's ingest and deletion use cases see it."""
+
+    async def record(self, artifact_id: str, artifact_type: ArtifactType, name: str, source: SourceRef) -> None: ...
+    async def forget(self, artifact_id: str) -> None: ...
+
+
 class PasswordHasher(Protocol):
     """Slow, salted password hashing."""
 

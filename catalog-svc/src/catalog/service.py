@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.engine import open_catalog_engine
 from catalog.adapters.events import NatsEvents
+from catalog.adapters.lineage_client import NatsLineage
 from catalog.adapters.passwords import Argon2Hasher
 from catalog.adapters.storage_client import NatsPackageStorage
 from catalog.adapters.upstream import HttpUpstream
@@ -65,6 +66,7 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
             search=SearchIndex(store),
             events=NatsEvents(nc),
             storage=NatsPackageStorage(ServiceClient(nc, default_timeout=settings.storage_timeout)),
+            lineage=NatsLineage(ServiceClient(nc, default_timeout=settings.lineage_timeout)),
             policy=policy_from(settings),
         )
         await ensure_default_admin(deps)

@@ -19,6 +19,9 @@ class CatalogSettings(RuntimeSettings):
     github_token: SecretStr | None = None
     upstream_timeout: float = Field(default=15.0, gt=0)
     storage_timeout: float = Field(default=20.0, gt=0, description="Seconds to wait for storage-svc.")
+    lineage_timeout: float = Field(
+        default=40.0, gt=0, description="Seconds to wait for lineage-svc (it reads upstream)."
+    )
     catalog_page_size: int = Field(default=100, ge=1, le=10_000)
     catalog_max_query_results: int = Field(default=10_000, ge=1)
     registry_admin_name: str = "ece30861defaultadminuser"

@@ -164,3 +164,15 @@ class RegisterUpload(Contract):
     filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$")
     name: str
     actor: Actor
+
+
+class SizesQuery(Contract):
+    """The stored byte counts of several packages."""
+
+    artifact_ids: list[ArtifactId] = Field(max_length=10_000)
+
+
+class PackageSizes(Contract):
+    """Bytes of each package (upstream sizes included for files not copied); None when unknown."""
+
+    sizes: dict[str, int | None]

@@ -38,14 +38,23 @@ PACKAGE_FILES: Final = "storage.package.files"
 PACKAGE_DOWNLOAD: Final = "storage.package.download"
 PACKAGE_DELETE: Final = "storage.package.delete"
 UPLOAD_BEGIN: Final = "storage.upload.begin"
+PACKAGE_SIZES: Final = "storage.package.sizes"
+
+LINEAGE: Final = "lineage"
+
+LINEAGE_RECORD: Final = "lineage.node.record"
+LINEAGE_FORGET: Final = "lineage.node.forget"
+LINEAGE_GRAPH: Final = "lineage.graph.read"
+LINEAGE_COST: Final = "lineage.cost.read"
+LINEAGE_LICENSE: Final = "lineage.license.check"
 # JetStream work queue of copy jobs (payload ``PackageRef``), consumed by storage-svc replicas.
 COPY_JOBS_STREAM: Final = "STORAGE_COPY_JOBS"
 COPY_JOB: Final = "storage.jobs.copy"
 
 # Services whose stores ``DELETE /reset`` must empty; each answers ``<service>.admin.reset``.
-RESETTABLE_SERVICES: Final = (CATALOG, STORAGE)
+RESETTABLE_SERVICES: Final = (CATALOG, STORAGE, LINEAGE)
 # Services the health report asks about over ``$SRV.STATS``.
-MONITORED_SERVICES: Final = (CATALOG, STORAGE)
+MONITORED_SERVICES: Final = (CATALOG, STORAGE, LINEAGE)
 
 
 def reset_subject(service: str) -> str:

@@ -88,3 +88,9 @@ class UploadCompleteIn(SpecBody):
 
     name: str
     filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$")
+
+
+class LicenseCheckIn(SpecBody):
+    """``SimpleLicenseCheckRequest``."""
+
+    github_url: str = Field(min_length=1, max_length=2048)

@@ -18,6 +18,7 @@ from catalog.domain.sources import Source
 from catalog.ports import UpstreamDescription, UpstreamNotFound, UpstreamUnavailable
 from contracts.artifacts import ArtifactType
 from contracts.storage import SourceKind
+from svckit.http import read_capped
 
 T = TypeVar("T")
 RETRIES = 2
@@ -108,7 +109,7 @@ class HttpUpstream:
             _raise_for_transient(response, "upstream")
             if response.status != 200:
                 return ""
-            body = await response.content.read(MAX_README_BYTES)
+            body = await read_capped(response, MAX_README_BYTES)
         return body.decode("utf-8", "replace")
 
     def _client_timeout(self) -> aiohttp.ClientTimeout:

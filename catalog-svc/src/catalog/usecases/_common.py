@@ -6,6 +6,7 @@ from catalog.domain.sources import InvalidSource, Source, parse_source
 from catalog.ports import UpstreamDescription, UpstreamNotFound, UpstreamUnavailable
 from contracts.artifacts import Actor, Artifact, ArtifactData, ArtifactType, AuditAction
 from contracts.errors import ErrorCode, ServiceFailure
+from contracts.storage import SourceRef
 
 
 async def load(deps: Deps, artifact_type: ArtifactType, artifact_id: str) -> StoredArtifact:
@@ -50,3 +51,30 @@ async def look_up(deps: Deps, source: Source, artifact_type: ArtifactType) -> Up
         raise ServiceFailure(ErrorCode.BAD_REQUEST, f"Source not found: {error}.") from error
     except UpstreamUnavailable as error:
         raise ServiceFailure(ErrorCode.UPSTREAM_FAILED, f"Upstream lookup failed: {error}.") from error
+
+
+async def provision(deps: Deps, artifact: StoredArtifact, source: SourceRef) -> None:
+    """Have storage record the package and lineage the node, before the catalog row commits."""
+    await deps.storage.prepare(artifact.id, artifact.type, source)
+    try:
+        await deps.lineage.record(artifact.id, artifact.type, artifact.name, source)
+    except BaseException:
+        await deps.storage.discard(artifact.id)
+        raise
+
+
+async def unprovision(deps: Deps, artifact_id: str) -> None:
+    """Undo ``provision``: the bytes (unless shared) and the lineage node go."""
+    await deps.storage.discard(artifact_id)
+    await deps.lineage.forget(artifact_id)
+
+
+async def commit_new(deps: Deps, artifact: StoredArtifact, source: SourceRef, readme: str, actor: Actor) -> Artifact:
+    """Provision, then store the catalog row; a failure at any step leaves nothing behind."""
+    await provision(deps, artifact, source)
+    try:
+        stored = await deps.artifacts.add(artifact, readme, audit(deps, artifact, actor, "CREATE"))
+    except BaseException:
+        await unprovision(deps, artifact.id)
+        raise
+    return envelope(stored)

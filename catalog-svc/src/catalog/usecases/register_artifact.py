@@ -1,13 +1,13 @@
 """Register an artifact: validate, confirm the source upstream, have storage record it, store metadata.
 
-storage-svc records the package and queues the copy of the bytes before the catalog row commits; if the
-catalog cannot commit, the package is discarded, so no artifact exists without its files' record and no
-files' record outlives a refused artifact.
+storage-svc records the package (and queues the copy of its bytes) and lineage-svc the node before the
+catalog row commits; if any step fails the others are undone, so no artifact exists without its files'
+record and lineage node, and none of those outlives a refused artifact.
 """
 
 from catalog.deps import Deps
 from catalog.domain.artifacts import InvalidName, StoredArtifact, new_artifact_id, validate_name
-from catalog.usecases._common import audit, envelope, look_up, parse
+from catalog.usecases._common import commit_new, look_up, parse
 from contracts.artifacts import Artifact, CreateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
 
@@ -28,10 +28,4 @@ async def register_artifact(command: CreateArtifact, deps: Deps) -> Artifact:
             )
     description = await look_up(deps, source, command.type)
     artifact = StoredArtifact(id=new_artifact_id(), type=command.type, name=name, url=command.url)
-    await deps.storage.prepare(artifact.id, artifact.type, source.ref(description.revision))
-    try:
-        stored = await deps.artifacts.add(artifact, description.readme, audit(deps, artifact, command.actor, "CREATE"))
-    except BaseException:
-        await deps.storage.discard(artifact.id)
-        raise
-    return envelope(stored)
+    return await commit_new(deps, artifact, source.ref(description.revision), description.readme, command.actor)

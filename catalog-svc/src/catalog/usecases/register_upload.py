@@ -2,7 +2,7 @@
 
 from catalog.deps import Deps
 from catalog.domain.artifacts import InvalidName, StoredArtifact, new_artifact_id, validate_name
-from catalog.usecases._common import audit, envelope
+from catalog.usecases._common import commit_new
 from contracts.artifacts import Artifact
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import RegisterUpload, SourceKind, SourceRef
@@ -17,10 +17,4 @@ async def register_upload(command: RegisterUpload, deps: Deps) -> Artifact:
     url = f"upload://{command.upload_id}/{command.filename}"
     artifact = StoredArtifact(id=new_artifact_id(), type=command.type, name=name, url=url)
     source = SourceRef(kind=SourceKind.UPLOAD, repo_id=command.upload_id, subpath=command.filename)
-    await deps.storage.prepare(artifact.id, artifact.type, source)
-    try:
-        stored = await deps.artifacts.add(artifact, "", audit(deps, artifact, command.actor, "CREATE"))
-    except BaseException:
-        await deps.storage.discard(artifact.id)
-        raise
-    return envelope(stored)
+    return await commit_new(deps, artifact, source, "", command.actor)

@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from catalog.deps import Deps
-from catalog.usecases._common import audit, envelope, load, look_up, parse
+from catalog.usecases._common import audit, envelope, load, look_up, parse, provision
 from contracts.artifacts import Artifact, UpdateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
 
@@ -19,6 +19,6 @@ async def update_artifact(command: UpdateArtifact, deps: Deps) -> Artifact:
     source = parse(command.url, command.type)
     description = await look_up(deps, source, command.type)
     updated = replace(current, url=command.url)
-    await deps.storage.prepare(updated.id, updated.type, source.ref(description.revision))
+    await provision(deps, updated, source.ref(description.revision))
     await deps.artifacts.replace_source(updated, description.readme, audit(deps, updated, command.actor, "UPDATE"))
     return envelope(updated)

@@ -17,6 +17,7 @@ DESCRIPTIONS = {
     "gateway": "HTTP API gateway: validates requests, checks tokens, routes them over NATS.",
     subjects.CATALOG: "Artifact metadata, README search, audit trail, users and tokens.",
     subjects.STORAGE: "Artifact bytes in S3: content-addressed, copied by durable background jobs.",
+    subjects.LINEAGE: "The lineage graph, download cost with dependencies, licence compatibility.",
 }
 ERROR_RATIO_DEGRADED = 0.05
 

@@ -35,7 +35,7 @@ class SqlPackageIndex:
     ) -> tuple[Package, list[str]]:
         """Record a package (a new generation if it exists); returns object keys that became unreferenced."""
         async with self._engine.begin() as conn:
-            current = await conn.scalar(select(packages.c.generation).where(packages.c.artifact_id == artifact_id))
+            current = await _locked_generation(conn, artifact_id)
             doomed = await _drop_contents(conn, artifact_id) if current is not None else []
             values = {
                 "type": artifact_type.value,
@@ -198,7 +198,7 @@ class SqlPackageIndex:
     async def delete(self, artifact_id: str) -> list[str] | None:
         """Remove the package; returns object keys no longer referenced (None for an unknown package)."""
         async with self._engine.begin() as conn:
-            if await conn.scalar(select(packages.c.generation).where(packages.c.artifact_id == artifact_id)) is None:
+            if await _locked_generation(conn, artifact_id) is None:
                 return None
             doomed = await _drop_contents(conn, artifact_id)
             await conn.execute(delete(packages).where(packages.c.artifact_id == artifact_id))
@@ -216,7 +216,7 @@ class SqlPackageIndex:
     async def clear(self) -> None:
         """Empty the index."""
         async with self._engine.begin() as conn:
-            for table in (archives, files, blobs, packages):
+            for table in (packages, files, blobs, archives):  # packages first: the lock order of every writer
                 await conn.execute(delete(table))
 
     async def _update_file(self, artifact_id: str, generation: int, path: str, values: dict[str, Any]) -> bool:
@@ -261,9 +261,25 @@ async def _drop_contents(conn: AsyncConnection, artifact_id: str) -> list[str]:
     return [blob_key(h) for h in dead] + list(archive_keys)
 
 
+async def _locked_generation(conn: AsyncConnection, artifact_id: str) -> int | None:
+    """The package's generation, read by a no-op write that locks it until the transaction ends.
+
+    A write, not a read: PostgreSQL locks the row, and SQLite (whose driver starts a transaction only at the
+    first write) takes its write lock before anything is read. So a file recorded by a copy and the deletion
+    or re-sourcing of its package never interleave, and neither reads rows the other is changing.
+    """
+    statement = (
+        update(packages)
+        .where(packages.c.artifact_id == artifact_id)
+        .values(generation=packages.c.generation)
+        .returning(packages.c.generation)
+    )
+    found = (await conn.execute(statement)).scalar()
+    return None if found is None else int(found)
+
+
 async def _is_current(conn: AsyncConnection, artifact_id: str, generation: int) -> bool:
-    found = await conn.scalar(select(packages.c.generation).where(packages.c.artifact_id == artifact_id))
-    return bool(found == generation)
+    return await _locked_generation(conn, artifact_id) == generation
 
 
 async def _planned(conn: AsyncConnection, artifact_id: str) -> bool:

@@ -1,0 +1,1 @@
+"""lineage-svc: the lineage graph, download cost with dependencies, and licence compatibility."""

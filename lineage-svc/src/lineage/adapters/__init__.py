@@ -1,0 +1,1 @@
+"""Adapters: the graph store, upstream metadata, storage sizes."""

@@ -1,0 +1,14 @@
+"""What lineage's use cases are handed, wired in ``service.py``."""
+
+from dataclasses import dataclass
+
+from lineage.ports import GraphStore, Sizes, Upstream
+
+
+@dataclass
+class Deps:
+    """Ports of one lineage replica."""
+
+    graph: GraphStore
+    upstream: Upstream
+    sizes: Sizes

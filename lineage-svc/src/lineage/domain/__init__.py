@@ -1,0 +1,1 @@
+"""Pure rules of lineage: no I/O here."""

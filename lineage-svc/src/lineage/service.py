@@ -1,0 +1,60 @@
+"""Composition root of lineage-svc: the one place that wires real adapters to the use cases."""
+
+import asyncio
+from contextlib import AsyncExitStack
+
+import aiohttp
+import structlog
+from prometheus_client import CollectorRegistry
+
+from contracts.subjects import LINEAGE
+from lineage.adapters.engine import open_graph_engine
+from lineage.adapters.graph_store import SqlGraphStore
+from lineage.adapters.sizes import NatsSizes
+from lineage.adapters.upstream import HttpUpstream
+from lineage.deps import Deps
+from lineage.endpoints import lineage_endpoints
+from lineage.settings import LineageSettings
+from svckit.host import EndpointHost
+from svckit.metrics import EndpointMetrics, serve_metrics
+from svckit.transport import ServiceClient, connect
+
+VERSION = "0.1.0"
+
+log = structlog.get_logger()
+
+
+async def run_lineage(settings: LineageSettings, stop: asyncio.Event) -> None:
+    """Serve the lineage subjects until ``stop`` is set, then drain and close."""
+    async with AsyncExitStack() as stack:
+        engine = await stack.enter_async_context(open_graph_engine(settings.database_url()))
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+        nc = await connect(settings.nats_url, name=LINEAGE)
+        stack.push_async_callback(nc.drain)
+        deps = Deps(
+            graph=SqlGraphStore(engine),
+            upstream=HttpUpstream(
+                session,
+                hf_endpoint=settings.hf_endpoint,
+                github_api_url=settings.github_api_url,
+                hf_token=settings.hf_token.get_secret_value() if settings.hf_token else None,
+                github_token=settings.github_token.get_secret_value() if settings.github_token else None,
+                timeout=settings.upstream_timeout,
+            ),
+            sizes=NatsSizes(ServiceClient(nc, default_timeout=settings.storage_timeout)),
+        )
+        registry = CollectorRegistry()
+        await stack.enter_async_context(serve_metrics(registry, settings.metrics_host, settings.metrics_port))
+        host = EndpointHost(
+            nc=nc,
+            name=LINEAGE,
+            version=VERSION,
+            description="The lineage graph, download cost with dependencies, licence compatibility.",
+            endpoints=lineage_endpoints(deps),
+            metrics=EndpointMetrics(registry, LINEAGE),
+            concurrency=settings.request_concurrency,
+        )
+        await host.start()
+        stack.push_async_callback(host.stop)
+        log.info("lineage_ready", database=engine.dialect.name)
+        await stop.wait()

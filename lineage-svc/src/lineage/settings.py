@@ -1,0 +1,23 @@
+"""lineage-svc settings, from the environment."""
+
+from pydantic import Field, SecretStr
+
+from svckit.settings import RuntimeSettings
+
+
+class LineageSettings(RuntimeSettings):
+    """Where the graph lives and how upstream metadata is reached."""
+
+    lineage_database_url: str | None = Field(default=None, description="Default: SQLite under the data dir.")
+    hf_endpoint: str = "https://huggingface.co"
+    github_api_url: str = "https://api.github.com"
+    hf_token: SecretStr | None = None
+    github_token: SecretStr | None = None
+    upstream_timeout: float = Field(default=15.0, gt=0)
+    storage_timeout: float = Field(default=10.0, gt=0)
+
+    def database_url(self) -> str:
+        """The configured URL, or the embedded SQLite default."""
+        if self.lineage_database_url:
+            return self.lineage_database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'lineage' / 'graph.db').resolve()}"

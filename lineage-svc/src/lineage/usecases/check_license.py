@@ -1,0 +1,50 @@
+"""May a GitHub repository's code be used to fine-tune a model and serve inference? (docs/licenses.md)"""
+
+from urllib.parse import urlsplit
+
+from contracts.artifacts import ArtifactType
+from contracts.errors import ErrorCode, ServiceFailure
+from contracts.lineage import LicenseAnswer, LicenseQuery
+from lineage.deps import Deps
+from lineage.domain.graph import dependency_closure
+from lineage.domain.licenses import may_finetune_and_serve
+from lineage.ports import LicenseUnavailable, RepositoryMissing
+from lineage.usecases.read_graph import snapshot
+
+
+def github_repo(url: str) -> str:
+    """``owner/repo`` of a GitHub url; 400 for anything else."""
+    parts = urlsplit(url.strip())
+    segments = [s for s in parts.path.split("/") if s]
+    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in ("github.com", "www.github.com"):
+        raise ServiceFailure(ErrorCode.BAD_REQUEST, "github_url must be a https://github.com/<owner>/<repo> url.")
+    if len(segments) < 2:
+        raise ServiceFailure(
+            ErrorCode.BAD_REQUEST, "github_url must name a repository: https://github.com/<owner>/<repo>."
+        )
+    return f"{segments[0]}/{segments[1].removesuffix('.git')}"
+
+
+async def check_license(query: LicenseQuery, deps: Deps) -> LicenseAnswer:
+    """The model's licence and its ancestors' against the repository's, by the documented matrix."""
+    repo = github_repo(query.github_url)
+    graph = await snapshot(deps)
+    model = graph.node(query.artifact_id, ArtifactType.MODEL)
+    try:
+        code_licence = await deps.upstream.github_license(repo)
+    except RepositoryMissing as error:
+        raise ServiceFailure(ErrorCode.NOT_FOUND, str(error)) from error
+    except LicenseUnavailable as error:
+        raise ServiceFailure(
+            ErrorCode.UPSTREAM_FAILED, f"The repository's licence could not be retrieved: {error}."
+        ) from error
+    if code_licence is None:
+        raise ServiceFailure(ErrorCode.UPSTREAM_FAILED, f"GitHub states no licence for {repo}.")
+    ancestors = [
+        graph.nodes[i] for i in dependency_closure(model.artifact_id, graph.up.__getitem__)[1:]
+        if graph.nodes[i].type is ArtifactType.MODEL
+    ]  # fmt: skip
+    verdict = may_finetune_and_serve(
+        code_licence, model.metadata.get("license"), [a.metadata.get("license") for a in ancestors]
+    )
+    return LicenseAnswer(allowed=verdict.allowed, reason=verdict.reason)

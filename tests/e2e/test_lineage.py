@@ -5,8 +5,13 @@ from typing import Any
 
 import pytest
 
+from contracts import subjects
+from contracts.errors import ErrorCode, ServiceFailure
+from contracts.lineage import NodeParents, NodeRef
+from svckit.transport import ServiceClient, connect
 from tests.api import Api
 from tests.e2e.test_storage import _settled
+from tests.harness import RegistryStack
 
 RESNET = "https://huggingface.co/microsoft/resnet-50"
 TRAINED = "https://huggingface.co/crangana/trained-gender"
@@ -107,3 +112,19 @@ async def test_license_check(api: Api, github_url: str, status: int, answer: boo
         assert reply.body is answer
     else:
         assert reply.body["message"]
+
+
+async def test_scoring_can_ask_for_a_models_parents_over_nats(api: Api, registry: RegistryStack) -> None:
+    ids = await _ids(api, [ONNX, RESNET, TRAINED])
+    nc = await connect(registry.nats_url, name="tests")
+    try:
+        client = ServiceClient(nc)
+        reply = await client.call(subjects.LINEAGE_PARENTS, NodeRef(artifact_id=ids[ONNX]), NodeParents)
+        assert [(p.artifact_id, p.relationship) for p in reply.parents] == [(ids[TRAINED], "base_model")]
+        root = await client.call(subjects.LINEAGE_PARENTS, NodeRef(artifact_id=ids[RESNET]), NodeParents)
+        assert root.parents == []
+        with pytest.raises(ServiceFailure) as caught:
+            await client.call(subjects.LINEAGE_PARENTS, NodeRef(artifact_id="424242"), NodeParents)
+        assert caught.value.code is ErrorCode.NOT_FOUND
+    finally:
+        await nc.drain()

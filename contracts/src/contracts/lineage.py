@@ -81,3 +81,18 @@ class LicenseAnswer(Contract):
 
     allowed: bool
     reason: str
+
+
+class Parent(Contract):
+    """A registered parent of an artifact and how they are related."""
+
+    artifact_id: ArtifactId
+    type: ArtifactType
+    relationship: str
+
+
+class NodeParents(Contract):
+    """The direct registered parents of an artifact (tree_score's input)."""
+
+    artifact_id: ArtifactId
+    parents: list[Parent]

@@ -45,6 +45,7 @@ LINEAGE: Final = "lineage"
 LINEAGE_RECORD: Final = "lineage.node.record"
 LINEAGE_FORGET: Final = "lineage.node.forget"
 LINEAGE_GRAPH: Final = "lineage.graph.read"
+LINEAGE_PARENTS: Final = "lineage.node.parents"
 LINEAGE_COST: Final = "lineage.cost.read"
 LINEAGE_LICENSE: Final = "lineage.license.check"
 # JetStream work queue of copy jobs (payload ``PackageRef``), consumed by storage-svc replicas.

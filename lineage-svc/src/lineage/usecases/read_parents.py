@@ -1,0 +1,19 @@
+"""The direct registered parents of an artifact: what scoring-svc averages for tree_score."""
+
+from contracts.errors import ErrorCode, ServiceFailure
+from contracts.lineage import NodeParents, NodeRef, Parent
+from lineage.deps import Deps
+from lineage.usecases.read_graph import snapshot
+
+
+async def read_parents(query: NodeRef, deps: Deps) -> NodeParents:
+    """Parents in registration order; 404 for an artifact lineage has not recorded."""
+    graph = await snapshot(deps)
+    if query.artifact_id not in graph.nodes:
+        raise ServiceFailure(ErrorCode.NOT_FOUND, f"No artifact with id {query.artifact_id} in the lineage graph.")
+    links = sorted(graph.up[query.artifact_id], key=lambda link: graph.nodes[link.parent].seq)
+    parents = [
+        Parent(artifact_id=link.parent, type=graph.nodes[link.parent].type, relationship=link.relationship)
+        for link in links
+    ]
+    return NodeParents(artifact_id=query.artifact_id, parents=parents)

@@ -1,6 +1,7 @@
 """What lineage's use cases are handed, wired in ``service.py``."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from lineage.ports import GraphStore, Sizes, Upstream
 
@@ -12,3 +13,4 @@ class Deps:
     graph: GraphStore
     upstream: Upstream
     sizes: Sizes
+    cache: dict[str, Any] = field(default_factory=dict)

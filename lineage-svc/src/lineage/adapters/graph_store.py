@@ -3,13 +3,15 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.artifacts import ArtifactType
-from lineage.adapters.tables import edges, nodes
+from lineage.adapters.tables import edges, nodes, state
 from lineage.domain.extract import Edge
 from lineage.domain.nodes import Node, StoredEdge
+
+VERSION_KEY = "version"
 
 
 class SqlGraphStore:
@@ -33,6 +35,7 @@ class SqlGraphStore:
             rows = [_edge_row(e) for e in node_edges]
             if rows:
                 await conn.execute(insert(edges), rows)
+            await _bump(conn)
         return Node(node.artifact_id, seq, node.type, node.name, node.upstream_id, node.metadata)
 
     async def remove(self, artifact_id: str) -> bool:
@@ -40,7 +43,14 @@ class SqlGraphStore:
         async with self._engine.begin() as conn:
             await conn.execute(delete(edges).where(edges.c.child_id == artifact_id))
             result = await conn.execute(delete(nodes).where(nodes.c.artifact_id == artifact_id))
+            await _bump(conn)
         return bool(result.rowcount)
+
+    async def version(self) -> int:
+        """A counter every change moves; equal versions mean an equal graph."""
+        async with self._engine.connect() as conn:
+            value = await conn.scalar(select(state.c.value).where(state.c.key == VERSION_KEY))
+        return int(value or 0)
 
     async def snapshot(self) -> tuple[list[Node], list[StoredEdge]]:
         """Every node and edge."""
@@ -54,6 +64,13 @@ class SqlGraphStore:
         async with self._engine.begin() as conn:
             await conn.execute(delete(edges))
             await conn.execute(delete(nodes))
+            await _bump(conn)
+
+
+async def _bump(conn: AsyncConnection) -> None:
+    moved = await conn.execute(update(state).where(state.c.key == VERSION_KEY).values(value=state.c.value + 1))
+    if moved.rowcount == 0:
+        await conn.execute(insert(state).values(key=VERSION_KEY, value=1))
 
 
 def _edge_row(stored: StoredEdge) -> dict[str, Any]:

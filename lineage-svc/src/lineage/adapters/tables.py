@@ -4,7 +4,7 @@ Edges name their parent as upstream does (``parent_ref``), so an edge whose pare
 kept and resolves the moment a node with that upstream id appears: either ingest order gives one graph.
 """
 
-from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -29,4 +29,11 @@ edges = Table(
     Column("relationship", String(32), nullable=False),
     Column("source", String(32), nullable=False),
     Index("ix_edges_parent", "parent_type", "parent_ref"),
+)
+
+state = Table(
+    "graph_state",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
 )

@@ -30,9 +30,16 @@ class Snapshot:
 
 
 async def snapshot(deps: Deps) -> Snapshot:
-    """The whole graph with edges resolved to registered artifacts."""
+    """The whole graph with edges resolved to registered artifacts, rebuilt only when its version moved
+    (one cheap read per request tells a replica whether another one changed it)."""
+    version = await deps.graph.version()
+    cached = deps.cache.get("snapshot")
+    if cached is not None and cached[0] == version:
+        return cached[1]  # type: ignore[no-any-return]
     nodes, edges = await deps.graph.snapshot()
-    return Snapshot(nodes, resolve(nodes, edges))
+    built = Snapshot(nodes, resolve(nodes, edges))
+    deps.cache["snapshot"] = (version, built)
+    return built
 
 
 async def read_graph(query: NodeRef, deps: Deps) -> LineageGraph:

@@ -4,7 +4,7 @@ import pytest
 
 from contracts.artifacts import ArtifactType
 from lineage.domain.extract import Edge, MalformedMetadata, ModelMetadata, model_edges
-from lineage.domain.graph import Link, connected, cycle_through, dependency_closure
+from lineage.domain.graph import Link, closures, connected, cycle_through, dependency_closure
 from lineage.domain.nodes import Node, StoredEdge, resolve
 
 MODEL, DATASET, CODE = ArtifactType.MODEL, ArtifactType.DATASET, ArtifactType.CODE
@@ -103,3 +103,11 @@ def test_cycles_are_found_not_looped_on() -> None:
     assert nodes == {"x", "y", "z"}
     acyclic, _ = _steps(DIAMOND)
     assert cycle_through("leaf", lambda n: acyclic.get(n, [])) is None
+
+
+def test_each_dependency_knows_its_own_closure_once() -> None:
+    up, _ = _steps(DIAMOND)
+    found = closures("leaf", lambda n: up.get(n, []))
+    assert found["leaf"] == {"leaf", "top", "a", "b", "base"}
+    assert found["a"] == {"a", "base"}
+    assert found["base"] == {"base"}

@@ -69,3 +69,25 @@ def dependency_closure(start: str, parents_of: Step) -> list[str]:
                 order.append(link.parent)
                 frontier.append(link.parent)
     return order
+
+
+def closures(start: str, parents_of: Step) -> dict[str, frozenset[str]]:
+    """For ``start`` and each of its dependencies, the set of artifacts it depends on (itself included),
+    computed once per node (memoised depth-first walk; cycles end at the node already on the path)."""
+    memo: dict[str, frozenset[str]] = {}
+    on_path: set[str] = set()
+
+    def visit(node: str) -> frozenset[str]:
+        if node in memo:
+            return memo[node]
+        on_path.add(node)
+        found = {node}
+        for link in parents_of(node):
+            if link.parent not in on_path:
+                found |= visit(link.parent)
+        on_path.discard(node)
+        memo[node] = frozenset(found)
+        return memo[node]
+
+    visit(start)
+    return memo

@@ -3,7 +3,7 @@
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.lineage import CostEntry, CostQuery, CostReport
 from lineage.deps import Deps
-from lineage.domain.graph import dependency_closure
+from lineage.domain.graph import closures, dependency_closure
 from lineage.usecases.read_graph import snapshot
 
 BYTES_PER_MB = 1_000_000
@@ -22,8 +22,6 @@ async def artifact_cost(query: CostQuery, deps: Deps) -> CostReport:
     own = {i: (sizes[i] or 0) / BYTES_PER_MB for i in closure}
     if not query.dependency:
         return CostReport(costs={root.artifact_id: CostEntry(total_cost=own[root.artifact_id])})
-    costs = {
-        i: CostEntry(standalone_cost=own[i], total_cost=sum(own.get(d, 0.0) for d in dependency_closure(i, parents)))
-        for i in closure
-    }
+    depends_on = closures(root.artifact_id, parents)
+    costs = {i: CostEntry(standalone_cost=own[i], total_cost=sum(own[d] for d in depends_on[i])) for i in closure}
     return CostReport(costs=costs)

@@ -111,6 +111,32 @@ class SqlPackageIndex:
             rows = (await conn.execute(statement)).all()
         return [_file(r) for r in rows]
 
+    async def total_sizes(self, artifact_ids: Sequence[str]) -> dict[str, int | None]:
+        """Bytes of each planned package in one query; None for unknown, unplanned or unsized packages."""
+        statement = (
+            select(files.c.artifact_id, func.sum(files.c.size), func.count().filter(files.c.size.is_(None)))
+            .join(packages, packages.c.artifact_id == files.c.artifact_id)
+            .where(files.c.artifact_id.in_(list(artifact_ids)), packages.c.planned.is_(True))
+            .group_by(files.c.artifact_id)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(statement)).all()
+            planned_empty = (
+                (
+                    await conn.execute(
+                        select(packages.c.artifact_id).where(
+                            packages.c.artifact_id.in_(list(artifact_ids)), packages.c.planned.is_(True)
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        sizes: dict[str, int | None] = {i: None for i in artifact_ids}
+        sizes.update({i: 0 for i in planned_empty})
+        sizes.update({r[0]: None if r[2] else int(r[1] or 0) for r in rows})
+        return sizes
+
     async def claim_blob(self, sha256: str) -> Claim:
         """Take a reference on an existing live blob ("reused"), or say it is absent or being deleted."""
         async with self._engine.begin() as conn:

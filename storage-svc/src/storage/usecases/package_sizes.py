@@ -6,8 +6,4 @@ from storage.deps import Deps
 
 async def package_sizes(query: SizesQuery, deps: Deps) -> PackageSizes:
     """Each package's total bytes (None for unknown packages or sizes not known yet)."""
-    sizes: dict[str, int | None] = {}
-    for artifact_id in dict.fromkeys(query.artifact_ids):
-        package = await deps.index.get(artifact_id)
-        sizes[artifact_id] = None if package is None else package.bytes_total
-    return PackageSizes(sizes=sizes)
+    return PackageSizes(sizes=await deps.index.total_sizes(list(dict.fromkeys(query.artifact_ids))))

@@ -64,13 +64,13 @@ class StorageConfig:
 
     @classmethod
     def full(cls) -> "StorageConfig":
-        """500 registered models; 600 downloads of the ~83 MB package per scenario, in 2 alternating rounds."""
+        """500 registered models; 600 downloads of the ~83 MB package per scenario, in 6 alternating rounds."""
         return cls(
             models=500,
             register_concurrency=8,
             clients=100,
             downloads=600,
-            rounds=2,
+            rounds=6,
             warmup=20,
             settle_timeout=900.0,
         )

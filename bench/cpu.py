@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 Probe = Callable[[], dict[str, float]]
 LOAD_GENERATOR = "load generator"
-OTHERS = "other processes"
+OTHERS = "rest of the machine"
 # /proc/stat's first line: user nice system idle iowait irq softirq steal ...; idle and iowait are not busy.
 _BUSY_FIELDS = (0, 1, 2, 5, 6, 7)
 
@@ -24,21 +24,21 @@ def process_cpu_seconds(pid: int) -> float | None:
 
 
 def machine_busy_seconds() -> float | None:
-    """CPU seconds every CPU of the machine spent busy since boot (Linux ``/proc/stat``), or None."""
+    """CPU seconds all CPUs spent busy since boot, interrupts included (Linux ``/proc/stat``), or None."""
     try:
         with open("/proc/stat", encoding="ascii") as handle:
-            fields = handle.readline().split()[1:]
-    except (OSError, IndexError):
+            fields = [int(field) for field in handle.readline().split()[1:]]
+    except (OSError, ValueError):
         return None
-    return sum(int(fields[i]) for i in _BUSY_FIELDS if i < len(fields)) / os.sysconf("SC_CLK_TCK")
+    return sum(fields[i] for i in _BUSY_FIELDS if i < len(fields)) / os.sysconf("SC_CLK_TCK")
 
 
 def probe_for(pids: Mapping[str, int | None], *, others: bool = False) -> Probe:
     """A function returning the CPU seconds used so far by each named process and by this one.
 
-    With ``others``, also what every other process of the machine used (``OTHERS``: busy CPU time of the
-    whole machine minus that of the named processes and this one), to tell a saturated stack from a
-    machine shared with other work.
+    With ``others``, also the rest of the machine (``OTHERS``: busy CPU time of all CPUs minus that of the
+    named processes and this one): other processes, kernel threads, and the interrupt handling of loopback
+    traffic the kernel does not charge to a process. It tells a saturated stack from a shared machine.
     """
 
     def probe() -> dict[str, float]:

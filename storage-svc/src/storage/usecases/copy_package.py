@@ -78,6 +78,14 @@ async def _copy_file(package: Package, planned: FileRecord, deps: Deps) -> FileO
         if not await deps.index.file_skipped(package.artifact_id, package.generation, planned.path, reason):
             raise StaleJob
         return FileOutcome(stored=False, skipped_reason=reason)
+    if planned.upstream_sha256 and await deps.index.claim_blob(planned.upstream_sha256) == "reused":
+        # We already hold bytes whose sha256 is the one upstream publishes for this file: no transfer needed.
+        if not await deps.index.file_stored(
+            package.artifact_id, package.generation, planned.path, planned.upstream_sha256, planned.size or 0, True
+        ):
+            await release(deps, await deps.index.release_blob(planned.upstream_sha256))
+            raise StaleJob
+        return FileOutcome(stored=True)
     temporary = incoming_prefix(package.artifact_id) + uuid.uuid4().hex
     git = GitBlobHasher(planned.size) if planned.size is not None and planned.upstream_sha256 is None else None
     async with deps.fetcher.open(package.source, package.source.revision, planned.path) as chunks:

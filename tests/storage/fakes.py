@@ -1,0 +1,102 @@
+"""In-memory fakes of storage's ports (object store, upstream, queue) for use-case tests."""
+
+import hashlib
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from contracts.artifacts import ArtifactType
+from contracts.storage import Part, SourceRef
+from storage.domain.files import PlannedFile
+from storage.ports import SourcePlan, UploadResult
+
+
+class MemoryBlobs:
+    """``BlobStore`` in a dict."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    async def ensure_bucket(self) -> None:
+        return None
+
+    async def upload_stream(self, key: str, chunks: AsyncIterable[bytes], *, part_size: int = 8 << 20) -> UploadResult:
+        body = b"".join([chunk async for chunk in chunks])
+        self.objects[key] = body
+        return UploadResult(len(body), hashlib.sha256(body).hexdigest())
+
+    async def exists(self, key: str) -> bool:
+        return key in self.objects
+
+    async def size(self, key: str) -> int | None:
+        return len(self.objects[key]) if key in self.objects else None
+
+    async def copy(self, src_key: str, dst_key: str) -> None:
+        self.objects[dst_key] = self.objects[src_key]
+
+    async def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    async def delete_many(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.objects.pop(key, None)
+
+    async def delete_prefix(self, prefix: str) -> None:
+        for key in [k for k in self.objects if k.startswith(prefix)]:
+            del self.objects[key]
+
+    async def empty_bucket(self) -> None:
+        self.objects.clear()
+
+    async def presign_get(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
+        return f"memory://{key}"
+
+    async def presign_put(self, key: str, *, expires_in: int) -> str:
+        return f"memory://{key}"
+
+    async def read_stream(self, key: str) -> AsyncIterator[bytes]:
+        yield self.objects[key]
+
+
+class FixedUpstream:
+    """``Fetcher`` serving fixed files; counts how often each file is opened."""
+
+    def __init__(self, files: dict[str, bytes], published_sha256: bool) -> None:
+        self.files = files
+        self.published = published_sha256
+        self.opened: list[str] = []
+
+    async def plan(self, source: SourceRef, artifact_type: ArtifactType) -> SourcePlan:
+        planned = [
+            PlannedFile(
+                path, part_of_weights(), len(body), hashlib.sha256(body).hexdigest() if self.published else None
+            )
+            for path, body in sorted(self.files.items())
+        ]
+        return SourcePlan(revision="abc", files=planned)
+
+    @asynccontextmanager
+    async def open(self, source: SourceRef, revision: str | None, path: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        self.opened.append(path)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield self.files[path]
+
+        yield chunks()
+
+
+def part_of_weights() -> Part:
+    """Every fixed file is a weight file."""
+    return Part.WEIGHTS
+
+
+class NoQueue:
+    """``JobQueue`` that only records what was queued."""
+
+    def __init__(self) -> None:
+        self.queued: list[tuple[str, int]] = []
+
+    async def enqueue(self, artifact_id: str, generation: int) -> None:
+        self.queued.append((artifact_id, generation))
+
+    async def purge(self) -> None:
+        self.queued.clear()

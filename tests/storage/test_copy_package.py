@@ -1,0 +1,81 @@
+"""The copy use case on the real index (SQLite) with in-memory object store and upstream."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from contracts.artifacts import ArtifactType
+from contracts.storage import CopyJob, PackageRef, PackageState, PreparePackage, SourceKind, SourceRef
+from storage.adapters.engine import open_index_engine
+from storage.adapters.index_store import SqlPackageIndex
+from storage.deps import Deps
+from storage.domain.files import blob_key
+from storage.usecases.copy_package import copy_package
+from storage.usecases.delete_package import delete_package
+from storage.usecases.prepare_package import prepare_package
+from tests.storage.fakes import FixedUpstream, MemoryBlobs, NoQueue
+
+FILES = {"config.json": b'{"a": 1}', "model.safetensors": b"\x00weights" * 1000}
+SOURCE = SourceRef(kind=SourceKind.HF_MODEL, repo_id="org/model")
+
+
+async def _deps(tmp_path: Path, published: bool) -> AsyncIterator[Deps]:
+    async with open_index_engine(f"sqlite+aiosqlite:///{tmp_path / 'index.db'}") as engine:
+        yield Deps(
+            blobs=MemoryBlobs(), index=SqlPackageIndex(engine), fetcher=FixedUpstream(FILES, published), jobs=NoQueue()
+        )
+
+
+@pytest.fixture
+async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
+    async for built in _deps(tmp_path, published=True):
+        yield built
+
+
+async def _ingest(deps: Deps, artifact_id: str) -> None:
+    await prepare_package(PreparePackage(artifact_id=artifact_id, type=ArtifactType.MODEL, source=SOURCE), deps)
+    await copy_package(CopyJob(artifact_id=artifact_id, generation=1), deps)
+
+
+async def test_files_are_stored_under_their_sha256_and_verified(deps: Deps) -> None:
+    await _ingest(deps, "1")
+    package = await deps.index.get("1")
+    assert package is not None
+    assert package.state is PackageState.READY
+    files = await deps.index.files("1")
+    assert all(f.status == "stored" and f.verified for f in files)
+    blobs = deps.blobs
+    assert isinstance(blobs, MemoryBlobs)
+    assert {blob_key(f.sha256 or "") for f in files} <= set(blobs.objects)
+    assert not [k for k in blobs.objects if k.startswith("incoming/")]
+
+
+async def test_bytes_already_held_under_the_published_sha256_are_not_fetched_again(deps: Deps) -> None:
+    await _ingest(deps, "1")
+    upstream = deps.fetcher
+    assert isinstance(upstream, FixedUpstream)
+    first_opens = len(upstream.opened)
+    await _ingest(deps, "2")
+    assert len(upstream.opened) == first_opens
+    assert [f.status for f in await deps.index.files("2")] == ["stored", "stored"]
+    await delete_package_and_check(deps)
+
+
+async def delete_package_and_check(deps: Deps) -> None:
+    """Shared blobs survive the first deletion and go with the last."""
+    blobs = deps.blobs
+    assert isinstance(blobs, MemoryBlobs)
+    await delete_package(PackageRef(artifact_id="1"), deps)
+    assert [k for k in blobs.objects if k.startswith("blobs/")]
+    await delete_package(PackageRef(artifact_id="2"), deps)
+    assert not [k for k in blobs.objects if k.startswith(("blobs/", "packages/"))]
+
+
+async def test_without_a_published_checksum_every_file_is_fetched(tmp_path: Path) -> None:
+    async for deps in _deps(tmp_path, published=False):
+        await _ingest(deps, "1")
+        await _ingest(deps, "2")
+        upstream = deps.fetcher
+        assert isinstance(upstream, FixedUpstream)
+        assert len(upstream.opened) == 2 * len(FILES)

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import aiohttp
 import structlog
-from prometheus_client import CollectorRegistry
 
 from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.engine import open_catalog_engine
@@ -23,8 +22,7 @@ from catalog.search_index import SearchIndex
 from catalog.settings import CatalogSettings
 from catalog.usecases.ensure_default_admin import ensure_default_admin
 from contracts.subjects import CATALOG
-from svckit.host import EndpointHost
-from svckit.metrics import EndpointMetrics, serve_metrics
+from svckit.host import host_endpoints
 from svckit.transport import ServiceClient, connect
 
 VERSION = "0.1.0"
@@ -70,18 +68,14 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
             policy=policy_from(settings),
         )
         await ensure_default_admin(deps)
-        registry = CollectorRegistry()
-        await stack.enter_async_context(serve_metrics(registry, settings.metrics_host, settings.metrics_port))
-        host = EndpointHost(
-            nc=nc,
+        await host_endpoints(
+            stack,
+            nc,
+            settings,
             name=CATALOG,
             version=VERSION,
             description="Artifact metadata, search, audit trail, users and tokens.",
             endpoints=catalog_endpoints(deps),
-            metrics=EndpointMetrics(registry, CATALOG),
-            concurrency=settings.request_concurrency,
         )
-        await host.start()
-        stack.push_async_callback(host.stop)
         log.info("catalog_ready", database=engine.dialect.name)
         await stop.wait()

@@ -5,7 +5,6 @@ from contextlib import AsyncExitStack
 
 import aiohttp
 import structlog
-from prometheus_client import CollectorRegistry
 
 from contracts.subjects import LINEAGE
 from lineage.adapters.engine import open_graph_engine
@@ -15,8 +14,7 @@ from lineage.adapters.upstream import HttpUpstream
 from lineage.deps import Deps
 from lineage.endpoints import lineage_endpoints
 from lineage.settings import LineageSettings
-from svckit.host import EndpointHost
-from svckit.metrics import EndpointMetrics, serve_metrics
+from svckit.host import host_endpoints
 from svckit.transport import ServiceClient, connect
 
 VERSION = "0.1.0"
@@ -43,18 +41,14 @@ async def run_lineage(settings: LineageSettings, stop: asyncio.Event) -> None:
             ),
             sizes=NatsSizes(ServiceClient(nc, default_timeout=settings.storage_timeout)),
         )
-        registry = CollectorRegistry()
-        await stack.enter_async_context(serve_metrics(registry, settings.metrics_host, settings.metrics_port))
-        host = EndpointHost(
-            nc=nc,
+        await host_endpoints(
+            stack,
+            nc,
+            settings,
             name=LINEAGE,
             version=VERSION,
             description="The lineage graph, download cost with dependencies, licence compatibility.",
             endpoints=lineage_endpoints(deps),
-            metrics=EndpointMetrics(registry, LINEAGE),
-            concurrency=settings.request_concurrency,
         )
-        await host.start()
-        stack.push_async_callback(host.stop)
         log.info("lineage_ready", database=engine.dialect.name)
         await stop.wait()

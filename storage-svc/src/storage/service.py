@@ -5,7 +5,6 @@ from contextlib import AsyncExitStack
 
 import aiohttp
 import structlog
-from prometheus_client import CollectorRegistry
 
 from contracts.storage import CopyJob
 from contracts.subjects import STORAGE
@@ -19,8 +18,7 @@ from storage.deps import Deps, Policy
 from storage.endpoints import storage_endpoints
 from storage.settings import StorageSettings
 from storage.usecases.copy_package import copy_package, give_up_copy
-from svckit.host import EndpointHost
-from svckit.metrics import EndpointMetrics, serve_metrics
+from svckit.host import host_endpoints
 from svckit.transport import connect
 
 VERSION = "0.1.0"
@@ -57,19 +55,15 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
             jobs=jobs,
             policy=Policy(max_file_bytes=settings.storage_max_file_bytes, link_seconds=settings.download_link_seconds),
         )
-        registry = CollectorRegistry()
-        await stack.enter_async_context(serve_metrics(registry, settings.metrics_host, settings.metrics_port))
-        host = EndpointHost(
-            nc=nc,
+        await host_endpoints(
+            stack,
+            nc,
+            settings,
             name=STORAGE,
             version=VERSION,
             description="Artifact bytes in S3: content-addressed, copied by durable background jobs.",
             endpoints=storage_endpoints(deps),
-            metrics=EndpointMetrics(registry, STORAGE),
-            concurrency=settings.request_concurrency,
         )
-        await host.start()
-        stack.push_async_callback(host.stop)
 
         async def handle(job: CopyJob) -> None:
             await copy_package(job, deps)

@@ -8,6 +8,7 @@ latency figures, which it reports in the ``data`` field of ``$SRV.STATS``.
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -16,12 +17,14 @@ from nats.aio.client import Client as NATS
 from nats.micro import add_service
 from nats.micro.request import Request
 from nats.micro.service import EndpointStats, Service
+from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
 from svckit.logging import REQUEST_ID_HEADER
-from svckit.metrics import EndpointMetrics
+from svckit.metrics import EndpointMetrics, serve_metrics
+from svckit.settings import RuntimeSettings
 from svckit.validation import describe
 
 Req = TypeVar("Req", bound=Contract)
@@ -179,3 +182,30 @@ class EndpointHost:
 def _header_safe(message: str) -> str:
     """NATS headers cannot carry line breaks; keep messages on one line."""
     return " ".join(message.split())[:2000]
+
+
+async def host_endpoints(
+    stack: AsyncExitStack,
+    nc: NATS,
+    settings: RuntimeSettings,
+    *,
+    name: str,
+    version: str,
+    description: str,
+    endpoints: Sequence[Endpoint[Any]],
+) -> EndpointHost:
+    """Serve ``/metrics`` on the service's own port and its endpoints over NATS until ``stack`` unwinds."""
+    registry = CollectorRegistry()
+    await stack.enter_async_context(serve_metrics(registry, settings.metrics_host, settings.metrics_port))
+    host = EndpointHost(
+        nc=nc,
+        name=name,
+        version=version,
+        description=description,
+        endpoints=endpoints,
+        metrics=EndpointMetrics(registry, name),
+        concurrency=settings.request_concurrency,
+    )
+    await host.start()
+    stack.push_async_callback(host.stop)
+    return host

@@ -5,6 +5,7 @@ from contracts.artifacts import ArtifactType
 from contracts.base import Empty
 from contracts.storage import (
     DownloadLink,
+    PackageFiles,
     PackageRef,
     PackageStatus,
     PackageView,
@@ -13,7 +14,6 @@ from contracts.storage import (
     RequestDownload,
     SourceRef,
 )
-from contracts.storage import PackageFiles as PackageFilesReply
 from svckit.transport import ServiceClient
 
 
@@ -42,5 +42,5 @@ class NatsPackageStorage:
         """State, progress and files."""
         ref = PackageRef(artifact_id=artifact_id)
         status = await self._client.call(subjects.PACKAGE_STATUS, ref, PackageStatus)
-        files = await self._client.call(subjects.PACKAGE_FILES, ref, PackageFilesReply)
+        files = await self._client.call(subjects.PACKAGE_FILES, ref, PackageFiles)
         return PackageView(status=status, files=files.files)

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := contracts svckit catalog-svc storage-svc lineage-svc gateway stack
+PACKAGES := contracts svckit catalog-svc storage-svc lineage-svc scoring-svc gateway stack
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
 .PHONY: install run test lint typecheck check bench clean

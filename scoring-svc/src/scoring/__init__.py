@@ -1,0 +1,1 @@
+"""Scoring service: computes the trust rating of model artifacts."""

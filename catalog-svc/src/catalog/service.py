@@ -52,14 +52,7 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
         deps = Deps(
             artifacts=store,
             users=SqlUserStore(engine),
-            upstream=HttpUpstream(
-                session,
-                hf_endpoint=settings.hf_endpoint,
-                github_api_url=settings.github_api_url,
-                hf_token=settings.hf_token.get_secret_value() if settings.hf_token else None,
-                github_token=settings.github_token.get_secret_value() if settings.github_token else None,
-                timeout=settings.upstream_timeout,
-            ),
+            upstream=HttpUpstream(session, settings.upstream()),
             hasher=Argon2Hasher(),
             search=SearchIndex(store),
             events=NatsEvents(nc),

@@ -2,22 +2,17 @@
 
 from pydantic import Field, SecretStr
 
-from svckit.settings import RuntimeSettings
+from svckit.upstream import UpstreamSettings
 
 DEFAULT_ADMIN_PASSWORD = "correcthorsebatterystaple123(!__+@**(A'\"`;DROP TABLE artifacts;"  # noqa: S105
 
 
-class CatalogSettings(RuntimeSettings):
+class CatalogSettings(UpstreamSettings):
     """Where the catalog keeps its data and how it reaches upstream sources."""
 
     catalog_database_url: str | None = Field(
         default=None, description="SQLAlchemy async URL; default: SQLite file under the data dir."
     )
-    hf_endpoint: str = "https://huggingface.co"
-    github_api_url: str = "https://api.github.com"
-    hf_token: SecretStr | None = None
-    github_token: SecretStr | None = None
-    upstream_timeout: float = Field(default=15.0, gt=0)
     storage_timeout: float = Field(default=20.0, gt=0, description="Seconds to wait for storage-svc.")
     lineage_timeout: float = Field(
         default=40.0, gt=0, description="Seconds to wait for lineage-svc (it reads upstream)."

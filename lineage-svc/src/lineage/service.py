@@ -31,14 +31,7 @@ async def run_lineage(settings: LineageSettings, stop: asyncio.Event) -> None:
         stack.push_async_callback(nc.drain)
         deps = Deps(
             graph=SqlGraphStore(engine),
-            upstream=HttpUpstream(
-                session,
-                hf_endpoint=settings.hf_endpoint,
-                github_api_url=settings.github_api_url,
-                hf_token=settings.hf_token.get_secret_value() if settings.hf_token else None,
-                github_token=settings.github_token.get_secret_value() if settings.github_token else None,
-                timeout=settings.upstream_timeout,
-            ),
+            upstream=HttpUpstream(session, settings.upstream()),
             sizes=NatsSizes(ServiceClient(nc, default_timeout=settings.storage_timeout)),
         )
         await host_endpoints(

@@ -1,19 +1,14 @@
 """lineage-svc settings, from the environment."""
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 
-from svckit.settings import RuntimeSettings
+from svckit.upstream import UpstreamSettings
 
 
-class LineageSettings(RuntimeSettings):
+class LineageSettings(UpstreamSettings):
     """Where the graph lives and how upstream metadata is reached."""
 
     lineage_database_url: str | None = Field(default=None, description="Default: SQLite under the data dir.")
-    hf_endpoint: str = "https://huggingface.co"
-    github_api_url: str = "https://api.github.com"
-    hf_token: SecretStr | None = None
-    github_token: SecretStr | None = None
-    upstream_timeout: float = Field(default=15.0, gt=0)
     storage_timeout: float = Field(default=10.0, gt=0)
 
     def database_url(self) -> str:

@@ -10,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-from stack.processes import Child, _stdout_sink, nats_argv, wait_for_port
+from stack.processes import Child, nats_argv, stdout_sink, wait_for_port
 from stack.seaweed import prepare_seaweed, wait_seaweed_ready
 from stack.supervisor import Supervisor
 
@@ -26,7 +26,7 @@ def main() -> None:
     data_dir = Path(os.environ.get("REGISTRY_DATA_DIR", "var")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {"REGISTRY_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    supervisor = Supervisor(_stdout_sink)
+    supervisor = Supervisor(stdout_sink)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -39,7 +39,7 @@ def main() -> None:
             supervisor.start(Child(name, [sys.executable, "-m", module], child_env))
         gateway_port = os.environ.get("GATEWAY_PORT", "8080")
         supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], {**env, "GATEWAY_PORT": gateway_port}))
-        _stdout_sink(f"{'stack':<12}| registry on http://127.0.0.1:{gateway_port} (docs at /docs); Ctrl-C stops")
+        stdout_sink(f"{'stack':<12}| registry on http://127.0.0.1:{gateway_port} (docs at /docs); Ctrl-C stops")
         supervisor.run(stop)
     finally:
         supervisor.stop_all()

@@ -126,7 +126,7 @@ class Child:
 
     def _pump(self) -> None:
         assert self._process is not None and self._process.stdout is not None
-        sink = self._sink or _stdout_sink
+        sink = self._sink or stdout_sink
         for raw in self._process.stdout:
             sink(f"{self.name:<12}| {raw.decode('utf-8', 'replace').rstrip()}")
 
@@ -134,7 +134,7 @@ class Child:
 _print_lock = threading.Lock()
 
 
-def _stdout_sink(line: str) -> None:
+def stdout_sink(line: str) -> None:
     with _print_lock:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()

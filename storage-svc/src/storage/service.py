@@ -40,14 +40,7 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
         jobs = JetStreamJobs(nc, ack_wait=settings.storage_ack_wait)
         await jobs.setup()
         blobs = S3BlobStore(s3, settings.s3_bucket)
-        upstream = UpstreamFetcher(
-            session,
-            hf_endpoint=settings.hf_endpoint,
-            github_api_url=settings.github_api_url,
-            hf_token=settings.hf_token.get_secret_value() if settings.hf_token else None,
-            github_token=settings.github_token.get_secret_value() if settings.github_token else None,
-            timeout=settings.upstream_timeout,
-        )
+        upstream = UpstreamFetcher(session, settings.upstream())
         deps = Deps(
             blobs=blobs,
             index=SqlPackageIndex(engine),

@@ -2,10 +2,10 @@
 
 from pydantic import Field, SecretStr
 
-from svckit.settings import RuntimeSettings
+from svckit.upstream import UpstreamSettings
 
 
-class StorageSettings(RuntimeSettings):
+class StorageSettings(UpstreamSettings):
     """Where bytes and the index live, and how upstream sources are reached."""
 
     storage_database_url: str | None = Field(default=None, description="Default: SQLite under the data dir.")
@@ -18,10 +18,6 @@ class StorageSettings(RuntimeSettings):
     storage_copy_concurrency: int = Field(default=2, ge=1)
     storage_ack_wait: float = Field(default=60.0, gt=0)
     download_link_seconds: int = Field(default=3600, ge=1, le=7 * 24 * 3600)
-    hf_endpoint: str = "https://huggingface.co"
-    github_api_url: str = "https://api.github.com"
-    hf_token: SecretStr | None = None
-    github_token: SecretStr | None = None
     upstream_timeout: float = Field(default=30.0, gt=0)
 
     def database_url(self) -> str:

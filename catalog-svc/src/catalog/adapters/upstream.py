@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import aiohttp
 import structlog
-from huggingface_hub import HfApi, hf_hub_url
+from huggingface_hub import hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
 from catalog.domain.sources import Source
@@ -19,6 +19,7 @@ from catalog.ports import UpstreamDescription, UpstreamNotFound, UpstreamUnavail
 from contracts.artifacts import ArtifactType
 from contracts.storage import SourceKind
 from svckit.http import read_capped
+from svckit.upstream import HUB_UNREACHABLE, Upstream
 
 T = TypeVar("T")
 RETRIES = 2
@@ -34,23 +35,10 @@ class Transient(Exception):
 class HttpUpstream:
     """Hugging Face and GitHub look-ups with timeouts and retries."""
 
-    def __init__(
-        self,
-        session: aiohttp.ClientSession,
-        *,
-        hf_endpoint: str,
-        github_api_url: str,
-        hf_token: str | None = None,
-        github_token: str | None = None,
-        timeout: float = 15.0,
-    ) -> None:
+    def __init__(self, session: aiohttp.ClientSession, upstream: Upstream) -> None:
         self._session = session
-        self._hf_endpoint = hf_endpoint.rstrip("/")
-        self._github = github_api_url.rstrip("/")
-        self._hf_token = hf_token
-        self._github_token = github_token
-        self._timeout = timeout
-        self._hf = HfApi(endpoint=self._hf_endpoint, token=hf_token or False)
+        self._upstream = upstream
+        self._hf = upstream.hf_api()
 
     async def describe(self, source: Source, artifact_type: ArtifactType) -> UpstreamDescription:
         """Confirm the source exists upstream and fetch its README/card text."""
@@ -64,7 +52,7 @@ class HttpUpstream:
         repo_type = "dataset" if source.kind is SourceKind.HF_DATASET else "model"
         fetch = self._hf.dataset_info if repo_type == "dataset" else self._hf.model_info
         try:
-            info = await asyncio.to_thread(fetch, source.repo_id, timeout=self._timeout)
+            info = await asyncio.to_thread(fetch, source.repo_id, timeout=self._upstream.timeout)
         except RepositoryNotFoundError as error:
             raise UpstreamNotFound(f"Hugging Face has no {repo_type} named {source.repo_id!r}") from error
         except HfHubHTTPError as error:
@@ -72,22 +60,15 @@ class HttpUpstream:
             if status >= 500 or status == 429:
                 raise Transient(f"Hugging Face answered {status}") from error
             raise UpstreamUnavailable(f"Hugging Face answered {status} for {source.repo_id!r}") from error
-        except OSError as error:
+        except HUB_UNREACHABLE as error:
             raise Transient(f"Hugging Face is unreachable: {error}") from error
-        except Exception as error:
-            if _is_network_error(error):
-                raise Transient(f"Hugging Face is unreachable: {error}") from error
-            raise
-        url = hf_hub_url(source.repo_id, "README.md", repo_type=repo_type, endpoint=self._hf_endpoint)
-        headers = {"Authorization": f"Bearer {self._hf_token}"} if self._hf_token else {}
-        readme = await self._get_text(url, headers)
+        url = hf_hub_url(source.repo_id, "README.md", repo_type=repo_type, endpoint=self._upstream.hf)
+        readme = await self._get_text(url, self._upstream.hf_headers())
         return UpstreamDescription(readme=readme, revision=getattr(info, "sha", None))
 
     async def _describe_github(self, source: Source) -> UpstreamDescription:
-        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
-        if self._github_token:
-            headers["Authorization"] = f"Bearer {self._github_token}"
-        url = f"{self._github}/repos/{source.repo_id}"
+        headers = self._upstream.github_headers()
+        url = f"{self._upstream.github}/repos/{source.repo_id}"
         async with self._session.get(url, headers=headers, timeout=self._client_timeout()) as response:
             if response.status == 404:
                 raise UpstreamNotFound(f"GitHub has no repository {source.repo_id!r}")
@@ -95,7 +76,7 @@ class HttpUpstream:
             if response.status != 200:
                 raise UpstreamUnavailable(f"GitHub answered {response.status} for {source.repo_id!r}")
             repo = await response.json()
-        raw = {**headers, "Accept": "application/vnd.github.raw"}
+        raw = self._upstream.github_headers(accept="application/vnd.github.raw")
         readme = ""
         if source.subpath:
             readme = await self._get_text(f"{url}/readme/{source.subpath}", raw)
@@ -113,17 +94,12 @@ class HttpUpstream:
         return body.decode("utf-8", "replace")
 
     def _client_timeout(self) -> aiohttp.ClientTimeout:
-        return aiohttp.ClientTimeout(total=self._timeout)
+        return aiohttp.ClientTimeout(total=self._upstream.timeout)
 
 
 def _raise_for_transient(response: aiohttp.ClientResponse, who: str) -> None:
     if response.status >= 500 or response.status == 429:
         raise Transient(f"{who} answered {response.status}")
-
-
-def _is_network_error(error: Exception) -> bool:
-    name = type(error).__name__
-    return any(word in name for word in ("Connect", "Timeout", "Network", "Transport"))
 
 
 async def _retrying(attempt: Callable[[], Awaitable[T]], source: Source) -> T:

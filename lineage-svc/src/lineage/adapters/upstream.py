@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 import aiohttp
-from huggingface_hub import DatasetInfo, HfApi, ModelInfo, hf_hub_url
+from huggingface_hub import DatasetInfo, ModelInfo, hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
 from contracts.artifacts import ArtifactType
@@ -13,22 +13,23 @@ from contracts.storage import SourceKind, SourceRef
 from lineage.domain.extract import MalformedMetadata, ModelMetadata
 from lineage.ports import Described, LicenseUnavailable, RepositoryMissing, UpstreamUnreachable
 from svckit.http import read_capped
+from svckit.upstream import HUB_UNREACHABLE, Upstream
 
 MAX_TEXT = 1 << 20
+
+
+# The Hub answered with an error, or could not be reached.
+HUB_FAILURES: tuple[type[Exception], ...] = (HfHubHTTPError, *HUB_UNREACHABLE)
 
 
 class HttpUpstream:
     """Reads what lineage needs through ``HF_ENDPOINT`` and ``GITHUB_API_URL``."""
 
-    def __init__(self, session: aiohttp.ClientSession, *, hf_endpoint: str, github_api_url: str,
-                 hf_token: str | None, github_token: str | None, timeout: float) -> None:  # fmt: skip
+    def __init__(self, session: aiohttp.ClientSession, upstream: Upstream) -> None:
         self._session = session
-        self._hf_endpoint = hf_endpoint.rstrip("/")
-        self._github = github_api_url.rstrip("/")
-        self._hf_token = hf_token
-        self._github_token = github_token
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._hf = HfApi(endpoint=self._hf_endpoint, token=hf_token or False)
+        self._upstream = upstream
+        self._timeout = aiohttp.ClientTimeout(total=upstream.timeout)
+        self._hf = upstream.hf_api()
 
     async def describe(self, source: SourceRef, artifact_type: ArtifactType) -> Described:
         """Canonical id and node metadata; for models also card, config and adapter config."""
@@ -54,12 +55,12 @@ class HttpUpstream:
         try:
             info: ModelInfo | DatasetInfo
             if repo_type == "dataset":
-                info = await asyncio.to_thread(self._hf.dataset_info, source.repo_id)
+                info = await asyncio.to_thread(self._hf.dataset_info, source.repo_id, timeout=self._upstream.timeout)
             else:
-                info = await asyncio.to_thread(self._hf.model_info, source.repo_id)
+                info = await asyncio.to_thread(self._hf.model_info, source.repo_id, timeout=self._upstream.timeout)
         except RepositoryNotFoundError as error:
             raise UpstreamUnreachable(f"Hugging Face has no {repo_type} {source.repo_id}") from error
-        except (HfHubHTTPError, OSError) as error:
+        except HUB_FAILURES as error:
             raise UpstreamUnreachable(f"Hugging Face is unreachable: {error}") from error
         card: dict[str, Any] = info.card_data.to_dict() if info.card_data is not None else {}  # type: ignore[no-untyped-call]
         prefix = "" if repo_type == "model" else "datasets/"
@@ -90,10 +91,9 @@ class HttpUpstream:
         return data
 
     async def _text(self, repo_id: str, path: str, revision: str | None) -> str:
-        url = hf_hub_url(repo_id, path, revision=revision, endpoint=self._hf_endpoint)
-        headers = {"Authorization": f"Bearer {self._hf_token}"} if self._hf_token else {}
+        url = hf_hub_url(repo_id, path, revision=revision, endpoint=self._upstream.hf)
         try:
-            async with self._session.get(url, headers=headers, timeout=self._timeout) as response:
+            async with self._session.get(url, headers=self._upstream.hf_headers(), timeout=self._timeout) as response:
                 if response.status != 200:
                     return ""
                 return (await read_capped(response, MAX_TEXT)).decode("utf-8", "replace")
@@ -101,12 +101,11 @@ class HttpUpstream:
             raise UpstreamUnreachable(f"could not read {path} of {repo_id}: {error}") from error
 
     async def _github_repo(self, repo_id: str) -> dict[str, Any]:
-        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
-        if self._github_token:
-            headers["Authorization"] = f"Bearer {self._github_token}"
         try:
             async with self._session.get(
-                f"{self._github}/repos/{repo_id}", headers=headers, timeout=self._timeout
+                f"{self._upstream.github}/repos/{repo_id}",
+                headers=self._upstream.github_headers(),
+                timeout=self._timeout,
             ) as response:
                 if response.status == 404:
                     raise RepositoryMissing(f"GitHub has no repository {repo_id}")

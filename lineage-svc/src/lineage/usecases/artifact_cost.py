@@ -13,7 +13,7 @@ async def artifact_cost(query: CostQuery, deps: Deps) -> CostReport:
     """Sizes are storage-svc's real byte counts; each artifact of the closure is counted once."""
     graph = await snapshot(deps)
     root = graph.node(query.artifact_id, query.type)
-    parents = graph.up.__getitem__
+    parents = graph.parents
     closure = dependency_closure(root.artifact_id, parents) if query.dependency else [root.artifact_id]
     sizes = await deps.sizes.bytes_of(closure)
     unknown = [i for i in closure if sizes.get(i) is None]

@@ -41,7 +41,7 @@ async def check_license(query: LicenseQuery, deps: Deps) -> LicenseAnswer:
     if code_licence is None:
         raise ServiceFailure(ErrorCode.UPSTREAM_FAILED, f"GitHub states no licence for {repo}.")
     ancestors = [
-        graph.nodes[i] for i in dependency_closure(model.artifact_id, graph.up.__getitem__)[1:]
+        graph.nodes[i] for i in dependency_closure(model.artifact_id, graph.parents)[1:]
         if graph.nodes[i].type is ArtifactType.MODEL
     ]  # fmt: skip
     verdict = may_finetune_and_serve(

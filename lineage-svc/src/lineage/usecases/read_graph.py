@@ -15,11 +15,19 @@ class Snapshot:
 
     def __init__(self, nodes: list[Node], links: list[Link]) -> None:
         self.nodes = {n.artifact_id: n for n in nodes}
-        self.up: dict[str, list[Link]] = defaultdict(list)
-        self.down: dict[str, list[Link]] = defaultdict(list)
+        self._up: dict[str, list[Link]] = defaultdict(list)
+        self._down: dict[str, list[Link]] = defaultdict(list)
         for link in links:
-            self.up[link.child].append(link)
-            self.down[link.parent].append(link)
+            self._up[link.child].append(link)
+            self._down[link.parent].append(link)
+
+    def parents(self, artifact_id: str) -> list[Link]:
+        """Links to the artifact's registered parents (the shared cached snapshot is never changed)."""
+        return self._up.get(artifact_id, [])
+
+    def children(self, artifact_id: str) -> list[Link]:
+        """Links to the artifact's registered children."""
+        return self._down.get(artifact_id, [])
 
     def node(self, artifact_id: str, artifact_type: ArtifactType) -> Node:
         """The node, or 404 when unknown or of another type."""
@@ -48,12 +56,12 @@ async def read_graph(query: NodeRef, deps: Deps) -> LineageGraph:
     root = graph.node(query.artifact_id, ArtifactType.MODEL)
     if "lineage_error" in root.metadata:
         raise ServiceFailure(ErrorCode.BAD_REQUEST, f"Lineage cannot be computed: {root.metadata['lineage_error']}.")
-    ids, links = connected(root.artifact_id, graph.up.__getitem__, graph.down.__getitem__)
+    ids, links = connected(root.artifact_id, graph.parents, graph.children)
     sources = {root.artifact_id: "registry"}
     for link in links:
         sources.setdefault(link.parent, link.source)
         sources.setdefault(link.child, link.source)
-    cycle = cycle_through(root.artifact_id, graph.up.__getitem__)
+    cycle = cycle_through(root.artifact_id, graph.parents)
     nodes = []
     for node in sorted((graph.nodes[i] for i in ids), key=lambda n: n.seq):
         metadata = dict(node.metadata)

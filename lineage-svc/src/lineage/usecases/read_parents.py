@@ -11,7 +11,7 @@ async def read_parents(query: NodeRef, deps: Deps) -> NodeParents:
     graph = await snapshot(deps)
     if query.artifact_id not in graph.nodes:
         raise ServiceFailure(ErrorCode.NOT_FOUND, f"No artifact with id {query.artifact_id} in the lineage graph.")
-    links = sorted(graph.up[query.artifact_id], key=lambda link: graph.nodes[link.parent].seq)
+    links = sorted(graph.parents(query.artifact_id), key=lambda link: graph.nodes[link.parent].seq)
     parents = [
         Parent(artifact_id=link.parent, type=graph.nodes[link.parent].type, relationship=link.relationship)
         for link in links

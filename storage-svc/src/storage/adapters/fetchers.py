@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import aiohttp
-from huggingface_hub import HfApi, hf_hub_url
+from huggingface_hub import hf_hub_url
 from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
 from huggingface_hub.hf_api import RepoFile
 
@@ -19,30 +19,22 @@ from contracts.artifacts import ArtifactType
 from contracts.storage import Part, SourceKind, SourceRef
 from storage.domain.files import PlannedFile, part_of
 from storage.ports import NeedsCredentials, SourceMissing, SourcePlan, SourceUnavailable
+from svckit.upstream import HUB_UNREACHABLE, Upstream
 
 CHUNK = 1 << 20
+
+
+# The Hub answered with an error, or could not be reached.
+HUB_FAILURES: tuple[type[Exception], ...] = (HfHubHTTPError, *HUB_UNREACHABLE)
 
 
 class UpstreamFetcher:
     """Plans and streams Hugging Face repositories and GitHub archives."""
 
-    def __init__(
-        self,
-        session: aiohttp.ClientSession,
-        *,
-        hf_endpoint: str,
-        github_api_url: str,
-        hf_token: str | None,
-        github_token: str | None,
-        timeout: float,
-    ) -> None:
+    def __init__(self, session: aiohttp.ClientSession, upstream: Upstream) -> None:
         self._session = session
-        self._hf_endpoint = hf_endpoint.rstrip("/")
-        self._github = github_api_url.rstrip("/")
-        self._hf_token = hf_token
-        self._github_token = github_token
-        self._timeout = timeout
-        self._hf = HfApi(endpoint=self._hf_endpoint, token=hf_token or False)
+        self._upstream = upstream
+        self._hf = upstream.hf_api()
 
     async def plan(self, source: SourceRef, artifact_type: ArtifactType) -> SourcePlan:
         """The files of ``source`` at a pinned revision."""
@@ -60,14 +52,16 @@ class UpstreamFetcher:
         """Stream one planned file in chunks (constant memory)."""
         if source.kind is SourceKind.GITHUB:
             url, headers = (
-                f"{self._github}/repos/{source.repo_id}/tarball/{revision or ''}".rstrip("/"),
-                self._gh_headers(),
+                f"{self._upstream.github}/repos/{source.repo_id}/tarball/{revision or ''}".rstrip("/"),
+                self._upstream.github_headers(),
             )
         else:
             repo_type = "dataset" if source.kind is SourceKind.HF_DATASET else "model"
-            url = hf_hub_url(source.repo_id, path, repo_type=repo_type, revision=revision, endpoint=self._hf_endpoint)
-            headers = {"Authorization": f"Bearer {self._hf_token}"} if self._hf_token else {}
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self._timeout, sock_read=self._timeout * 4)
+            url = hf_hub_url(source.repo_id, path, repo_type=repo_type, revision=revision, endpoint=self._upstream.hf)
+            headers = self._upstream.hf_headers()
+        timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=self._upstream.timeout, sock_read=self._upstream.timeout * 4
+        )
         try:
             async with self._session.get(url, headers=headers, timeout=timeout) as response:
                 _raise_for_status(response, path)
@@ -79,7 +73,7 @@ class UpstreamFetcher:
         repo_type = "dataset" if source.kind is SourceKind.HF_DATASET else "model"
         try:
             info = (self._hf.dataset_info if repo_type == "dataset" else self._hf.model_info)(
-                source.repo_id, timeout=self._timeout
+                source.repo_id, timeout=self._upstream.timeout
             )
             revision = info.sha or "main"
             entries = self._hf.list_repo_tree(source.repo_id, repo_type=repo_type, revision=revision, recursive=True)
@@ -88,15 +82,17 @@ class UpstreamFetcher:
             raise NeedsCredentials(f"{source.repo_id} is gated on Hugging Face: set HF_TOKEN with access") from error
         except RepositoryNotFoundError as error:
             raise SourceMissing(f"Hugging Face has no {repo_type} {source.repo_id}") from error
-        except (HfHubHTTPError, OSError) as error:
+        except HUB_FAILURES as error:
             raise SourceUnavailable(f"Hugging Face listing failed for {source.repo_id}: {error}") from error
         return SourcePlan(revision=revision, files=sorted(planned, key=lambda f: f.path))
 
     async def _plan_github(self, source: SourceRef, artifact_type: ArtifactType) -> SourcePlan:
-        url = f"{self._github}/repos/{source.repo_id}"
+        url = f"{self._upstream.github}/repos/{source.repo_id}"
         try:
             async with self._session.get(
-                url, headers=self._gh_headers(), timeout=aiohttp.ClientTimeout(total=self._timeout)
+                url,
+                headers=self._upstream.github_headers(),
+                timeout=aiohttp.ClientTimeout(total=self._upstream.timeout),
             ) as response:
                 _raise_for_status(response, source.repo_id)
                 repo = await response.json()
@@ -106,12 +102,6 @@ class UpstreamFetcher:
         archive = f"{source.repo_id.replace('/', '-')}-{branch}.tar.gz"
         part = Part.DATASETS if artifact_type is ArtifactType.DATASET else Part.CODE
         return SourcePlan(revision=branch, files=[PlannedFile(path=archive, part=part, size=None)])
-
-    def _gh_headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
-        if self._github_token:
-            headers["Authorization"] = f"Bearer {self._github_token}"
-        return headers
 
 
 def _planned(entry: RepoFile, artifact_type: ArtifactType) -> PlannedFile:

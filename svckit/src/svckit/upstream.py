@@ -1,0 +1,69 @@
+"""How services reach Hugging Face and GitHub: base URLs, optional tokens, timeout, request headers."""
+
+from dataclasses import dataclass, field
+
+import httpx2
+from huggingface_hub import HfApi
+from pydantic import Field, SecretStr
+
+from svckit.settings import RuntimeSettings
+
+GITHUB_API_VERSION = "2022-11-28"
+# What huggingface_hub raises when the Hub cannot be reached (its HTTP client's transport errors).
+HUB_UNREACHABLE: tuple[type[Exception], ...] = (OSError, httpx2.TransportError)
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """Where the upstream APIs are and the credentials to use there."""
+
+    hf_endpoint: str
+    github_api_url: str
+    hf_token: str | None = field(default=None, repr=False)
+    github_token: str | None = field(default=None, repr=False)
+    timeout: float = 15.0
+
+    @property
+    def hf(self) -> str:
+        """``HF_ENDPOINT`` without a trailing slash."""
+        return self.hf_endpoint.rstrip("/")
+
+    @property
+    def github(self) -> str:
+        """``GITHUB_API_URL`` without a trailing slash."""
+        return self.github_api_url.rstrip("/")
+
+    def hf_api(self) -> HfApi:
+        """A huggingface_hub client on ``HF_ENDPOINT`` (never a token saved on this machine)."""
+        return HfApi(endpoint=self.hf, token=self.hf_token or False)
+
+    def hf_headers(self) -> dict[str, str]:
+        """Headers for direct Hub downloads."""
+        return {"Authorization": f"Bearer {self.hf_token}"} if self.hf_token else {}
+
+    def github_headers(self, accept: str = "application/vnd.github+json") -> dict[str, str]:
+        """Headers GitHub's REST API expects, with the token when configured."""
+        headers = {"Accept": accept, "X-GitHub-Api-Version": GITHUB_API_VERSION}
+        if self.github_token:
+            headers["Authorization"] = f"Bearer {self.github_token}"
+        return headers
+
+
+class UpstreamSettings(RuntimeSettings):
+    """Settings of services that read Hugging Face and GitHub."""
+
+    hf_endpoint: str = "https://huggingface.co"
+    github_api_url: str = "https://api.github.com"
+    hf_token: SecretStr | None = None
+    github_token: SecretStr | None = None
+    upstream_timeout: float = Field(default=15.0, gt=0)
+
+    def upstream(self) -> Upstream:
+        """The upstream access these settings describe."""
+        return Upstream(
+            hf_endpoint=self.hf_endpoint,
+            github_api_url=self.github_api_url,
+            hf_token=self.hf_token.get_secret_value() if self.hf_token else None,
+            github_token=self.github_token.get_secret_value() if self.github_token else None,
+            timeout=self.upstream_timeout,
+        )

@@ -9,9 +9,9 @@ from contracts.artifacts import ArtifactType
 from contracts.storage import CopyJob, PackageRef, PackageState, PreparePackage, SourceKind, SourceRef
 from storage.adapters.engine import open_index_engine
 from storage.adapters.index_store import SqlPackageIndex
-from storage.deps import Deps
+from storage.deps import Deps, Policy
 from storage.domain.files import blob_key
-from storage.usecases.copy_package import copy_package
+from storage.usecases.copy_package import BlobBusy, copy_package
 from storage.usecases.delete_package import delete_package
 from storage.usecases.prepare_package import prepare_package
 from tests.storage.fakes import FixedUpstream, MemoryBlobs, NoQueue
@@ -79,3 +79,19 @@ async def test_without_a_published_checksum_every_file_is_fetched(tmp_path: Path
         upstream = deps.fetcher
         assert isinstance(upstream, FixedUpstream)
         assert len(upstream.opened) == 2 * len(FILES)
+
+
+async def test_a_copy_never_writes_over_a_blob_whose_deletion_stalled(tmp_path: Path) -> None:
+    async for deps in _deps(tmp_path, published=False):
+        deps.policy = Policy(blob_busy_seconds=0.4)
+        await _ingest(deps, "1")
+        stalled = await deps.index.delete("1")  # marked for deletion; the S3 delete never happened
+        assert stalled
+        await prepare_package(PreparePackage(artifact_id="2", type=ArtifactType.MODEL, source=SOURCE), deps)
+        with pytest.raises(BlobBusy):
+            await copy_package(CopyJob(artifact_id="2", generation=1), deps)
+        await deps.index.forget_blobs(stalled)  # the deletion completes
+        await copy_package(CopyJob(artifact_id="2", generation=1), deps)
+        package = await deps.index.get("2")
+        assert package is not None
+        assert package.state is PackageState.READY

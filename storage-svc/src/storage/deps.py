@@ -19,6 +19,7 @@ class Policy:
     max_file_bytes: int | None = None
     link_seconds: int = 3600
     progress_every_bytes: int = 8 << 20
+    blob_busy_seconds: float = 30.0
 
 
 @dataclass

@@ -24,6 +24,13 @@ FINISHED = {PackageState.READY, PackageState.PARTIAL, PackageState.NEEDS_CREDENT
 log = structlog.get_logger()
 
 
+BUSY_WAIT = 0.2
+
+
+class BlobBusy(Exception):
+    """A blob this copy needs stays marked for deletion; the job is retried later."""
+
+
 class StaleJob(Exception):
     """The package was re-sourced or deleted while this job ran."""
 
@@ -103,8 +110,12 @@ async def _copy_file(package: Package, planned: FileRecord, deps: Deps) -> FileO
 
 
 async def _keep_blob(temporary: str, sha256: str, size: int, deps: Deps) -> None:
-    """Move the streamed bytes under their content address, or drop them if that blob exists already."""
-    while True:
+    """Move the streamed bytes under their content address, or drop them if that blob exists already.
+
+    A blob being deleted is waited for (its object must be gone before it can be written again), but not
+    forever: if a deletion stalled (S3 failed half-way), the job fails and JetStream retries it later.
+    """
+    for _ in range(max(1, int(deps.policy.blob_busy_seconds / BUSY_WAIT))):
         claim = await deps.index.claim_blob(sha256)
         if claim == "reused":
             await deps.blobs.delete(temporary)
@@ -114,7 +125,8 @@ async def _keep_blob(temporary: str, sha256: str, size: int, deps: Deps) -> None
             await deps.blobs.delete(temporary)
             await deps.index.add_blob(sha256, size)
             return
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(BUSY_WAIT)
+    raise BlobBusy(f"blob {sha256} stayed marked for deletion for {deps.policy.blob_busy_seconds:g} s")
 
 
 async def _observed(

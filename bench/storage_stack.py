@@ -1,8 +1,9 @@
-"""The storage benchmark's stack: NATS, SeaweedFS, the upstream mirror, catalog-svc, storage-svc, gateway.
+"""The storage benchmark's stack: NATS, SeaweedFS, the upstream mirror, every service and the gateway.
 
 The same real processes the e2e tests start (``tests/harness.py``), one of each, on free ports, with every
-log under ``workdir/logs``; stopped newest first (SeaweedFS and NATS last). lineage-svc joins them when the
-repository has it (registration records a lineage node there).
+log under ``workdir/logs``; stopped newest first (SeaweedFS and NATS last). Registration records a lineage node
+and rates the model, so lineage-svc and scoring-svc run too; the quality gate is off because the benchmark's
+model (ybelkada/opt-350m-lora, picked for its small real files) states no licence.
 """
 
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import botocore.session  # type: ignore[import-untyped]
 from botocore.config import Config  # type: ignore[import-untyped]
 
-from bench.servers import ADMIN_NAME, ADMIN_PASSWORD, REPO, ProcessGroup, StackFailed, repo_pythonpath
+from bench.servers import ADMIN_NAME, ADMIN_PASSWORD, ProcessGroup, StackFailed, repo_pythonpath
 from stack.processes import Child, free_port
 from stack.seaweed import SeaweedS3, start_seaweed
 
@@ -20,7 +21,6 @@ BUCKET = "registry-bench"
 MAX_FILE_BYTES = 200 << 20
 # A deployment calls GitHub with a token; the mirror accepts any.
 GITHUB_TOKEN = "ghp_registry_bench"
-LINEAGE = REPO / "lineage-svc" / "src" / "lineage" / "__main__.py"
 
 
 class StorageStack(ProcessGroup):
@@ -29,6 +29,7 @@ class StorageStack(ProcessGroup):
     def __init__(self, workdir: Path) -> None:
         super().__init__(workdir)
         self._s3: SeaweedS3 | None = None
+        self.mirror_url = ""
 
     @property
     def s3(self) -> SeaweedS3:
@@ -71,7 +72,7 @@ class StorageStack(ProcessGroup):
         mirror_port = free_port()
         mirror_argv = [sys.executable, "-m", "tests.mirror", "--host", "127.0.0.1", "--port", str(mirror_port)]
         self._listening(Child("mirror", mirror_argv, repo_pythonpath(), log_file=self._log("mirror")), mirror_port)
-        mirror = f"http://127.0.0.1:{mirror_port}"
+        mirror = self.mirror_url = f"http://127.0.0.1:{mirror_port}"
         env = {
             "NATS_URL": nats_url,
             "REGISTRY_DATA_DIR": str(self.data_dir),
@@ -92,8 +93,9 @@ class StorageStack(ProcessGroup):
             "S3_REGION": self.s3.region,
             "S3_BUCKET": self.s3.bucket,
             "STORAGE_MAX_FILE_BYTES": str(MAX_FILE_BYTES),
+            "SCORING_GATE": "false",
         }
-        services = ["catalog", "storage"] + (["lineage"] if LINEAGE.exists() else [])
+        services = ["catalog", "storage", "lineage", "scoring"]
         for name in services:
             self._spawn(Child(name, [sys.executable, "-m", name], env, log_file=self._log(name)))
         self._start_gateway(env, timeout)

@@ -60,6 +60,7 @@ class RegistryStack:
     catalogs: list[Child] = field(default_factory=list)
     storages: list[Child] = field(default_factory=list)
     lineages: list[Child] = field(default_factory=list)
+    scorings: list[Child] = field(default_factory=list)
     gateway: Child | None = None
     gateway_port: int = 0
 
@@ -89,12 +90,16 @@ class RegistryStack:
             # Real upstream weights are gigabytes; the tests copy what fits (see STORAGE_MAX_FILE_BYTES).
             "STORAGE_MAX_FILE_BYTES": str(8 << 20),
             "STORAGE_ACK_WAIT": "3",
+            # The storage and lineage suites ingest unlicensed test models (sshleifer/tiny-gpt2) that the default
+            # quality gate refuses; tests/e2e/test_quality_gate.py runs a stack of its own with the default gate.
+            "SCORING_GATE": "false",
             **self.extra_env,
         }
         if self.database_url:
             env["CATALOG_DATABASE_URL"] = self.database_url
             env["STORAGE_DATABASE_URL"] = self.database_url
             env["LINEAGE_DATABASE_URL"] = self.database_url
+            env["SCORING_DATABASE_URL"] = self.database_url
         return env
 
     def start(self) -> "RegistryStack":
@@ -102,6 +107,7 @@ class RegistryStack:
         self.add_catalog()
         self.add_storage()
         self.lineages.append(self._service("lineage", 0))
+        self.add_scoring()
         self.gateway_port = free_port()
         self.gateway = Child(
             "gateway",
@@ -149,6 +155,12 @@ class RegistryStack:
         self.storages.append(child)
         return child
 
+    def add_scoring(self, extra_env: dict[str, str] | None = None) -> Child:
+        """Start one more scoring-svc replica (``extra_env`` overrides settings for it alone)."""
+        child = self._service("scoring", len(self.scorings), extra_env)
+        self.scorings.append(child)
+        return child
+
     def live_catalogs(self) -> list[Child]:
         """Catalog replicas still running."""
         return [c for c in self.catalogs if c.alive()]
@@ -159,7 +171,8 @@ class RegistryStack:
         seen: dict[str, int] = {}
         while time.monotonic() < deadline:
             seen = self._replicas()
-            if seen.get(service) == replicas and seen.get("storage", 0) >= 1 and seen.get("lineage", 0) >= 1:
+            others = all(seen.get(name, 0) >= 1 for name in ("storage", "lineage", "scoring"))
+            if seen.get(service) == replicas and others:
                 return
             time.sleep(0.1)
         raise TimeoutError(f"expected {replicas} {service} replicas, saw {seen}; logs in {self.workdir / 'logs'}")
@@ -168,7 +181,7 @@ class RegistryStack:
         """Stop the gateway and every catalog replica."""
         if self.gateway is not None:
             self.gateway.stop()
-        for child in self.catalogs + self.storages + self.lineages:
+        for child in self.catalogs + self.storages + self.lineages + self.scorings:
             child.stop()
 
     def _replicas(self) -> dict[str, int]:

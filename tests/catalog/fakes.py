@@ -1,11 +1,13 @@
 """Fakes implementing the catalog's ports, for use-case tests that need no upstream service."""
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from catalog.domain.sources import Source
 from catalog.ports import UpstreamDescription, UpstreamNotFound
 from contracts.artifacts import ArtifactType
 from contracts.errors import ErrorCode, ServiceFailure
+from contracts.scoring import MetricNote, ModelRating, RatingReport, SizeScores
 from contracts.storage import DownloadLink, PackageView, Part, SourceRef
 
 
@@ -79,6 +81,33 @@ class FakeLineage:
 
     async def record(self, artifact_id: str, artifact_type: ArtifactType, name: str, source: SourceRef) -> None:
         self.recorded.append(artifact_id)
+
+    async def forget(self, artifact_id: str) -> None:
+        self.forgotten.append(artifact_id)
+
+
+class FakeRater:
+    """Answers every rating with the scores it was given; records what the catalog asked scoring-svc."""
+
+    def __init__(self, gate_failures: list[str] | None = None) -> None:
+        self.gate_failures = gate_failures or []
+        self.rated: list[tuple[str, bool]] = []
+        self.forgotten: list[str] = []
+
+    async def rate(self, artifact_id: str, name: str, source: SourceRef, readme: str, gate: bool) -> RatingReport:
+        self.rated.append((artifact_id, gate))
+        notes = [MetricNote(metric=m, score=0.1, applicable=True, detail="fake") for m in self.gate_failures]
+        scores = {field: 0.1 for field in ModelRating.model_fields if field not in ("name", "category", "size_score")}
+        sizes = SizeScores(raspberry_pi=1, jetson_nano=1, desktop_pc=1, aws_server=1)
+        rating = ModelRating(name=name, category="MODEL", size_score=sizes, **scores)
+        return RatingReport(
+            artifact_id=artifact_id,
+            rating=rating,
+            notes=notes,
+            gated=list(self.gate_failures),
+            gate_failures=self.gate_failures,
+            rated_at=datetime.now(UTC),
+        )
 
     async def forget(self, artifact_id: str) -> None:
         self.forgotten.append(artifact_id)

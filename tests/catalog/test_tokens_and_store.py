@@ -22,7 +22,7 @@ from catalog.usecases.register_artifact import register_artifact
 from contracts.artifacts import Actor, ArtifactType, CreateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.users import CreateUser, DeleteUser, LeaseToken, Login
-from tests.catalog.fakes import FakeLineage, FakeStorage, FakeUpstream, FastHasher, RecordingEvents
+from tests.catalog.fakes import FakeLineage, FakeRater, FakeStorage, FakeUpstream, FastHasher, RecordingEvents
 
 
 class Clock:
@@ -47,6 +47,7 @@ async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
             events=RecordingEvents(),
             storage=FakeStorage(),
             lineage=FakeLineage(),
+            scoring=FakeRater(),
             policy=Policy(tokens=TokenPolicy(max_uses=40)),
             clock=Clock(),
         )
@@ -119,6 +120,7 @@ async def test_migrations_are_idempotent_and_keep_data(tmp_path: Path) -> None:
             events=RecordingEvents(),
             storage=FakeStorage(),
             lineage=FakeLineage(),
+            scoring=FakeRater(),
         )
         actor = Actor(name="a", is_admin=True)
         created = await register_artifact(
@@ -159,3 +161,21 @@ async def test_nothing_is_registered_when_storage_cannot_record_the_package(deps
     storage.down = False
     created = await register_artifact(command, deps)
     assert storage.prepared == [created.metadata.id]
+
+
+async def test_a_model_failing_the_quality_gate_is_refused_with_424_and_nothing_is_kept(deps: Deps) -> None:
+    rater = FakeRater(gate_failures=["license", "ramp_up_time"])
+    deps.scoring = rater
+    actor = Actor(name="a", is_admin=True)
+    command = CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", actor=actor)
+    with pytest.raises(ServiceFailure) as refused:
+        await register_artifact(command, deps)
+    assert refused.value.code is ErrorCode.FAILED_DEPENDENCY
+    assert "license=0.10" in refused.value.message and "ramp_up_time=0.10" in refused.value.message
+    [(rated_id, gated)] = rater.rated
+    assert gated is True
+    assert isinstance(deps.storage, FakeStorage) and deps.storage.discarded == [rated_id]
+    assert isinstance(deps.lineage, FakeLineage) and deps.lineage.forgotten == [rated_id]
+    assert rater.forgotten == [rated_id]
+    assert await deps.artifacts.get(rated_id) is None
+    assert await deps.artifacts.by_name("model") == []

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings
 from catalog.settings import CatalogSettings
 from gateway.settings import GatewaySettings
 from lineage.settings import LineageSettings
+from scoring.settings import ScoringSettings
 from storage.settings import StorageSettings
 from tests.harness import REPO
 
@@ -17,6 +18,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "catalog": CatalogSettings,
     "storage": StorageSettings,
     "lineage": LineageSettings,
+    "scoring": ScoringSettings,
     "gateway": GatewaySettings,
 }
 

@@ -160,7 +160,9 @@ async def test_sources_needing_credentials_say_so(api: Api, artifact_type: str, 
     assert reason.encode() in refused.body
 
 
-async def _upload(api: Api, content: bytes, filename: str = "weights.bin", name: str = "my-upload") -> Reply:
+async def _upload(
+    api: Api, content: bytes, filename: str = "weights.bin", name: str = "my-upload", card: str | None = None
+) -> Reply:
     slot = await api.call("POST", "/artifact/model/upload", json_body={"filename": filename})
     assert slot.status == 201, slot.body
     async with (
@@ -168,7 +170,8 @@ async def _upload(api: Api, content: bytes, filename: str = "weights.bin", name:
         anonymous.put(slot.body["put_url"], data=io.BytesIO(content)) as put,
     ):
         assert put.status == 200
-    return await api.call("POST", slot.body["complete_url"], json_body={"name": name, "filename": filename})
+    body = {"name": name, "filename": filename} | ({"card": card} if card is not None else {})
+    return await api.call("POST", slot.body["complete_url"], json_body=body)
 
 
 async def test_an_uploaded_package_is_stored_and_downloads_byte_for_byte(api: Api) -> None:

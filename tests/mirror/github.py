@@ -26,6 +26,7 @@ DOC = {
     "contributors": f"{DOCS}/repos/repos#list-repository-contributors",
     "commits": f"{DOCS}/commits/commits#list-commits",
     "pulls": f"{DOCS}/pulls/pulls#list-pull-requests",
+    "pull": f"{DOCS}/pulls/pulls#get-a-pull-request",
     "reviews": f"{DOCS}/pulls/reviews#list-reviews-for-a-pull-request",
     "languages": f"{DOCS}/repos/repos#list-repository-languages",
     "tarball": f"{DOCS}/repos/contents#download-a-repository-archive-tar",

@@ -183,7 +183,11 @@ def _branch(store: Store, repo: GhRepo, side: JsonObj) -> JsonObj:
 
 
 def pull(store: Store, repo: GhRepo, item: JsonObj) -> JsonObj:
-    """``/pulls`` item from the compact record."""
+    """``/pulls`` item from the compact record.
+
+    Built field by field, so the detail-only values the record also keeps (``additions``, ``merged_by``,
+    ``mergeable``...) stay out of it, as they are absent from GitHub's list items.
+    """
     full = repo.repo["full_name"]
     base = f"{API}/repos/{full}"
     num = item["number"]
@@ -235,6 +239,32 @@ def pull(store: Store, repo: GhRepo, item: JsonObj) -> JsonObj:
         "author_association": item.get("author_association", "CONTRIBUTOR"),
         "auto_merge": None,
         "active_lock_reason": None,
+    }
+
+
+PULL_LINE_COUNTS = ("commits", "additions", "deletions", "changed_files")
+
+
+def pull_detail(store: Store, repo: GhRepo, item: JsonObj) -> JsonObj:
+    """``/pulls/{n}`` object: the list item plus the fields only the single-PR endpoint returns.
+
+    GitHub computes mergeability lazily and not at all for closed pull requests: those answer
+    ``mergeable``/``rebaseable`` ``null`` and ``mergeable_state`` ``"unknown"`` (the defaults here);
+    open ones carry recorded values. ``maintainer_can_modify`` is only ever true for an open PR from a fork.
+    """
+    head_repo = item["head"].get("repo", repo.repo["full_name"])
+    from_fork = isinstance(head_repo, dict)
+    return {
+        **pull(store, repo, item),
+        "merged": item.get("merged_at") is not None,
+        "mergeable": item.get("mergeable"),
+        "rebaseable": item.get("rebaseable"),
+        "mergeable_state": item.get("mergeable_state", "unknown"),
+        "merged_by": simple_user(store, item["merged_by"]) if item.get("merged_by") else None,
+        "comments": item.get("comments", 0),
+        "review_comments": item.get("review_comments", 0),
+        "maintainer_can_modify": bool(item.get("maintainer_can_modify", item["state"] == "open" and from_fork)),
+        **{name: item[name] for name in PULL_LINE_COUNTS},
     }
 
 

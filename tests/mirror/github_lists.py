@@ -1,8 +1,9 @@
-"""GitHub list endpoints (contributors, commits, pulls, reviews), languages, tarball and routing."""
+"""GitHub list endpoints (contributors, commits, pulls, reviews), a single pull request, languages, tarball, routing."""
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -125,8 +126,24 @@ def pulls(request: web.Request, store: Store, repo: GhRepo) -> web.Response:
     return gh_json(request, page, headers=headers)
 
 
+DIFF_MEDIA = re.compile(r"vnd\.github(?:\.v3)?\.(diff|patch|html|text|full)\b")
+
+
+def pull_request(request: web.Request, store: Store, repo: GhRepo, number: int) -> web.Response:
+    """``GET /repos/{o}/{r}/pulls/{n}``: the list item plus merge state, comment and line counts."""
+    item = next((p for p in repo.optional_json("pulls.json", []) if p["number"] == number), None)
+    if item is None:
+        return not_found(DOC["pull"])
+    media = DIFF_MEDIA.search(request.headers.get("Accept", ""))
+    if media:
+        return unsupported(f"the {media.group(1)} media type of a pull request")
+    if any(name not in item for name in expand.PULL_LINE_COUNTS):
+        return unsupported(f"the line counts of pull request #{number}")
+    return gh_json(request, expand.pull_detail(store, repo, item))
+
+
 def reviews(request: web.Request, store: Store, repo: GhRepo, number: int) -> web.Response:
-    """``GET /repos/{o}/{r}/pulls/{n}/reviews`` (oldest first)."""
+    """``GET /repos/{o}/{r}/pulls/{n}/reviews`` (oldest first; ``[]`` for a PR without a reviews file)."""
     if not any(p["number"] == number for p in repo.optional_json("pulls.json", [])):
         return not_found(DOC["reviews"])
     recorded: list[JsonObj] = repo.optional_json(f"reviews/{number}.json", [])
@@ -184,6 +201,8 @@ async def dispatch(request: web.Request) -> web.Response:
     resource = rest[0] if rest else ""
     if resource == "pulls" and len(rest) == 3 and rest[1].isdigit() and rest[2] == "reviews":
         return reviews(request, store, repo, int(rest[1])) if repo else not_found(DOC["reviews"])
+    if resource == "pulls" and len(rest) == 2 and rest[1].isdigit():
+        return pull_request(request, store, repo, int(rest[1])) if repo else not_found(DOC["pull"])
     route = ROUTES.get(resource)
     allowed_depth = 2 if resource == "tarball" else 1
     if route is None or len(rest) > max(allowed_depth, 1) or (resource == "" and rest):

@@ -27,6 +27,33 @@ def test_hub_fixtures_are_self_consistent() -> None:
         assert re.fullmatch(r"[0-9a-f]{40}", read_json(info_path)["sha"]), root
 
 
+def test_pull_fixtures_carry_what_reviewedness_needs() -> None:
+    reviewed_lines: dict[str, tuple[int, int]] = {}
+    for pulls_path in sorted(FIXTURES.glob("github/*/*/pulls.json")):
+        root = pulls_path.parent
+        full = f"{root.parent.name}/{root.name}"
+        reviewed = total = 0
+        for pr in read_json(pulls_path):
+            for name in ("commits", "additions", "deletions", "changed_files", "comments", "review_comments"):
+                assert isinstance(pr[name], int) and pr[name] >= 0, (full, pr["number"], name)
+            merged_at = pr["merged_at"]
+            assert bool(pr.get("merged_by")) == (merged_at is not None), (full, pr["number"])
+            if merged_at is None:
+                continue
+            total += pr["additions"]
+            path = root / "reviews" / f"{pr['number']}.json"
+            reviews = read_json(path) if path.is_file() else []
+            assert all(r["submitted_at"] <= merged_at for r in reviews), (full, pr["number"])
+            if any(r["state"] in ("APPROVED", "COMMENTED") for r in reviews):
+                reviewed += pr["additions"]
+        reviewed_lines[full] = (reviewed, total)
+    fractions = {full: r / t for full, (r, t) in reviewed_lines.items() if t}
+    assert fractions["huggingface/transformers"] == 1.0
+    assert 0 < fractions["openai/whisper"] < 1 and 0 < fractions["pytorch/vision"] < 1
+    assert fractions["vikhyat/moondream"] < 0.1  # the owner's big change went in unreviewed
+    assert reviewed_lines["rajpurkar/SQuAD-explorer"] == (0, 0)
+
+
 def test_cli_starts_logs_and_stops_on_sigterm() -> None:
     repo_root = pathlib.Path(__file__).resolve().parents[2]
     proc = subprocess.Popen(

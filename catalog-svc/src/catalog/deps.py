@@ -9,6 +9,7 @@ from catalog.ports import (
     ArtifactStore,
     EventPublisher,
     LineageRecorder,
+    ModelRater,
     PackageStorage,
     PasswordHasher,
     Upstream,
@@ -45,5 +46,6 @@ class Deps:
     events: EventPublisher
     storage: PackageStorage
     lineage: LineageRecorder
+    scoring: ModelRater
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utc_now

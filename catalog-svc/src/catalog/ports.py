@@ -9,6 +9,7 @@ from catalog.domain.artifacts import AuditRecord, StoredArtifact
 from catalog.domain.auth import TokenRecord, User
 from catalog.domain.sources import Source
 from contracts.artifacts import ArtifactMetadata, ArtifactQuery, ArtifactType
+from contracts.scoring import RatingReport
 from contracts.storage import DownloadLink, PackageView, Part, SourceRef
 from contracts.users import Permission
 
@@ -72,6 +73,13 @@ class LineageRecorder(Protocol):
     """lineage-svc, as the catalog's ingest and deletion use cases see it."""
 
     async def record(self, artifact_id: str, artifact_type: ArtifactType, name: str, source: SourceRef) -> None: ...
+    async def forget(self, artifact_id: str) -> None: ...
+
+
+class ModelRater(Protocol):
+    """scoring-svc, as the catalog's ingest and deletion use cases see it."""
+
+    async def rate(self, artifact_id: str, name: str, source: SourceRef, readme: str, gate: bool) -> RatingReport: ...
     async def forget(self, artifact_id: str) -> None: ...
 
 

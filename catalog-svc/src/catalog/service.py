@@ -8,10 +8,12 @@ import aiohttp
 import structlog
 
 from catalog.adapters.artifact_store import SqlArtifactStore
+from catalog.adapters.audit_events import subscribe_rate_audits
 from catalog.adapters.engine import open_catalog_engine
 from catalog.adapters.events import NatsEvents
 from catalog.adapters.lineage_client import NatsLineage
 from catalog.adapters.passwords import Argon2Hasher
+from catalog.adapters.scoring_client import NatsRater
 from catalog.adapters.storage_client import NatsPackageStorage
 from catalog.adapters.upstream import HttpUpstream
 from catalog.adapters.user_store import SqlUserStore
@@ -21,6 +23,7 @@ from catalog.endpoints import catalog_endpoints
 from catalog.search_index import SearchIndex
 from catalog.settings import CatalogSettings
 from catalog.usecases.ensure_default_admin import ensure_default_admin
+from catalog.usecases.record_rating_read import record_rating_read
 from contracts.subjects import CATALOG
 from svckit.host import host_endpoints
 from svckit.transport import ServiceClient, connect
@@ -58,6 +61,7 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
             events=NatsEvents(nc),
             storage=NatsPackageStorage(ServiceClient(nc, default_timeout=settings.storage_timeout)),
             lineage=NatsLineage(ServiceClient(nc, default_timeout=settings.lineage_timeout)),
+            scoring=NatsRater(ServiceClient(nc, default_timeout=settings.scoring_timeout)),
             policy=policy_from(settings),
         )
         await ensure_default_admin(deps)
@@ -70,5 +74,7 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
             description="Artifact metadata, search, audit trail, users and tokens.",
             endpoints=catalog_endpoints(deps),
         )
+        audits = await subscribe_rate_audits(nc, lambda event: record_rating_read(event, deps))
+        stack.push_async_callback(audits.unsubscribe)
         log.info("catalog_ready", database=engine.dialect.name)
         await stop.wait()

@@ -17,6 +17,9 @@ class CatalogSettings(UpstreamSettings):
     lineage_timeout: float = Field(
         default=40.0, gt=0, description="Seconds to wait for lineage-svc (it reads upstream)."
     )
+    scoring_timeout: float = Field(
+        default=90.0, gt=0, description="Seconds to wait for a rating (it reads upstream and runs the card's example)."
+    )
     catalog_page_size: int = Field(default=100, ge=1, le=10_000)
     catalog_max_query_results: int = Field(default=10_000, ge=1)
     registry_admin_name: str = "ece30861defaultadminuser"

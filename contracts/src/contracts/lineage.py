@@ -92,7 +92,8 @@ class Parent(Contract):
 
 
 class NodeParents(Contract):
-    """The direct registered parents of an artifact (tree_score's input)."""
+    """The direct registered parents of an artifact (tree_score's input) and its direct children."""
 
     artifact_id: ArtifactId
     parents: list[Parent]
+    children: list[Parent] = []

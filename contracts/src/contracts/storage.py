@@ -163,6 +163,7 @@ class RegisterUpload(Contract):
     upload_id: str = Field(pattern=r"^[0-9a-f]{32}$")
     filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$")
     name: str
+    card: str = Field(default="", description="The uploader's model card: rated, and searched like a README.")
     actor: Actor
 
 

@@ -48,14 +48,23 @@ LINEAGE_GRAPH: Final = "lineage.graph.read"
 LINEAGE_PARENTS: Final = "lineage.node.parents"
 LINEAGE_COST: Final = "lineage.cost.read"
 LINEAGE_LICENSE: Final = "lineage.license.check"
+
+SCORING: Final = "scoring"
+
+RATING_COMPUTE: Final = "scoring.rating.compute"
+RATING_READ: Final = "scoring.rating.read"
+RATING_REPORT: Final = "scoring.rating.report"
+RATING_FORGET: Final = "scoring.rating.forget"
+# Event (plain publish, one catalog replica takes it): a rating was read; payload ``RateAudited``.
+AUDIT_RATE: Final = "catalog.audit.rate"
 # JetStream work queue of copy jobs (payload ``PackageRef``), consumed by storage-svc replicas.
 COPY_JOBS_STREAM: Final = "STORAGE_COPY_JOBS"
 COPY_JOB: Final = "storage.jobs.copy"
 
 # Services whose stores ``DELETE /reset`` must empty; each answers ``<service>.admin.reset``.
-RESETTABLE_SERVICES: Final = (CATALOG, STORAGE, LINEAGE)
+RESETTABLE_SERVICES: Final = (CATALOG, STORAGE, LINEAGE, SCORING)
 # Services the health report asks about over ``$SRV.STATS``.
-MONITORED_SERVICES: Final = (CATALOG, STORAGE, LINEAGE)
+MONITORED_SERVICES: Final = (CATALOG, STORAGE, LINEAGE, SCORING)
 
 
 def reset_subject(service: str) -> str:

@@ -4,10 +4,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from contracts.subjects import CATALOG, LINEAGE, STORAGE
+from contracts.subjects import CATALOG, LINEAGE, SCORING, STORAGE
 from contracts.users import Permission
 from gateway.context import ROUTES, RouteInfo
-from gateway.handlers import admin, artifacts, auth, docs, downloads, health, lineage, uploads, users
+from gateway.handlers import admin, artifacts, auth, docs, downloads, health, lineage, rating, uploads, users
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SEARCH, UPLOAD, ADMIN, DOWNLOAD = Permission.SEARCH, Permission.UPLOAD, Permission.ADMIN, Permission.DOWNLOAD
@@ -42,6 +42,8 @@ TABLE: list[tuple[str, str, str, Handler, Permission | None, str | None]] = [
         UPLOAD,
         CATALOG,
     ),
+    ("GET", "/artifact/model/{id}/rate", "ModelArtifactRate", rating.rate, SEARCH, SCORING),
+    ("GET", "/artifact/model/{id}/rate/report", "ModelRatingReport", rating.rating_report, SEARCH, SCORING),
     ("GET", "/artifact/model/{id}/lineage", "ArtifactLineageGet", lineage.lineage, SEARCH, LINEAGE),
     ("GET", "/artifact/{artifact_type}/{id}/cost", "ArtifactCost", lineage.cost, SEARCH, LINEAGE),
     ("POST", "/artifact/model/{id}/license-check", "ArtifactLicenseCheck", lineage.license_check, SEARCH, LINEAGE),

@@ -88,6 +88,7 @@ class UploadCompleteIn(SpecBody):
 
     name: str
     filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$")
+    card: str = Field(default="", max_length=1 << 19, description="The model card (markdown, YAML front matter).")
 
 
 class LicenseCheckIn(SpecBody):

@@ -18,7 +18,12 @@ DEFAULT_NATS_PORT = 14222
 DEFAULT_S3_PORT = 18333
 DEFAULT_BUCKET = "registry-artifacts"
 # Services started by ``make run``: (process name, module, default metrics port).
-SERVICES = [("catalog-svc", "catalog", 9101), ("storage-svc", "storage", 9102), ("lineage-svc", "lineage", 9103)]
+SERVICES = [
+    ("catalog-svc", "catalog", 9101),
+    ("storage-svc", "storage", 9102),
+    ("lineage-svc", "lineage", 9103),
+    ("scoring-svc", "scoring", 9104),
+]
 
 
 def main() -> None:

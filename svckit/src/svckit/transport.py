@@ -53,6 +53,10 @@ class ServiceClient:
         self._nc = nc
         self._default_timeout = default_timeout
 
+    async def publish(self, subject: str, event: Contract) -> None:
+        """Publish ``event`` without waiting for anyone (fire-and-forget events such as audit records)."""
+        await self._nc.publish(subject, event.model_dump_json().encode())
+
     @property
     def connection(self) -> NATS:
         """The underlying NATS connection (for discovery requests such as ``$SRV.STATS``)."""

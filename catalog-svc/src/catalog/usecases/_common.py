@@ -64,15 +64,31 @@ async def provision(deps: Deps, artifact: StoredArtifact, source: SourceRef) -> 
 
 
 async def unprovision(deps: Deps, artifact_id: str) -> None:
-    """Undo ``provision``: the bytes (unless shared) and the lineage node go."""
+    """Undo ``provision`` and the rating: the bytes (unless shared), the lineage node and the rating go."""
     await deps.storage.discard(artifact_id)
     await deps.lineage.forget(artifact_id)
+    await deps.scoring.forget(artifact_id)
+
+
+async def rate(deps: Deps, artifact: StoredArtifact, source: SourceRef, readme: str, gate: bool) -> None:
+    """Rate a model (nothing for datasets and code); with ``gate``, 424 naming the metrics that failed it."""
+    if artifact.type is not ArtifactType.MODEL:
+        return
+    report = await deps.scoring.rate(artifact.id, artifact.name, source, readme, gate)
+    if gate and report.gate_failures:
+        scores = {note.metric: note for note in report.notes}
+        failing = ", ".join(f"{name}={scores[name].score:.2f} ({scores[name].detail})" for name in report.gate_failures)
+        raise ServiceFailure(
+            ErrorCode.FAILED_DEPENDENCY, f"Not registered: the rating fails the quality gate on {failing}."
+        )
 
 
 async def commit_new(deps: Deps, artifact: StoredArtifact, source: SourceRef, readme: str, actor: Actor) -> Artifact:
-    """Provision, then store the catalog row; a failure at any step leaves nothing behind."""
+    """Provision, rate (models pass the quality gate or are refused), then store the catalog row; a failure at
+    any step leaves nothing behind."""
     await provision(deps, artifact, source)
     try:
+        await rate(deps, artifact, source, readme, gate=True)
         stored = await deps.artifacts.add(artifact, readme, audit(deps, artifact, actor, "CREATE"))
     except BaseException:
         await unprovision(deps, artifact.id)

@@ -9,7 +9,8 @@ from contracts.storage import RegisterUpload, SourceKind, SourceRef
 
 
 async def register_upload(command: RegisterUpload, deps: Deps) -> Artifact:
-    """Like a registration by url, with the upload as the source (``upload://<id>/<file name>``)."""
+    """Like a registration by url, with the upload as the source (``upload://<id>/<file name>``); the card the
+    uploader sent is the artifact's README (searched, and what a model's rating reads)."""
     try:
         name = validate_name(command.name)
     except InvalidName as error:
@@ -17,4 +18,4 @@ async def register_upload(command: RegisterUpload, deps: Deps) -> Artifact:
     url = f"upload://{command.upload_id}/{command.filename}"
     artifact = StoredArtifact(id=new_artifact_id(), type=command.type, name=name, url=url)
     source = SourceRef(kind=SourceKind.UPLOAD, repo_id=command.upload_id, subpath=command.filename)
-    return await commit_new(deps, artifact, source, "", command.actor)
+    return await commit_new(deps, artifact, source, command.card, command.actor)

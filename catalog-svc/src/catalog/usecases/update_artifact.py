@@ -2,10 +2,27 @@
 
 from dataclasses import replace
 
+import structlog
+
 from catalog.deps import Deps
-from catalog.usecases._common import audit, envelope, load, look_up, parse, provision
+from catalog.domain.artifacts import StoredArtifact
+from catalog.usecases._common import audit, envelope, load, look_up, parse, provision, rate
 from contracts.artifacts import Artifact, UpdateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
+from contracts.storage import SourceRef
+
+log = structlog.get_logger()
+
+
+async def rerate(deps: Deps, artifact: StoredArtifact, source: SourceRef, readme: str) -> None:
+    """Rate the new source without the gate (the spec's update has no 424); a metric that cannot be computed
+    is recorded by scoring-svc, whose ``/rate`` then answers 500 naming it, and does not stop the update."""
+    try:
+        await rate(deps, artifact, source, readme, gate=False)
+    except ServiceFailure as failure:
+        if failure.code is not ErrorCode.INTERNAL:
+            raise
+        log.warning("rating_failed_on_update", artifact_id=artifact.id, error=failure.message)
 
 
 async def update_artifact(command: UpdateArtifact, deps: Deps) -> Artifact:
@@ -19,6 +36,8 @@ async def update_artifact(command: UpdateArtifact, deps: Deps) -> Artifact:
     source = parse(command.url, command.type)
     description = await look_up(deps, source, command.type)
     updated = replace(current, url=command.url)
-    await provision(deps, updated, source.ref(description.revision))
+    ref = source.ref(description.revision)
+    await provision(deps, updated, ref)
+    await rerate(deps, updated, ref, description.readme)
     await deps.artifacts.replace_source(updated, description.readme, audit(deps, updated, command.actor, "UPDATE"))
     return envelope(updated)

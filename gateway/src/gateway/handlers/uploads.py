@@ -5,7 +5,7 @@ from aiohttp import web
 from contracts import subjects
 from contracts.artifacts import Artifact
 from contracts.storage import BeginUpload, RegisterUpload, UploadSlot
-from gateway.context import actor, client
+from gateway.context import actor, client, settings
 from gateway.handlers.artifacts import with_download_url
 from gateway.http import artifact_type, json_response, read_body
 from gateway.schemas import UploadCompleteIn, UploadStartIn
@@ -21,14 +21,17 @@ async def begin_upload(request: web.Request) -> web.Response:
 
 
 async def complete_upload(request: web.Request) -> web.Response:
-    """``POST /artifact/{artifact_type}/upload/{upload_id}`` {name, filename} → 201 with the artifact."""
+    """``POST /artifact/{artifact_type}/upload/{upload_id}`` {name, filename[, card]} → 201 with the artifact."""
     body = await read_body(request, UploadCompleteIn)
     command = RegisterUpload(
         type=artifact_type(request),
         upload_id=request.match_info["upload_id"],
         filename=body.filename,
         name=body.name,
+        card=body.card,
         actor=actor(request),
     )
-    created = await client(request).call(subjects.ARTIFACT_REGISTER_UPLOAD, command, Artifact)
+    created = await client(request).call(
+        subjects.ARTIFACT_REGISTER_UPLOAD, command, Artifact, timeout=settings(request).ingest_timeout
+    )
     return json_response(with_download_url(request, created), status=201)

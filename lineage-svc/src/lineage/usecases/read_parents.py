@@ -7,7 +7,7 @@ from lineage.usecases.read_graph import snapshot
 
 
 async def read_parents(query: NodeRef, deps: Deps) -> NodeParents:
-    """Parents in registration order; 404 for an artifact lineage has not recorded."""
+    """Parents and children in registration order; 404 for an artifact lineage has not recorded."""
     graph = await snapshot(deps)
     if query.artifact_id not in graph.nodes:
         raise ServiceFailure(ErrorCode.NOT_FOUND, f"No artifact with id {query.artifact_id} in the lineage graph.")
@@ -16,4 +16,9 @@ async def read_parents(query: NodeRef, deps: Deps) -> NodeParents:
         Parent(artifact_id=link.parent, type=graph.nodes[link.parent].type, relationship=link.relationship)
         for link in links
     ]
-    return NodeParents(artifact_id=query.artifact_id, parents=parents)
+    below = sorted(graph.children(query.artifact_id), key=lambda link: graph.nodes[link.child].seq)
+    children = [
+        Parent(artifact_id=link.child, type=graph.nodes[link.child].type, relationship=link.relationship)
+        for link in below
+    ]
+    return NodeParents(artifact_id=query.artifact_id, parents=parents, children=children)

@@ -1,0 +1,83 @@
+"""``ModelHub`` port on Hugging Face: ``huggingface_hub`` (synchronous, run in a worker thread) at ``HF_ENDPOINT``
+for repository metadata, aiohttp for the card's raw markdown."""
+
+import asyncio
+from typing import Any
+
+import aiohttp
+from huggingface_hub import hf_hub_url
+from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+
+from scoring.adapters._retry import Transient, retrying
+from scoring.domain.dataset_quality import DatasetCard
+from scoring.ports import HubModel, SourceUnavailable
+from svckit.http import read_capped
+from svckit.upstream import HUB_UNREACHABLE, Upstream
+
+MAX_CARD_BYTES = 1 << 20
+
+
+class HfHub:
+    """Model metadata, cards and dataset cards from the Hub, with retries on transient failures."""
+
+    def __init__(self, session: aiohttp.ClientSession, upstream: Upstream) -> None:
+        self._session = session
+        self._upstream = upstream
+        self._hf = upstream.hf_api()
+        self._timeout = aiohttp.ClientTimeout(total=upstream.timeout)
+
+    async def model(self, repo_id: str, revision: str | None) -> HubModel:
+        """Card metadata and files with sizes (``SourceUnavailable`` when the Hub cannot answer)."""
+        info = await retrying(lambda: self._info("model", repo_id, revision), f"Hugging Face model {repo_id}")
+        if info is None:
+            raise SourceUnavailable(f"Hugging Face has no model {repo_id!r}")
+        card = info.card_data.to_dict() if info.card_data is not None else {}
+        files = [(sibling.rfilename, sibling.size) for sibling in info.siblings or []]
+        return HubModel(repo_id=str(info.id or repo_id), card_data=card, files=files)
+
+    async def card(self, repo_id: str, revision: str | None) -> str:
+        """The model card's markdown ("" when the repository has no README)."""
+        return await self._readme(repo_id, "model", revision)
+
+    async def dataset(self, repo_id: str) -> DatasetCard | None:
+        """The dataset's card (None when the Hub has no such dataset)."""
+        info = await retrying(lambda: self._info("dataset", repo_id, None), f"Hugging Face dataset {repo_id}")
+        if info is None:
+            return None
+        card = info.card_data.to_dict() if info.card_data is not None else {}
+        text = await self._readme(str(info.id or repo_id), "dataset", None)
+        return DatasetCard(text=text, card_data=card)
+
+    async def _info(self, repo_type: str, repo_id: str, revision: str | None) -> Any:
+        fetch = self._hf.dataset_info if repo_type == "dataset" else self._hf.model_info
+        try:
+            return await asyncio.to_thread(
+                fetch, repo_id, revision=revision, files_metadata=repo_type == "model", timeout=self._upstream.timeout
+            )
+        except RepositoryNotFoundError:
+            return None
+        except HfHubHTTPError as error:
+            status = error.response.status_code if error.response is not None else 0
+            if status >= 500 or status == 429:
+                raise Transient(f"Hugging Face answered {status}") from error
+            raise SourceUnavailable(f"Hugging Face answered {status} for {repo_type} {repo_id!r}") from error
+        except HUB_UNREACHABLE as error:
+            raise Transient(f"Hugging Face is unreachable: {error}") from error
+
+    async def _readme(self, repo_id: str, repo_type: str, revision: str | None) -> str:
+        url = hf_hub_url(repo_id, "README.md", repo_type=repo_type, revision=revision, endpoint=self._upstream.hf)
+        return await retrying(lambda: self._get_text(url), f"Hugging Face card of {repo_id}")
+
+    async def _get_text(self, url: str) -> str:
+        try:
+            async with self._session.get(url, headers=self._upstream.hf_headers(), timeout=self._timeout) as response:
+                if response.status in (401, 403, 404):
+                    return ""
+                if response.status >= 500 or response.status == 429:
+                    raise Transient(f"Hugging Face answered {response.status}")
+                if response.status != 200:
+                    raise SourceUnavailable(f"Hugging Face answered {response.status} for {url}")
+                body = await read_capped(response, MAX_CARD_BYTES)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise Transient(f"Hugging Face is unreachable: {error}") from error
+        return body.decode("utf-8", errors="replace")

@@ -1,0 +1,42 @@
+"""What the use cases are handed: the ports and the policy values, wired in ``service.py``."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from scoring.domain.net_score import DEFAULT_WEIGHTS, Weights
+from scoring.domain.quality_gate import DEFAULT_GATED, DEFAULT_THRESHOLD
+from scoring.evidence.sources import Sources
+from scoring.ports import RatingStore
+
+
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class GatePolicy:
+    """The ingest quality gate: on/off, the threshold, and which metrics it may look at."""
+
+    enabled: bool = True
+    threshold: float = DEFAULT_THRESHOLD
+    metrics: tuple[str, ...] = DEFAULT_GATED
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Tunable parts of the rating."""
+
+    gate: GatePolicy = field(default_factory=GatePolicy)
+    weights: Weights = DEFAULT_WEIGHTS
+
+
+@dataclass
+class Deps:
+    """Ports and policy for one scoring replica."""
+
+    store: RatingStore
+    sources: Sources
+    policy: Policy = field(default_factory=Policy)
+    clock: Callable[[], datetime] = utc_now

@@ -1,0 +1,89 @@
+"""The small interfaces scoring-svc's use cases depend on; adapters implement them, ``service.py`` wires them."""
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from contracts.lineage import NodeParents
+from contracts.scoring import RatingReport
+from scoring.domain.code_quality import CodeFacts
+from scoring.domain.dataset_quality import DatasetCard
+from scoring.domain.reviewedness import PullRequest
+
+
+class SourceUnavailable(Exception):
+    """An upstream source could not be read (unreachable, 5xx or rate-limited after retries)."""
+
+
+@dataclass(frozen=True)
+class HubModel:
+    """What the Hub says about a model: parsed card metadata and every file with its size."""
+
+    repo_id: str
+    card_data: Mapping[str, object] = field(default_factory=dict)
+    files: Sequence[tuple[str, int | None]] = ()
+
+
+@dataclass(frozen=True)
+class StoredRating:
+    """A stored rating report, or the failure message recorded instead of one."""
+
+    report: RatingReport | None
+    failure: str | None
+
+
+class ModelHub(Protocol):
+    """Hugging Face, through ``HF_ENDPOINT``."""
+
+    async def model(self, repo_id: str, revision: str | None) -> HubModel: ...
+    async def card(self, repo_id: str, revision: str | None) -> str: ...
+    async def dataset(self, repo_id: str) -> DatasetCard | None: ...
+
+
+class CodeHost(Protocol):
+    """GitHub, through ``GITHUB_API_URL``; ``repository`` is None when the repository does not exist."""
+
+    async def repository(self, repo_id: str) -> str | None: ...
+    async def contributions(self, repo_id: str) -> list[int]: ...
+    async def merged_pulls(self, repo_id: str) -> list[PullRequest]: ...
+    def archive(self, repo_id: str) -> AbstractAsyncContextManager[Path]: ...
+
+
+class Relatives(Protocol):
+    """lineage-svc: a registered artifact's direct parents and children (None when lineage has no such node)."""
+
+    async def of(self, artifact_id: str) -> NodeParents | None: ...
+
+
+class PackageBytes(Protocol):
+    """storage-svc: the bytes of an artifact's package (None when unknown)."""
+
+    async def of(self, artifact_id: str) -> int | None: ...
+
+
+class RatingStore(Protocol):
+    """scoring-svc's own store of rating reports."""
+
+    async def put(self, report: RatingReport) -> None: ...
+    async def put_failure(self, artifact_id: str, message: str, at: datetime) -> None: ...
+    async def get(self, artifact_id: str) -> StoredRating | None: ...
+    async def children(self, parent_id: str) -> list[str]: ...
+    async def delete(self, artifact_id: str) -> bool: ...
+    async def clear(self) -> None: ...
+
+
+class Inspection(Protocol):
+    """What static inspection of a code archive found."""
+
+    @property
+    def facts(self) -> CodeFacts: ...
+
+    @property
+    def total_lines(self) -> int: ...
+
+
+# Inspects a downloaded code archive (a tar.gz path): hygiene facts, lint density, lines of code.
+ArchiveInspector = Callable[[Path], Awaitable[Inspection]]

@@ -1,0 +1,95 @@
+"""Turning measured metrics into the spec's ``ModelRating``, and the tree/net arithmetic shared by the use cases."""
+
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+from contracts.scoring import ModelRating, RatingReport, SizeScores
+from scoring.domain.net_score import MetricScores, Weights, category, net_score, own_score
+from scoring.domain.tree_score import TreeInput, tree_score
+from scoring.evidence.metrics import Measured
+from scoring.ports import RatingStore
+
+SCALARS: Final = (
+    "ramp_up_time",
+    "bus_factor",
+    "performance_claims",
+    "license",
+    "dataset_and_code_score",
+    "dataset_quality",
+    "code_quality",
+    "reproducibility",
+    "reviewedness",
+)
+
+
+def metric_scores(scores: Mapping[str, float], size_mean: float, tree: float = 0.0) -> MetricScores:
+    """The domain's ``MetricScores`` from per-metric scores."""
+    return MetricScores(**{name: scores[name] for name in SCALARS}, size_score=size_mean, tree_score=tree)
+
+
+def scores_of(rating: ModelRating) -> MetricScores:
+    """The per-metric scores of a stored rating."""
+    size = rating.size_score
+    mean = (size.raspberry_pi + size.jetson_nano + size.desktop_pc + size.aws_server) / 4
+    return metric_scores({name: getattr(rating, name) for name in SCALARS}, mean, rating.tree_score)
+
+
+async def parent_net_scores(store: RatingStore, parents: Sequence[str]) -> dict[str, float]:
+    """Net scores of the parents that have a stored rating, by id."""
+    found: dict[str, float] = {}
+    for parent in parents:
+        stored = await store.get(parent)
+        if stored is not None and stored.report is not None:
+            found[parent] = stored.report.rating.net_score
+    return found
+
+
+def tree_and_net(scores: MetricScores, parents: Sequence[float], weights: Weights) -> tuple[float, float]:
+    """tree_score from the parents (own score without parents), then net_score with it."""
+    tree = tree_score(TreeInput(parent_net_scores=parents, own_score=own_score(scores, weights)))
+    fields = {name: getattr(scores, name) for name in (*SCALARS, "size_score")}
+    return tree, net_score(MetricScores(**fields, tree_score=tree), weights)
+
+
+def build_rating(
+    name: str, measured: Mapping[str, Measured], seconds: Mapping[str, float], tree: float, net: float
+) -> ModelRating:
+    """The 28-field rating; ``seconds`` holds every metric's latency, net_score's included."""
+    size = measured["size_score"].size
+    assert size is not None, "size_score always carries its device scores"
+    values: dict[str, float] = {}
+    for metric in SCALARS:
+        values[metric] = measured[metric].score
+        values[f"{metric}_latency"] = round(seconds[metric], 6)
+    return ModelRating(
+        name=name,
+        category=category("model"),
+        net_score=net,
+        net_score_latency=round(seconds["net_score"], 6),
+        tree_score=tree,
+        tree_score_latency=round(seconds["tree_score"], 6),
+        size_score=SizeScores(**size.as_dict()),
+        size_score_latency=round(seconds["size_score"], 6),
+        **values,
+    )
+
+
+def with_tree(report: RatingReport, parents: Sequence[str], tree: float, net: float, seconds: float) -> RatingReport:
+    """``report`` with a new tree_score (and so net_score) after its lineage changed."""
+    rating = report.rating.model_copy(update={"tree_score": tree, "net_score": net, "tree_score_latency": seconds})
+    notes = [
+        note.model_copy(update={"score": tree, "detail": tree_detail(len(parents))})
+        if note.metric == "tree_score"
+        else note.model_copy(update={"score": net})
+        if note.metric == "net_score"
+        else note
+        for note in report.notes
+    ]
+    return report.model_copy(update={"rating": rating, "notes": notes, "parents": list(parents)})
+
+
+def tree_detail(parents: int) -> str:
+    """The explanation of a tree_score averaged over ``parents`` rated parents."""
+    if parents == 0:
+        return "no rated parent model: the model's own score"
+    return f"mean net_score of {parents} rated parent model(s)"

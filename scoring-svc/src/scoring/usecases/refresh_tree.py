@@ -1,0 +1,69 @@
+"""Keep tree_score true when lineage changes: a model rated, re-rated or forgotten moves its descendants' scores.
+
+Only tree_score and net_score change (the other metrics do not depend on relatives), so a refresh reads the
+child's stored metrics, its current parents from lineage and their stored net scores; nothing is fetched upstream.
+A child whose tree_score did not move stops the walk; cycles are cut by remembering visited models.
+"""
+
+import time
+
+import structlog
+
+from contracts.artifacts import ArtifactType
+from contracts.base import Empty
+from contracts.lineage import NodeParents
+from contracts.scoring import RatingRef
+from scoring.deps import Deps
+from scoring.usecases._rating import parent_net_scores, scores_of, tree_and_net, with_tree
+
+log = structlog.get_logger()
+
+
+def model_parents(relatives: NodeParents | None) -> list[str]:
+    """Ids of the parent models (datasets and code are not part of the model tree)."""
+    if relatives is None:
+        return []
+    return [parent.artifact_id for parent in relatives.parents if parent.type is ArtifactType.MODEL]
+
+
+def model_children(relatives: NodeParents | None) -> list[str]:
+    """Ids of the child models."""
+    if relatives is None:
+        return []
+    return [child.artifact_id for child in relatives.children if child.type is ArtifactType.MODEL]
+
+
+async def refresh_children(artifact_id: str, relatives: NodeParents | None, deps: Deps) -> None:
+    """Recompute the tree_score of every rated descendant of ``artifact_id`` whose parents' scores moved."""
+    queue = list(dict.fromkeys([*model_children(relatives), *await deps.store.children(artifact_id)]))
+    visited = {artifact_id}
+    while queue:
+        child = queue.pop(0)
+        if child in visited:
+            continue
+        visited.add(child)
+        queue.extend(await _refresh(child, deps))
+
+
+async def _refresh(child: str, deps: Deps) -> list[str]:
+    """Re-average one child's tree_score; its own children when the score moved, else nothing."""
+    stored = await deps.store.get(child)
+    if stored is None or stored.report is None:
+        return []
+    started = time.perf_counter()
+    relatives = await deps.sources.relatives.of(child)
+    parents = await parent_net_scores(deps.store, model_parents(relatives))
+    report = stored.report
+    tree, net = tree_and_net(scores_of(report.rating), list(parents.values()), deps.policy.weights)
+    if tree == report.rating.tree_score and list(parents) == report.parents:
+        return []
+    await deps.store.put(with_tree(report, list(parents), tree, net, time.perf_counter() - started))
+    log.info("tree_score_refreshed", artifact_id=child, tree_score=tree, net_score=net)
+    return [*model_children(relatives), *await deps.store.children(child)]
+
+
+async def forget_rating(ref: RatingRef, deps: Deps) -> Empty:
+    """Forget a model's rating (its artifact was deleted or refused) and re-average its children's tree_score."""
+    if await deps.store.delete(ref.artifact_id):
+        await refresh_children(ref.artifact_id, None, deps)
+    return Empty()

@@ -1,0 +1,79 @@
+"""The ingest quality gate with its default policy, on a stack of its own (the shared one runs with it off):
+a model with no licence is refused with 424 and leaves nothing behind; licensed ones, and a conversion that
+inherits its parent's licence, are registered."""
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from stack.seaweed import start_seaweed
+from tests.api import Api
+from tests.e2e.test_storage import _upload
+from tests.harness import RegistryStack, start_nats
+
+HF = "https://huggingface.co"
+
+
+@pytest.fixture(scope="module")
+def gated_registry(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
+    """A registry (SQLite) whose scoring-svc runs the default quality gate."""
+    root = workdir / "gated"
+    nats, nats_url = start_nats(root)
+    seaweed, s3 = start_seaweed(root / "seaweed", "registry-gated", log_file=root / "logs" / "seaweed.log")
+    stack = RegistryStack(root, nats_url, mirror_url, s3, extra_env={"SCORING_GATE": "true"})
+    try:
+        yield stack.start()
+    finally:
+        stack.stop()
+        seaweed.stop()
+        nats.stop()
+
+
+@pytest.fixture
+async def gated(gated_registry: RegistryStack) -> AsyncIterator[Api]:
+    async with aiohttp.ClientSession() as session:
+        api = Api(session, gated_registry.base_url)
+        await api.admin_token()
+        assert (await api.call("DELETE", "/reset")).status == 200
+        yield api
+
+
+@pytest.mark.parametrize("repo", ["acme-research/undocumented-classifier", "sshleifer/tiny-gpt2"])
+async def test_a_model_without_a_licence_is_refused_and_nothing_is_kept(gated: Api, repo: str) -> None:
+    reply = await gated.register("model", f"{HF}/{repo}")
+    assert reply.status == 424, reply.body
+    assert "quality gate" in reply.body["message"] and "license=0.00 (no licence stated)" in reply.body["message"]
+    name = repo.rsplit("/", 1)[1]
+    assert await gated.everything() == []
+    assert (await gated.call("GET", f"/artifact/byName/{name}")).status == 404
+    assert (await gated.call("POST", "/artifact/byRegEx", json_body={"regex": name})).status == 404
+    again = await gated.register("model", f"{HF}/{repo}")
+    assert again.status == 424, "a refused model leaves no trace that would make a retry a 409"
+
+
+async def test_licensed_models_and_a_conversion_inheriting_its_parents_licence_are_registered(gated: Api) -> None:
+    ids = {}
+    for repo in ["microsoft/resnet-50", "crangana/trained-gender", "onnx-community/trained-gender-ONNX"]:
+        reply = await gated.register("model", f"{HF}/{repo}")
+        assert reply.status == 201, reply.body
+        ids[repo] = reply.body["metadata"]["id"]
+    report = (await gated.call("GET", f"/artifact/model/{ids['onnx-community/trained-gender-ONNX']}/rate/report")).body
+    assert report["gated"] == ["license"] and report["gate_failures"] == []
+    assert report["rating"]["license"] == 0.8 and report["license_id"] == "apache-2.0"
+    lineage = (await gated.call("GET", f"/artifact/model/{ids['microsoft/resnet-50']}/lineage")).body
+    assert {node["artifact_id"] for node in lineage["nodes"]} >= set(ids.values())
+
+
+async def test_an_uploaded_model_is_rated_from_the_card_sent_with_it(gated: Api) -> None:
+    content = b"\x00weights" * 1000
+    refused = await _upload(gated, content, name="uploaded-bare")
+    assert refused.status == 424 and "license=0.00" in refused.body["message"], refused.body
+    card = "---\nlicense: mit\n---\n# uploaded\n\n## Usage\n\n```python\nprint('ok')\n```\n"
+    accepted = await _upload(gated, content, name="uploaded-with-card", card=card)
+    assert accepted.status == 201, accepted.body
+    rating = (await gated.call("GET", f"/artifact/model/{accepted.body['metadata']['id']}/rate")).body
+    assert rating["license"] == 1.0 and rating["reproducibility"] == 1.0
+    found = await gated.call("POST", "/artifact/byRegEx", json_body={"regex": "uploaded-with"})
+    assert [item["name"] for item in found.body] == ["uploaded-with-card"]

@@ -4,7 +4,8 @@ Starts the whole stack against the upstream mirror (gate off, so every fixture m
 
 1. cold rating of each fixture model at ingest: the registration's wall time and every metric's latency;
 2. the metrics of one model computed sequentially vs concurrently, in this process, with the real adapters
-   against the same mirror (ratio = sequential / concurrent wall time; shared fetches in both);
+   against a second mirror that waits ``LATENCY_MS`` before each answer like a WAN round trip to the real services
+   (ratio = sequential / concurrent wall time; each source fetched once in both);
 3. warm ``GET /artifact/model/{id}/rate`` at 64 clients against ``GET /health`` on the same gateway as the
    baseline (no authentication, no NATS hop): throughput, p50, p99 (target p99 < 20 ms) and their ratios.
 """
@@ -21,6 +22,7 @@ from typing import Any
 import aiohttp
 
 from bench.load import Call, Result, Scenario, TokenPool, run_scenario
+from bench.servers import repo_pythonpath
 from bench.storage_stack import StorageStack
 from contracts.lineage import NodeParents
 from contracts.scoring import RateModel
@@ -31,11 +33,13 @@ from scoring.adapters.hub import HfHub
 from scoring.adapters.sandbox import SubprocessSandbox
 from scoring.evidence.metrics import INDEPENDENT
 from scoring.evidence.sources import Evidence, Sources
+from stack.processes import Child, free_port
 from svckit.logging import configure_logging
 from svckit.upstream import Upstream
 from tests.e2e.test_fixture_catalogue import HF, MODELS
 
 TARGET_P99_MS = 20.0
+LATENCY_MS = 50
 CLIENTS = 64
 METRICS = [*INDEPENDENT, "tree_score", "net_score"]
 CONCURRENCY_MODELS = ["google-bert/bert-base-uncased", "openai/whisper-tiny", "vikhyatk/moondream2"]
@@ -106,8 +110,10 @@ async def _metrics_once(sources: Sources, repo: str, concurrent: bool) -> float:
 
 
 async def _concurrency(mirror: str, rounds: int) -> None:
-    print("\n2. One model's metrics, sequential vs concurrent (in process, real adapters, same mirror; best of "
-          f"{rounds}):")  # fmt: skip
+    print(
+        f"\n2. One model's metrics, sequential vs concurrent (in process, real adapters, mirror with {LATENCY_MS} ms"
+        f" per answer; best of {rounds}):"
+    )
     async with aiohttp.ClientSession() as session:
         sources = _sources(mirror, session)
         for repo in CONCURRENCY_MODELS:
@@ -115,6 +121,14 @@ async def _concurrency(mirror: str, rounds: int) -> None:
             concurrent = min([await _metrics_once(sources, repo, True) for _ in range(rounds)])
             ratio = sequential / concurrent if concurrent else float("nan")
             print(f"  {repo:<44} sequential {sequential:6.3f} s  concurrent {concurrent:6.3f} s  ratio {ratio:5.2f}x")
+
+
+def _slow_mirror(stack: StorageStack) -> str:
+    """A second mirror answering after ``LATENCY_MS``; stopped with the stack."""
+    port = free_port()
+    argv = [sys.executable, "-m", "tests.mirror", "--port", str(port), "--latency-ms", str(LATENCY_MS)]
+    stack.start_listening(Child("slow-mirror", argv, repo_pythonpath(), log_file=stack.logs / "slow-mirror.log"), port)
+    return f"http://127.0.0.1:{port}"
 
 
 def _line(result: Result) -> str:
@@ -159,7 +173,7 @@ async def _run(quick: bool) -> int:
             async with aiohttp.ClientSession() as session:
                 tokens = TokenPool(session, stack.gateway_url, budget=900)
                 ids = await _cold(session, stack.gateway_url, await tokens.token(0))
-                await _concurrency(stack.mirror_url, 2 if quick else 5)
+                await _concurrency(_slow_mirror(stack), 2 if quick else 5)
                 return await _warm(session, stack.gateway_url, ids, 600 if quick else 3000)
         finally:
             stack.stop()

@@ -87,6 +87,10 @@ class ProcessGroup:
         self._children.append(child)
         self._exit.callback(child.stop)
 
+    def start_listening(self, child: Child, port: int) -> None:
+        """Start one more process of the group and wait until it listens on ``port``."""
+        self._listening(child, port)
+
     def _listening(self, child: Child, port: int, timeout: float = 20.0) -> None:
         self._spawn(child)
         try:

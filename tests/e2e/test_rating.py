@@ -6,6 +6,7 @@ from typing import Any
 
 from tests.api import Api
 from tests.e2e.test_fixture_catalogue import HF, MODELS
+from tests.harness import RegistryStack
 
 UNDOCUMENTED = "acme-research/undocumented-classifier"
 RATING_FIELDS = {
@@ -107,3 +108,27 @@ async def test_reading_a_rating_is_audited_as_rate(api: Api) -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"no RATE entry in {trail}")
+
+
+async def test_two_scoring_replicas_never_serve_a_rating_older_than_an_update(
+    api: Api, registry: RegistryStack
+) -> None:
+    replica = registry.add_scoring()
+    try:
+        registry.wait_ready(replicas=2, service="scoring")
+        model = await _register(api, "openai/whisper-tiny")
+        path = f"/artifact/model/{model}/rate"
+        before = [(await api.call("GET", path)).body for _ in range(12)]  # warms both replicas' caches
+        assert all(body == before[0] for body in before)
+        update = {
+            "metadata": {"name": "whisper-tiny", "id": model, "type": "model"},
+            "data": {"url": f"{HF}/openai/whisper-tiny"},
+        }
+        assert (await api.call("PUT", f"/artifacts/model/{model}", json_body=update)).status == 200
+        after = [(await api.call("GET", path)).body for _ in range(12)]
+        assert all(body == after[0] for body in after), "a replica served its stale cached copy"
+        assert after[0] != before[0]  # re-rated: the latencies of the new computation
+        assert after[0]["net_score"] == before[0]["net_score"]
+    finally:
+        replica.stop()
+        registry.scorings.remove(replica)

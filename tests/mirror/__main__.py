@@ -22,7 +22,10 @@ def _log(event: str, **fields: object) -> None:
 
 async def _serve(args: argparse.Namespace) -> None:
     app = build_app(
-        args.fixtures, github_anonymous_limit=args.gh_anonymous_limit, github_token_limit=args.gh_token_limit
+        args.fixtures,
+        github_anonymous_limit=args.gh_anonymous_limit,
+        github_token_limit=args.gh_token_limit,
+        latency=args.latency_ms / 1000,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -55,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fixtures", type=pathlib.Path, default=DEFAULT_FIXTURES)
     parser.add_argument("--gh-anonymous-limit", type=int, default=60)
     parser.add_argument("--gh-token-limit", type=int, default=5000)
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="wait this long before each answer (a WAN round trip)"
+    )
     args = parser.parse_args(argv)
     if not args.fixtures.is_dir():
         parser.error(f"fixtures directory not found: {args.fixtures}")

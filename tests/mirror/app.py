@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import pathlib
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 from tests.mirror.github import RateLimits
 from tests.mirror.github_lists import CODELOAD_PREFIX, build_github_app
@@ -18,21 +20,35 @@ GH_PREFIX = "/gh"
 STORE_KEY = web.AppKey("mirror_store", Store)
 
 
+def _delayed(latency: float) -> Middleware:
+    @web.middleware
+    async def delay(request: web.Request, handler: Handler) -> web.StreamResponse:
+        await asyncio.sleep(latency)
+        return await handler(request)
+
+    return delay
+
+
 async def _health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
 def build_app(
-    fixtures_root: pathlib.Path, *, github_anonymous_limit: int = 60, github_token_limit: int = 5000
+    fixtures_root: pathlib.Path,
+    *,
+    github_anonymous_limit: int = 60,
+    github_token_limit: int = 5000,
+    latency: float = 0.0,
 ) -> web.Application:
     """Build the mirror application.
 
     Mounts: ``/hf`` (huggingface.co), ``/hf-cdn`` (the LFS CDN the Hub redirects to), ``/gh``
     (api.github.com), ``/codeload`` (codeload.github.com) and ``/healthz``. The GitHub ``core``
-    rate limits default to the real ones (60 anonymous, 5000 per token per hour).
+    rate limits default to the real ones (60 anonymous, 5000 per token per hour). ``latency`` seconds are
+    waited before each answer, standing for the network round trip to the real services (benchmarks).
     """
     store = Store(fixtures_root)
-    app = web.Application()
+    app = web.Application(middlewares=[_delayed(latency)] if latency > 0 else [])
     app[STORE_KEY] = store
     app.router.add_get("/healthz", _health)
     app.add_subapp(HF_PREFIX, build_hf_app(store, HF_PREFIX))

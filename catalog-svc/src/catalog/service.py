@@ -8,7 +8,7 @@ import aiohttp
 import structlog
 
 from catalog.adapters.artifact_store import SqlArtifactStore
-from catalog.adapters.audit_events import subscribe_rate_audits
+from catalog.adapters.audit_events import RateAuditBatcher
 from catalog.adapters.engine import open_catalog_engine
 from catalog.adapters.events import NatsEvents
 from catalog.adapters.lineage_client import NatsLineage
@@ -23,7 +23,7 @@ from catalog.endpoints import catalog_endpoints
 from catalog.search_index import SearchIndex
 from catalog.settings import CatalogSettings
 from catalog.usecases.ensure_default_admin import ensure_default_admin
-from catalog.usecases.record_rating_read import record_rating_read
+from catalog.usecases.record_rating_read import record_rating_reads
 from contracts.subjects import CATALOG
 from svckit.host import host_endpoints
 from svckit.transport import ServiceClient, connect
@@ -74,7 +74,8 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
             description="Artifact metadata, search, audit trail, users and tokens.",
             endpoints=catalog_endpoints(deps),
         )
-        audits = await subscribe_rate_audits(nc, lambda event: record_rating_read(event, deps))
-        stack.push_async_callback(audits.unsubscribe)
+        audits = RateAuditBatcher(lambda events: record_rating_reads(events, deps))
+        await audits.start(nc)
+        stack.push_async_callback(audits.stop)
         log.info("catalog_ready", database=engine.dialect.name)
         await stop.wait()

@@ -96,3 +96,9 @@ class RateAudited(Contract):
 
     artifact_id: ArtifactId
     actor: Actor
+
+
+class RatingsChanged(Contract):
+    """Event to every scoring replica: these stored ratings changed (``None``: all of them), drop cached copies."""
+
+    artifact_ids: list[ArtifactId] | None = None

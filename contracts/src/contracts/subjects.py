@@ -55,6 +55,8 @@ RATING_COMPUTE: Final = "scoring.rating.compute"
 RATING_READ: Final = "scoring.rating.read"
 RATING_REPORT: Final = "scoring.rating.report"
 RATING_FORGET: Final = "scoring.rating.forget"
+# Event (plain publish, every scoring replica listens): stored ratings changed; payload ``RatingsChanged``.
+RATINGS_CHANGED: Final = "scoring.ratings.changed"
 # Event (plain publish, one catalog replica takes it): a rating was read; payload ``RateAudited``.
 AUDIT_RATE: Final = "catalog.audit.rate"
 # JetStream work queue of copy jobs (payload ``PackageRef``), consumed by storage-svc replicas.

@@ -7,8 +7,13 @@ from contextlib import AsyncExitStack
 
 import aiohttp
 import structlog
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from pydantic import ValidationError
 
-from contracts.subjects import SCORING
+from contracts.scoring import RatingsChanged
+from contracts.subjects import RATINGS_CHANGED, SCORING
+from scoring.adapters.cached_store import CachedRatingStore
 from scoring.adapters.code_archive import ArchiveLimits, inspect_archive
 from scoring.adapters.engine import open_rating_engine
 from scoring.adapters.github import GitHubCodeHost
@@ -47,6 +52,43 @@ def sandbox_from(settings: ScoringSettings) -> SubprocessSandbox:
     return SubprocessSandbox(settings.hf_endpoint, settings.github_api_url, limits=limits, interpreter=interpreter)
 
 
+def sources_from(settings: ScoringSettings, session: aiohttp.ClientSession, nc: NATS) -> Sources:
+    """The real evidence sources: Hub, GitHub, lineage-svc, storage-svc, the sandbox and the archive inspector."""
+    upstream = settings.upstream()
+    return Sources(
+        hub=HfHub(session, upstream),
+        code=GitHubCodeHost(
+            session,
+            upstream,
+            max_pulls=settings.scoring_max_pulls,
+            max_archive_bytes=settings.scoring_max_archive_mb << 20,
+        ),
+        relatives=NatsRelatives(ServiceClient(nc, default_timeout=settings.lineage_timeout)),
+        package_bytes=NatsPackageBytes(ServiceClient(nc, default_timeout=settings.storage_timeout)),
+        sandbox=sandbox_from(settings),
+        inspect=functools.partial(inspect_archive, limits=ArchiveLimits(lint_timeout=settings.lint_timeout)),
+    )
+
+
+async def _shared_cache(store: SqlRatingStore, nc: NATS, stack: AsyncExitStack) -> CachedRatingStore:
+    """The store behind a cache that every replica keeps true through ``scoring.ratings.changed``."""
+    cached = CachedRatingStore(store, functools.partial(ServiceClient(nc).publish, RATINGS_CHANGED))
+
+    async def on_change(msg: Msg) -> None:
+        _evict(cached, msg.data)
+
+    changes = await nc.subscribe(RATINGS_CHANGED, cb=on_change)  # every replica: no queue group
+    stack.push_async_callback(changes.unsubscribe)
+    return cached
+
+
+def _evict(store: CachedRatingStore, data: bytes) -> None:
+    try:
+        store.evict(RatingsChanged.model_validate_json(data).artifact_ids)
+    except ValidationError:
+        store.evict(None)
+
+
 async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
     """Serve the scoring subjects until ``stop`` is set, then drain and close."""
     async with AsyncExitStack() as stack:
@@ -54,21 +96,9 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
         session = await stack.enter_async_context(aiohttp.ClientSession())
         nc = await connect(settings.nats_url, name=SCORING)
         stack.push_async_callback(nc.drain)
-        upstream = settings.upstream()
-        sources = Sources(
-            hub=HfHub(session, upstream),
-            code=GitHubCodeHost(
-                session,
-                upstream,
-                max_pulls=settings.scoring_max_pulls,
-                max_archive_bytes=settings.scoring_max_archive_mb << 20,
-            ),
-            relatives=NatsRelatives(ServiceClient(nc, default_timeout=settings.lineage_timeout)),
-            package_bytes=NatsPackageBytes(ServiceClient(nc, default_timeout=settings.storage_timeout)),
-            sandbox=sandbox_from(settings),
-            inspect=functools.partial(inspect_archive, limits=ArchiveLimits(lint_timeout=settings.lint_timeout)),
-        )
-        deps = Deps(store=SqlRatingStore(engine), sources=sources, policy=policy_from(settings))
+        sources = sources_from(settings, session, nc)
+        store = await _shared_cache(SqlRatingStore(engine), nc, stack)
+        deps = Deps(store=store, sources=sources, policy=policy_from(settings))
         await host_endpoints(
             stack,
             nc,

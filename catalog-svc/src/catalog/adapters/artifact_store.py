@@ -153,10 +153,11 @@ class SqlArtifactStore:
             for r in rows
         ]
 
-    async def record(self, audit_record: AuditRecord) -> None:
-        """Append one audit entry."""
+    async def record(self, *audit_records: AuditRecord) -> None:
+        """Append audit entries, in one transaction."""
         async with self._engine.begin() as conn:
-            await _insert_audit(conn, audit_record)
+            for audit_record in audit_records:
+                await _insert_audit(conn, audit_record)
 
     async def clear(self) -> None:
         """Remove every artifact, README and audit entry."""

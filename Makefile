@@ -35,6 +35,7 @@ check: test
 bench: install
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.lineage_run
+	$(BIN)/python -m bench.scoring_run
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

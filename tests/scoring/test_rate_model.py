@@ -207,3 +207,25 @@ async def test_an_uploaded_model_is_rated_from_the_card_sent_with_it_and_its_sto
     assert carded.gate_failures == [] and carded.rating.license == 1.0
     assert carded.rating.dataset_quality == 1.0 and carded.rating.code_quality > 0.5
     assert carded.rating.size_score.raspberry_pi == 0.0 and carded.rating.size_score.aws_server == 1.0
+
+
+class RecordingObserver:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.outcomes: list[str] = []
+
+    def metric_seconds(self, metric: str, seconds: float) -> None:
+        self.seconds[metric] = seconds
+
+    def outcome(self, outcome: str) -> None:
+        self.outcomes.append(outcome)
+
+
+async def test_every_metrics_latency_and_each_outcome_is_observed(deps: Deps) -> None:
+    observer = RecordingObserver()
+    deps.observer = observer
+    stored = await rate_model(_command("g1", "acme/good"), deps)
+    await rate_model(_command("b1", "acme/bare"), deps)
+    assert observer.outcomes == ["stored", "refused"]
+    assert set(observer.seconds) == {n.metric for n in stored.notes}
+    assert observer.seconds["net_score"] >= observer.seconds["license"]

@@ -21,6 +21,7 @@ class Run:
         self.workdir = workdir
         self.gateway_port = free_port()
         self.metrics_port = free_port()
+        self.scoring_metrics_port = free_port()
         self.log = workdir / "stack.log"
         self.child = Child(
             "stack",
@@ -32,6 +33,7 @@ class Run:
                 "CATALOG_METRICS_PORT": str(self.metrics_port),
                 "STORAGE_METRICS_PORT": str(free_port()),
                 "LINEAGE_METRICS_PORT": str(free_port()),
+                "SCORING_METRICS_PORT": str(self.scoring_metrics_port),
                 "REGISTRY_S3_PORT": str(free_port()),
                 "LOG_FORMAT": "json",
             },
@@ -41,7 +43,7 @@ class Run:
     def start(self) -> "Run":
         self.child.start()
         wait_for_port(self.gateway_port, timeout=60, child=self.child)
-        self.until(lambda: self.replicas("catalog") == 1 and self.replicas("storage") == 1)
+        self.until(lambda: all(self.replicas(name) == 1 for name in ("catalog", "storage", "lineage", "scoring")))
         return self
 
     def url(self, path: str) -> str:
@@ -96,13 +98,18 @@ def _login(run: Run, user: str = ADMIN, password: str = ADMIN_PASSWORD) -> str:
 
 
 def test_stack_serves_the_api_and_every_process_exposes_metrics(run: Run) -> None:
-    assert run.call("POST", "/artifacts", [{"name": "*"}], _login(run)) == (200, [])
+    token = _login(run)
+    assert run.call("POST", "/artifacts", [{"name": "*"}], token) == (200, [])
+    assert run.call("DELETE", "/reset", None, token)[0] == 200
     with urllib.request.urlopen(f"http://127.0.0.1:{run.metrics_port}/metrics", timeout=5) as response:
         catalog_metrics = response.read().decode()
     assert (
         'registry_nats_requests_total{outcome="ok",service="catalog",subject="catalog.artifact.query"}'
         in catalog_metrics
     )
+    with urllib.request.urlopen(f"http://127.0.0.1:{run.scoring_metrics_port}/metrics", timeout=5) as response:
+        scoring_metrics = response.read().decode()
+    assert 'subject="scoring.admin.reset"' in scoring_metrics and "registry_rating_metric_seconds" in scoring_metrics
     log = run.log.read_text()
     assert re.search(r"^catalog-svc +\| \{.*\"request_id\"", log, re.MULTILINE)
     assert re.search(r"^gateway +\| \{.*\"http_request\"", log, re.MULTILINE)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from scoring.domain.net_score import DEFAULT_WEIGHTS, Weights
 from scoring.domain.quality_gate import DEFAULT_GATED, DEFAULT_THRESHOLD
 from scoring.evidence.sources import Sources
-from scoring.ports import RatingStore
+from scoring.ports import NoObserver, RatingObserver, RatingStore
 
 
 def utc_now() -> datetime:
@@ -39,4 +39,5 @@ class Deps:
     store: RatingStore
     sources: Sources
     policy: Policy = field(default_factory=Policy)
+    observer: RatingObserver = field(default_factory=NoObserver)
     clock: Callable[[], datetime] = utc_now

@@ -75,6 +75,23 @@ class RatingStore(Protocol):
     async def clear(self) -> None: ...
 
 
+class RatingObserver(Protocol):
+    """Where the rating's own measurements go (Prometheus in the service)."""
+
+    def metric_seconds(self, metric: str, seconds: float) -> None: ...
+    def outcome(self, outcome: str) -> None: ...
+
+
+class NoObserver:
+    """Observes nothing (tests, tools)."""
+
+    def metric_seconds(self, metric: str, seconds: float) -> None:
+        """Ignore a latency."""
+
+    def outcome(self, outcome: str) -> None:
+        """Ignore an outcome."""
+
+
 class Inspection(Protocol):
     """What static inspection of a code archive found."""
 

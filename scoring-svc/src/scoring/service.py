@@ -9,6 +9,7 @@ import aiohttp
 import structlog
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
+from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from contracts.scoring import RatingsChanged
@@ -18,6 +19,7 @@ from scoring.adapters.code_archive import ArchiveLimits, inspect_archive
 from scoring.adapters.engine import open_rating_engine
 from scoring.adapters.github import GitHubCodeHost
 from scoring.adapters.hub import HfHub
+from scoring.adapters.rating_metrics import PrometheusRatingObserver
 from scoring.adapters.rating_store import SqlRatingStore
 from scoring.adapters.relatives import NatsPackageBytes, NatsRelatives
 from scoring.adapters.sandbox import SandboxLimits, SubprocessSandbox
@@ -98,7 +100,9 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
         stack.push_async_callback(nc.drain)
         sources = sources_from(settings, session, nc)
         store = await _shared_cache(SqlRatingStore(engine), nc, stack)
-        deps = Deps(store=store, sources=sources, policy=policy_from(settings))
+        registry = CollectorRegistry()
+        observer = PrometheusRatingObserver(registry)
+        deps = Deps(store=store, sources=sources, policy=policy_from(settings), observer=observer)
         await host_endpoints(
             stack,
             nc,
@@ -107,6 +111,7 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
             version=VERSION,
             description="Trust ratings of models: every metric from real evidence, and the ingest quality gate.",
             endpoints=scoring_endpoints(deps),
+            registry=registry,
         )
         log.info("scoring_ready", database=engine.dialect.name, gate=deps.policy.gate.enabled)
         await stop.wait()

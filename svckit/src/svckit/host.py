@@ -193,9 +193,11 @@ async def host_endpoints(
     version: str,
     description: str,
     endpoints: Sequence[Endpoint[Any]],
+    registry: CollectorRegistry | None = None,
 ) -> EndpointHost:
-    """Serve ``/metrics`` on the service's own port and its endpoints over NATS until ``stack`` unwinds."""
-    registry = CollectorRegistry()
+    """Serve ``/metrics`` on the service's own port and its endpoints over NATS until ``stack`` unwinds;
+    ``registry`` may already hold the service's own metrics."""
+    registry = registry if registry is not None else CollectorRegistry()
     await stack.enter_async_context(serve_metrics(registry, settings.metrics_host, settings.metrics_port))
     host = EndpointHost(
         nc=nc,

@@ -82,10 +82,14 @@ async def rate_model(command: RateModel, deps: Deps) -> RatingReport:
     measured["tree_score"] = Measured(tree, bool(parent_scores), tree_detail(len(parent_scores)))
     measured["net_score"] = Measured(net, False, "weighted sum of every metric (docs/metrics.md)")
     report = _report(command, deps, measured, seconds, list(parent_scores))
+    for metric, spent in seconds.items():
+        deps.observer.metric_seconds(metric, spent)
     if command.gate and report.gate_failures:
         log.info("rating_refused", artifact_id=command.artifact_id, failing=report.gate_failures)
+        deps.observer.outcome("refused")
         return report
     await deps.store.put(report)
+    deps.observer.outcome("stored")
     log.info("rating_stored", artifact_id=command.artifact_id, net_score=net, seconds=round(seconds["net_score"], 3))
     await refresh_children(command.artifact_id, relatives, deps)
     return report
@@ -109,6 +113,7 @@ async def _measure(command: RateModel, deps: Deps) -> tuple[dict[str, Measured],
 
 async def _fail(command: RateModel, deps: Deps, failure: ServiceFailure, metrics: list[str]) -> NoReturn:
     log.warning("rating_failed", artifact_id=command.artifact_id, metrics=metrics, error=failure.message)
+    deps.observer.outcome("failed")
     if not command.gate:
         await deps.store.put_failure(command.artifact_id, failure.message, deps.clock())
         raise ServiceFailure(ErrorCode.INTERNAL, failure.message)

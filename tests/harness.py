@@ -8,11 +8,13 @@ import json
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from stack.processes import Child, free_port, nats_argv, wait_for_port
-from stack.seaweed import SeaweedS3
+from stack.seaweed import SeaweedS3, start_seaweed
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -191,3 +193,19 @@ class RegistryStack:
         except OSError:
             return {}
         return {c["id"]: int(c["metrics"]["replicas"]) for c in report["components"] if "replicas" in c["metrics"]}
+
+
+@contextmanager
+def running_registry(
+    root: Path, mirror_url: str, *, database_url: str | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[RegistryStack]:
+    """A whole registry under ``root`` (its own NATS and SeaweedFS), stopped on exit."""
+    nats, nats_url = start_nats(root)
+    seaweed, s3 = start_seaweed(root / "seaweed", f"registry-{root.name}", log_file=root / "logs" / "seaweed.log")
+    stack = RegistryStack(root, nats_url, mirror_url, s3, database_url=database_url, extra_env=extra_env or {})
+    try:
+        yield stack.start()
+    finally:
+        stack.stop()
+        seaweed.stop()
+        nats.stop()

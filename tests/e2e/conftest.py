@@ -6,27 +6,18 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from stack.seaweed import start_seaweed
 from tests.api import Api
-from tests.harness import RegistryStack, start_nats
+from tests.harness import RegistryStack, running_registry
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def registry(request: pytest.FixtureRequest, workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
     """A running registry on SQLite and, as a second run of every test, on PostgreSQL."""
     backend = request.param
-    root = workdir / backend
     database_url = request.getfixturevalue("postgres_url") if backend == "postgres" else None
-    nats, nats_url = start_nats(root)
-    seaweed, s3 = start_seaweed(root / "seaweed", "registry-test", log_file=root / "logs" / "seaweed.log")
     small_pages = {"CATALOG_PAGE_SIZE": "5", "CATALOG_MAX_QUERY_RESULTS": "30"}
-    stack = RegistryStack(root, nats_url, mirror_url, s3, database_url=database_url, extra_env=small_pages)
-    try:
-        yield stack.start()
-    finally:
-        stack.stop()
-        seaweed.stop()
-        nats.stop()
+    with running_registry(workdir / backend, mirror_url, database_url=database_url, extra_env=small_pages) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from stack.seaweed import start_seaweed
 from tests.api import Api
 from tests.e2e.test_storage import _upload
-from tests.harness import RegistryStack, start_nats
+from tests.harness import RegistryStack, running_registry
 
 HF = "https://huggingface.co"
 
@@ -19,16 +18,8 @@ HF = "https://huggingface.co"
 @pytest.fixture(scope="module")
 def gated_registry(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
     """A registry (SQLite) whose scoring-svc runs the default quality gate."""
-    root = workdir / "gated"
-    nats, nats_url = start_nats(root)
-    seaweed, s3 = start_seaweed(root / "seaweed", "registry-gated", log_file=root / "logs" / "seaweed.log")
-    stack = RegistryStack(root, nats_url, mirror_url, s3, extra_env={"SCORING_GATE": "true"})
-    try:
-        yield stack.start()
-    finally:
-        stack.stop()
-        seaweed.stop()
-        nats.stop()
+    with running_registry(workdir / "gated", mirror_url, extra_env={"SCORING_GATE": "true"}) as stack:
+        yield stack
 
 
 @pytest.fixture

@@ -5,21 +5,13 @@ from typing import Final
 
 from contracts.scoring import ModelRating, RatingReport, SizeScores
 from scoring.domain.net_score import MetricScores, Weights, category, net_score, own_score
+from scoring.domain.quality_gate import DEFAULT_GATED
 from scoring.domain.tree_score import TreeInput, tree_score
 from scoring.evidence.metrics import Measured
 from scoring.ports import RatingStore
 
-SCALARS: Final = (
-    "ramp_up_time",
-    "bus_factor",
-    "performance_claims",
-    "license",
-    "dataset_and_code_score",
-    "dataset_quality",
-    "code_quality",
-    "reproducibility",
-    "reviewedness",
-)
+# The scalar metrics computed from evidence (the gate's list without tree_score, which follows from them).
+SCALARS: Final = tuple(metric for metric in DEFAULT_GATED if metric != "tree_score")
 
 
 def metric_scores(scores: Mapping[str, float], size_mean: float, tree: float = 0.0) -> MetricScores:

@@ -65,6 +65,8 @@ class RegistryStack:
     scorings: list[Child] = field(default_factory=list)
     gateway: Child | None = None
     gateway_port: int = 0
+    ui: Child | None = None
+    ui_port: int = 0
 
     @property
     def base_url(self) -> str:
@@ -120,6 +122,20 @@ class RegistryStack:
         self.gateway.start()
         self.wait_ready(replicas=1)
         return self
+
+    @property
+    def ui_url(self) -> str:
+        """The web UI's base URL (after ``start_ui``)."""
+        return f"http://127.0.0.1:{self.ui_port}"
+
+    def start_ui(self) -> Child:
+        """Start the web UI (``python -m ui``) against this stack's gateway; wait until it listens."""
+        if self.ui is None:
+            self.ui_port = free_port()
+            env = {**self.env(), "UI_PORT": str(self.ui_port), "REGISTRY_URL": self.base_url}
+            self.ui = Child("ui", [sys.executable, "-m", "ui"], env, log_file=self.workdir / "logs" / "ui.log")
+            _start_listening(self.ui, self.ui_port)
+        return self.ui
 
     def add_catalog(self) -> Child:
         """Start one more catalog-svc replica."""
@@ -180,7 +196,9 @@ class RegistryStack:
         raise TimeoutError(f"expected {replicas} {service} replicas, saw {seen}; logs in {self.workdir / 'logs'}")
 
     def stop(self) -> None:
-        """Stop the gateway and every catalog replica."""
+        """Stop the UI, the gateway and every service replica."""
+        if self.ui is not None:
+            self.ui.stop()
         if self.gateway is not None:
             self.gateway.stop()
         for child in self.catalogs + self.storages + self.lineages + self.scorings:

@@ -94,3 +94,27 @@ async def test_unknown_route_and_method_are_json_errors(api: Api) -> None:
     wrong_method = await api.call("PATCH", "/artifacts", token=None)
     assert wrong_method.status == 405
     assert wrong_method.body["status"] == 405
+
+
+async def test_the_dashboard_reports_routes_ingests_ratings_queue_and_logs(api: Api) -> None:
+    registered = await api.register("model", "https://huggingface.co/google-bert/bert-base-uncased")
+    assert registered.status == 201, registered.body
+    model = registered.body["metadata"]["id"]
+    assert (await api.call("GET", f"/artifact/model/{model}/rate")).status == 200
+    assert (await api.call("GET", "/artifact/model/99999999/rate")).status == 404
+    reply = await api.call("GET", "/health/dashboard?windowMinutes=15")
+    assert reply.status == 200, reply.body
+    body = reply.body
+    assert body["window_minutes"] == 15 and len(body["minutes"]) == len(body["gateway"]["requests"]) == 15
+    routes = {route["route"]: route for route in body["routes"]}
+    assert routes["ArtifactCreate"]["requests"] >= 1 and routes["ModelArtifactRate"]["requests"] >= 2
+    assert body["ingest"]["accepted"] >= 1
+    services = {service["service"]: service for service in body["services"]}
+    assert set(services) == {"catalog", "storage", "lineage", "scoring"}
+    assert all(service["replicas"] >= 1 for service in services.values())
+    assert sum(services["scoring"]["requests_per_minute"]) >= 2
+    assert body["ratings"]["outcomes"]["stored"] >= 1 and "license" in body["ratings"]["metric_latency_ms"]
+    assert isinstance(body["storage"]["copy_queue_depth"], int)
+    assert isinstance(body["logs"], list)
+    assert (await api.call("GET", "/health/dashboard?windowMinutes=2")).status == 400
+    assert (await api.call("GET", "/health/dashboard", token=None)).status == 403

@@ -42,6 +42,8 @@ async def test_a_model_without_a_licence_is_refused_and_nothing_is_kept(gated: A
     assert (await gated.call("POST", "/artifact/byRegEx", json_body={"regex": name})).status == 404
     again = await gated.register("model", f"{HF}/{repo}")
     assert again.status == 424, "a refused model leaves no trace that would make a retry a 409"
+    dashboard = (await gated.call("GET", "/health/dashboard?windowMinutes=5")).body
+    assert dashboard["ingest"]["refused"] >= 2 and dashboard["ratings"]["outcomes"]["refused"] >= 2
 
 
 async def test_licensed_models_and_a_conversion_inheriting_its_parents_licence_are_registered(gated: Api) -> None:

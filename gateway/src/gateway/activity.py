@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 RETENTION_MINUTES = 1440
+# Registrations: their answers count as ingest outcomes (201 accepted, 424 refused by the gate, 5xx failed).
+INGEST_ROUTES = frozenset({"ArtifactCreate", "ArtifactUploadComplete"})
 
 
 @dataclass
@@ -19,6 +21,9 @@ class Bucket:
     errors: int = 0
     seconds: float = 0.0
     per_route: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    route_errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    route_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    ingest: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     per_type: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     per_service: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     service_errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -55,6 +60,10 @@ class Activity:
         bucket.errors += int(failed)
         bucket.seconds += event.seconds
         bucket.per_route[event.route] += 1
+        bucket.route_errors[event.route] += int(failed)
+        bucket.route_seconds[event.route] += event.seconds
+        if event.route in INGEST_ROUTES:
+            bucket.ingest[_ingest_outcome(event.status)] += 1
         bucket.clients.add(event.client)
         if event.artifact_type:
             bucket.per_type[event.artifact_type] += 1
@@ -75,6 +84,14 @@ class Activity:
         oldest = newest - timedelta(minutes=RETENTION_MINUTES)
         for minute in [m for m in self._buckets if m < oldest]:
             del self._buckets[minute]
+
+
+def _ingest_outcome(status: int) -> str:
+    if status == 201:
+        return "accepted"
+    if status == 424:
+        return "refused"
+    return "failed" if status >= 500 else "rejected"
 
 
 def _minute(moment: datetime) -> datetime:

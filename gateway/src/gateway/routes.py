@@ -7,7 +7,7 @@ from aiohttp import web
 from contracts.subjects import CATALOG, LINEAGE, SCORING, STORAGE
 from contracts.users import Permission
 from gateway.context import ROUTES, RouteInfo
-from gateway.handlers import admin, artifacts, auth, docs, downloads, health, lineage, rating, uploads, users
+from gateway.handlers import admin, artifacts, auth, dashboard, docs, downloads, health, lineage, rating, uploads, users
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SEARCH, UPLOAD, ADMIN, DOWNLOAD = Permission.SEARCH, Permission.UPLOAD, Permission.ADMIN, Permission.DOWNLOAD
@@ -16,6 +16,7 @@ SEARCH, UPLOAD, ADMIN, DOWNLOAD = Permission.SEARCH, Permission.UPLOAD, Permissi
 TABLE: list[tuple[str, str, str, Handler, Permission | None, str | None]] = [
     ("GET", "/health", "RegistryHealthHeartbeat", health.health, None, None),
     ("GET", "/health/components", "RegistryHealthComponents", health.components, None, None),
+    ("GET", "/health/dashboard", "RegistryHealthDashboard", dashboard.dashboard, SEARCH, None),
     ("GET", "/tracks", "GetTracks", admin.tracks, None, None),
     ("PUT", "/authenticate", "CreateAuthToken", auth.authenticate, None, CATALOG),
     ("DELETE", "/reset", "RegistryReset", admin.reset, ADMIN, CATALOG),

@@ -112,6 +112,7 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
             description="Trust ratings of models: every metric from real evidence, and the ingest quality gate.",
             endpoints=scoring_endpoints(deps),
             registry=registry,
+            extra_stats=observer.stats,
         )
         log.info("scoring_ready", database=engine.dialect.name, gate=deps.policy.gate.enabled)
         await stop.wait()

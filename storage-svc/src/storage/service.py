@@ -5,6 +5,7 @@ from contextlib import AsyncExitStack
 
 import aiohttp
 import structlog
+from prometheus_client import CollectorRegistry
 
 from contracts.storage import CopyJob
 from contracts.subjects import STORAGE
@@ -12,6 +13,7 @@ from storage.adapters.engine import open_index_engine
 from storage.adapters.fetchers import UpstreamFetcher
 from storage.adapters.index_store import SqlPackageIndex
 from storage.adapters.jobs import JetStreamJobs
+from storage.adapters.queue_depth import QueueDepth
 from storage.adapters.s3 import S3BlobStore, open_s3
 from storage.adapters.upload_fetcher import RoutingFetcher, UploadFetcher
 from storage.deps import Deps, Policy
@@ -48,6 +50,9 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
             jobs=jobs,
             policy=Policy(max_file_bytes=settings.storage_max_file_bytes, link_seconds=settings.download_link_seconds),
         )
+        registry = CollectorRegistry()
+        depth = QueueDepth(registry, jobs.depth)
+        await stack.enter_async_context(depth.sampling())
         await host_endpoints(
             stack,
             nc,
@@ -56,6 +61,8 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
             version=VERSION,
             description="Artifact bytes in S3: content-addressed, copied by durable background jobs.",
             endpoints=storage_endpoints(deps),
+            registry=registry,
+            extra_stats=depth.stats,
         )
 
         async def handle(job: CopyJob) -> None:

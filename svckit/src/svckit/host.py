@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
-from svckit.logging import REQUEST_ID_HEADER
+from svckit.logging import REQUEST_ID_HEADER, recent_events
 from svckit.metrics import EndpointMetrics, serve_metrics
 from svckit.settings import RuntimeSettings
 from svckit.validation import describe
@@ -82,6 +82,7 @@ class EndpointHost:
     endpoints: Sequence[Endpoint[Any]]
     metrics: EndpointMetrics
     concurrency: int = 256
+    extra_stats: Callable[[], dict[str, Any]] | None = None
     _service: Service | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _figures: dict[str, _Figures] = field(default_factory=dict)
@@ -124,6 +125,8 @@ class EndpointHost:
             "handled": figures.handled,
             "average_seconds": round(average, 6),
             "in_flight": len(self._tasks),
+            "recent_events": recent_events(10),
+            **({"service": self.extra_stats()} if self.extra_stats is not None else {}),
         }
 
     def _dispatcher(self, endpoint: Endpoint[Any]) -> Callable[[Request], Awaitable[None]]:
@@ -194,9 +197,11 @@ async def host_endpoints(
     description: str,
     endpoints: Sequence[Endpoint[Any]],
     registry: CollectorRegistry | None = None,
+    extra_stats: Callable[[], dict[str, Any]] | None = None,
 ) -> EndpointHost:
     """Serve ``/metrics`` on the service's own port and its endpoints over NATS until ``stack`` unwinds;
-    ``registry`` may already hold the service's own metrics."""
+    ``registry`` may already hold the service's own metrics; ``extra_stats`` adds service figures to
+    ``$SRV.STATS`` (under ``data.service`` of every endpoint)."""
     registry = registry if registry is not None else CollectorRegistry()
     await stack.enter_async_context(serve_metrics(registry, settings.metrics_host, settings.metrics_port))
     host = EndpointHost(
@@ -207,6 +212,7 @@ async def host_endpoints(
         endpoints=endpoints,
         metrics=EndpointMetrics(registry, name),
         concurrency=settings.request_concurrency,
+        extra_stats=extra_stats,
     )
     await host.start()
     stack.push_async_callback(host.stop)

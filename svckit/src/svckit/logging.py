@@ -1,11 +1,55 @@
-"""structlog configured once per process: JSON lines (console renderer on a TTY), request id bound."""
+"""structlog configured once per process: JSON lines (console renderer on a TTY), request id bound.
+
+The process also keeps its most recent warnings and errors in memory (``RecentEvents``), which the health
+dashboard shows next to the metrics without a log store.
+"""
 
 import logging
 import sys
+from collections import deque
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
 
 REQUEST_ID_HEADER = "X-Request-Id"
+RECENT_CAPACITY = 50
+_NOTABLE = frozenset({"warning", "error", "critical", "exception"})
+_SUMMARY_SKIP = frozenset({"event", "level", "timestamp", "process", "exc_info", "stack_info"})
+
+
+class RecentEvents:
+    """A structlog processor keeping the last warnings and errors of this process (newest last)."""
+
+    def __init__(self, capacity: int = RECENT_CAPACITY) -> None:
+        self._events: deque[dict[str, str]] = deque(maxlen=capacity)
+
+    def __call__(self, _logger: Any, method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+        level = str(event_dict.get("level", method))
+        if level in _NOTABLE:
+            detail = " ".join(f"{k}={v}" for k, v in event_dict.items() if k not in _SUMMARY_SKIP)
+            self._events.append(
+                {
+                    "at": str(event_dict.get("timestamp", "")),
+                    "level": level,
+                    "process": str(event_dict.get("process", "")),
+                    "event": str(event_dict.get("event", "")),
+                    "detail": detail[:500],
+                }
+            )
+        return event_dict
+
+    def latest(self, count: int = RECENT_CAPACITY) -> list[dict[str, str]]:
+        """The newest ``count`` events, newest last."""
+        return list(self._events)[-count:]
+
+
+def recent_events(count: int = 20) -> list[dict[str, str]]:
+    """This process's latest warnings and errors (empty when ``configure_logging`` did not install the ring)."""
+    for processor in structlog.get_config().get("processors", []):
+        if isinstance(processor, RecentEvents):
+            return processor.latest(count)
+    return []
 
 
 def configure_logging(process: str, *, log_format: str = "auto", level: str = "info") -> None:
@@ -19,6 +63,7 @@ def configure_logging(process: str, *, log_format: str = "auto", level: str = "i
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            RecentEvents(),
             structlog.processors.StackInfoRenderer(),
             structlog.processors.format_exc_info,
             renderer,

@@ -18,6 +18,7 @@ DESCRIPTIONS = {
     subjects.CATALOG: "Artifact metadata, README search, audit trail, users and tokens.",
     subjects.STORAGE: "Artifact bytes in S3: content-addressed, copied by durable background jobs.",
     subjects.LINEAGE: "The lineage graph, download cost with dependencies, licence compatibility.",
+    subjects.SCORING: "Trust ratings of models from real evidence, and the ingest quality gate.",
 }
 ERROR_RATIO_DEGRADED = 0.05
 
@@ -29,7 +30,7 @@ async def health(_: web.Request) -> web.Response:
 
 async def components(request: web.Request) -> web.Response:
     """Per-component status, request figures over the window and, on request, a per-minute timeline."""
-    window = _window_minutes(request)
+    window = window_minutes(request)
     include_timeline = _flag(request, "includeTimeline")
     now = datetime.now(UTC)
     minutes = request.app[ACTIVITY].window(window, now)
@@ -135,7 +136,7 @@ def _error_issues(component: str, total: int, errors: int) -> list[dict[str, Any
     ]
 
 
-def _window_minutes(request: web.Request) -> int:
+def window_minutes(request: web.Request) -> int:
     raw = request.query.get("windowMinutes", "60")
     if not raw.isdigit() or not 5 <= int(raw) <= 1440:
         raise bad_request("windowMinutes must be an integer from 5 to 1440.")

@@ -1,4 +1,8 @@
-"""``RatingObserver`` on Prometheus: how long each metric takes and what becomes of each rating."""
+"""``RatingObserver`` on Prometheus: how long each metric takes and what becomes of each rating; the same
+figures since start (mean latency per metric, outcome counts) for ``$SRV.STATS`` and the health dashboard."""
+
+from collections import Counter as Tally
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
@@ -22,11 +26,22 @@ class PrometheusRatingObserver:
             ["outcome"],
             registry=registry,
         )
+        self._count: Tally[str] = Tally()
+        self._total: dict[str, float] = {}
+        self._tally: Tally[str] = Tally()
 
     def metric_seconds(self, metric: str, seconds: float) -> None:
         """Record one metric's latency."""
         self._seconds.labels(metric).observe(seconds)
+        self._count[metric] += 1
+        self._total[metric] = self._total.get(metric, 0.0) + seconds
 
     def outcome(self, outcome: str) -> None:
         """Count one rating's outcome."""
         self._outcomes.labels(outcome).inc()
+        self._tally[outcome] += 1
+
+    def stats(self) -> dict[str, Any]:
+        """Mean latency per metric (ms) and outcome counts since this replica started."""
+        means = {m: round(1000 * self._total[m] / n, 3) for m, n in self._count.items() if n}
+        return {"metric_latency_ms": means, "outcomes": dict(self._tally)}

@@ -53,6 +53,11 @@ class JetStreamJobs:
         job = CopyJob(artifact_id=artifact_id, generation=generation)
         await self._js.publish(COPY_JOB, job.model_dump_json().encode(), stream=COPY_JOBS_STREAM)
 
+    async def depth(self) -> int:
+        """Copy jobs in the stream: queued or running, not yet acknowledged."""
+        info = await self._js.stream_info(COPY_JOBS_STREAM)
+        return int(info.state.messages)
+
     async def purge(self) -> None:
         """Drop every queued job."""
         try:

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := contracts svckit catalog-svc storage-svc lineage-svc scoring-svc gateway stack
+PACKAGES := contracts svckit catalog-svc storage-svc lineage-svc scoring-svc gateway ui stack
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
 .PHONY: install run test lint typecheck check bench clean
@@ -15,6 +15,7 @@ $(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
+	scripts/ensure-chromium.sh
 	touch $(STAMP)
 
 run: install

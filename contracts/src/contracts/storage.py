@@ -96,11 +96,20 @@ class StoredFile(Contract):
     note: str = ""
 
 
+class ArchiveView(Contract):
+    """A built download archive (tar) of the whole package or one part: what ``/download`` serves for it."""
+
+    part: Part
+    size: int = Field(ge=0)
+    sha256: str
+
+
 class PackageFiles(Contract):
-    """Every file of a package, in path order."""
+    """Every file of a package, in path order, and the archives built so far."""
 
     artifact_id: ArtifactId
     files: list[StoredFile]
+    archives: list[ArchiveView] = Field(default_factory=list)
 
 
 class RequestDownload(Contract):
@@ -121,10 +130,11 @@ class DownloadLink(Contract):
 
 
 class PackageView(Contract):
-    """A package's state and files, as shown with its artifact."""
+    """A package's state, files and built archives (with the sha256 a download of each will carry)."""
 
     status: PackageStatus
     files: list[StoredFile]
+    archives: list[ArchiveView] = Field(default_factory=list)
 
 
 class DownloadArtifact(Contract):

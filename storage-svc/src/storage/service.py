@@ -39,9 +39,14 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
         )
         nc = await connect(settings.nats_url, name=STORAGE)
         stack.push_async_callback(nc.drain)
-        jobs = JetStreamJobs(nc, ack_wait=settings.storage_ack_wait)
+        jobs = JetStreamJobs(nc, ack_wait=settings.storage_ack_wait, replicas=settings.storage_stream_replicas)
         await jobs.setup()
-        blobs = S3BlobStore(s3, settings.s3_bucket)
+        presigner = None
+        if settings.s3_public_endpoint_url:
+            presigner = await stack.enter_async_context(
+                open_s3(settings.s3_public_endpoint_url, settings.s3_access_key_id, secret, settings.s3_region)
+            )
+        blobs = S3BlobStore(s3, settings.s3_bucket, presigner)
         upstream = UpstreamFetcher(session, settings.upstream())
         deps = Deps(
             blobs=blobs,

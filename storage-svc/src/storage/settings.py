@@ -10,6 +10,9 @@ class StorageSettings(UpstreamSettings):
 
     storage_database_url: str | None = Field(default=None, description="Default: SQLite under the data dir.")
     s3_endpoint_url: str | None = Field(default=None, description="Empty means AWS S3.")
+    s3_public_endpoint_url: str | None = Field(
+        default=None, description="The S3 endpoint as clients reach it, for presigned links (default: s3_endpoint_url)."
+    )
     s3_bucket: str = "registry-artifacts"
     s3_region: str = "us-east-1"
     s3_access_key_id: str | None = None
@@ -17,6 +20,7 @@ class StorageSettings(UpstreamSettings):
     storage_max_file_bytes: int | None = Field(default=None, ge=0, description="Files above are not copied.")
     storage_copy_concurrency: int = Field(default=2, ge=1)
     storage_ack_wait: float = Field(default=60.0, gt=0)
+    storage_stream_replicas: int = Field(default=1, ge=1, le=5, description="JetStream replicas of the copy queue.")
     download_link_seconds: int = Field(default=3600, ge=1, le=7 * 24 * 3600)
     upstream_timeout: float = Field(default=30.0, gt=0)
 

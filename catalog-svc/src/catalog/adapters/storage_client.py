@@ -43,4 +43,4 @@ class NatsPackageStorage:
         ref = PackageRef(artifact_id=artifact_id)
         status = await self._client.call(subjects.PACKAGE_STATUS, ref, PackageStatus)
         files = await self._client.call(subjects.PACKAGE_FILES, ref, PackageFiles)
-        return PackageView(status=status, files=files.files)
+        return PackageView(status=status, files=files.files, archives=files.archives)

@@ -31,9 +31,10 @@ log = structlog.get_logger()
 class JetStreamJobs:
     """``JobQueue`` port and the worker loop that consumes it."""
 
-    def __init__(self, nc: NATS, *, ack_wait: float) -> None:
+    def __init__(self, nc: NATS, *, ack_wait: float, replicas: int = 1) -> None:
         self._js = nc.jetstream()
         self._ack_wait = ack_wait
+        self._replicas = replicas
 
     async def setup(self) -> None:
         """Create (or update) the work-queue stream; idempotent across replicas."""
@@ -42,6 +43,7 @@ class JetStreamJobs:
             subjects=[COPY_JOB],
             retention=RetentionPolicy.WORK_QUEUE,
             storage=StorageType.FILE,
+            num_replicas=self._replicas,
         )
         try:
             await self._js.add_stream(config)

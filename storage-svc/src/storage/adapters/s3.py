@@ -66,10 +66,12 @@ async def open_s3(
 
 
 class S3BlobStore:
-    """Objects of one bucket, read and written in constant memory."""
+    """Objects of one bucket, read and written in constant memory; links are signed by ``presigner`` (a client
+    of the endpoint as clients reach it, when that differs from the one this service uses)."""
 
-    def __init__(self, client: S3Client, bucket: str) -> None:
+    def __init__(self, client: S3Client, bucket: str, presigner: S3Client | None = None) -> None:
         self._client = client
+        self._presigner = presigner or client
         self.bucket = bucket
 
     async def ensure_bucket(self) -> None:
@@ -209,7 +211,7 @@ class S3BlobStore:
         params = {"Bucket": self.bucket, "Key": key}
         if filename is not None:
             params["ResponseContentDisposition"] = attachment_disposition(filename)
-        url = await self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+        url = await self._presigner.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
         return str(url)
 
     async def presign_put(self, key: str, *, expires_in: int) -> str:
@@ -217,7 +219,7 @@ class S3BlobStore:
         if not 1 <= expires_in <= MAX_PRESIGN_SECONDS:
             raise ValueError(f"expires_in must be between 1 and {MAX_PRESIGN_SECONDS} seconds")
         params = {"Bucket": self.bucket, "Key": key}
-        url = await self._client.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in)
+        url = await self._presigner.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in)
         return str(url)
 
     async def read_stream(self, key: str, *, chunk_size: int = MiB) -> AsyncIterator[bytes]:

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The browser tests drive Debian's Chromium (never a browser downloaded by Playwright): install it when missing.
+set -euo pipefail
+if command -v chromium >/dev/null 2>&1; then
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" != "0" ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq chromium >/dev/null

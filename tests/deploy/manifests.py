@@ -1,0 +1,311 @@
+"""Readers for docker-compose.yml and deploy/, and what the code exports, shared by the deploy tests.
+
+Pure parsing: no network, no Docker. PromQL is read with a small lexer (strings, label matchers, grouping
+clauses, ranges and Grafana variables removed; what remains that is not a function, keyword or number is a
+metric name), enough for the expressions kept in deploy/.
+"""
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic_settings import BaseSettings
+
+from catalog.settings import CatalogSettings
+from gateway.settings import GatewaySettings
+from lineage.settings import LineageSettings
+from scoring.settings import ScoringSettings
+from storage.settings import StorageSettings
+from tests.harness import REPO
+from ui.settings import UiSettings
+
+DEPLOY = REPO / "deploy"
+K8S = DEPLOY / "k8s"
+PROMETHEUS = DEPLOY / "prometheus"
+GRAFANA = DEPLOY / "grafana"
+NAMESPACE = "model-registry"
+
+# The settings class of each process, by the module `python -m` runs.
+SETTINGS: dict[str, type[BaseSettings]] = {
+    "catalog": CatalogSettings,
+    "storage": StorageSettings,
+    "lineage": LineageSettings,
+    "scoring": ScoringSettings,
+    "gateway": GatewaySettings,
+    "ui": UiSettings,
+}
+# Where each process serves /metrics: the variable holding the port, and its health path on that port.
+METRICS_PORT_VARIABLE = {"gateway": "GATEWAY_PORT", "ui": "UI_PORT"}
+HEALTH_PATH = {"gateway": "/health"}
+OUR_PROCESSES = ("gateway", "ui", "catalog", "storage", "lineage", "scoring")
+
+# Series every Prometheus has without any exporter.
+PROMETHEUS_BUILTINS = frozenset(
+    {
+        "up",
+        "ALERTS",
+        "ALERTS_FOR_STATE",
+        "scrape_duration_seconds",
+        "scrape_samples_scraped",
+        "scrape_samples_post_metric_relabeling",
+        "scrape_series_added",
+    }
+)
+# Labels Prometheus attaches to every scraped series (job, instance), plus what our scrape configs add.
+TARGET_LABELS = frozenset({"job", "instance", "pod", "deployment"})
+
+
+def metrics_port_variable(module: str) -> str:
+    """The environment variable naming the port where ``python -m module`` serves /metrics."""
+    return METRICS_PORT_VARIABLE.get(module, "METRICS_PORT")
+
+
+def health_path(module: str) -> str:
+    """The liveness path of ``python -m module`` on its metrics port."""
+    return HEALTH_PATH.get(module, "/healthz")
+
+
+# ---------------------------------------------------------------- files
+
+
+@cache
+def compose() -> dict[str, Any]:
+    """docker-compose.yml (parsed once: do not modify)."""
+    loaded = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def compose_services() -> dict[str, dict[str, Any]]:
+    """The services of docker-compose.yml, by name."""
+    services = compose()["services"]
+    assert isinstance(services, dict)
+    return services
+
+
+def python_module(command: object) -> str | None:
+    """The module of a ``python -m module`` command, else None."""
+    if isinstance(command, list) and len(command) >= 3 and command[:2] == ["python", "-m"]:
+        return str(command[2])
+    return None
+
+
+def load_yaml_documents(path: Path) -> list[dict[str, Any]]:
+    """Every non-empty document of a (multi-document) YAML file."""
+    documents = [doc for doc in yaml.safe_load_all(path.read_text()) if doc is not None]
+    for doc in documents:
+        assert isinstance(doc, dict), f"{path}: a document is not a mapping"
+    return documents
+
+
+def k8s_files() -> list[Path]:
+    """deploy/k8s/*.yaml, in apply order."""
+    return sorted(K8S.glob("*.yaml"))
+
+
+@cache
+def k8s_documents() -> list[dict[str, Any]]:
+    """Every Kubernetes object of deploy/k8s/ (parsed once: do not modify)."""
+    return [doc for path in k8s_files() for doc in load_yaml_documents(path)]
+
+
+def k8s_objects(kind: str) -> dict[str, dict[str, Any]]:
+    """The objects of one kind, by name."""
+    return {doc["metadata"]["name"]: doc for doc in k8s_documents() if doc.get("kind") == kind}
+
+
+def prometheus_config(name: str = "prometheus.yml") -> dict[str, Any]:
+    """A Prometheus configuration file of deploy/prometheus/."""
+    loaded = yaml.safe_load((PROMETHEUS / name).read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def alert_rules() -> list[dict[str, Any]]:
+    """Every rule of deploy/prometheus/alerts.yml."""
+    loaded = yaml.safe_load((PROMETHEUS / "alerts.yml").read_text())
+    assert isinstance(loaded, dict)
+    return [rule for group in loaded["groups"] for rule in group["rules"]]
+
+
+def dashboards() -> dict[str, dict[str, Any]]:
+    """deploy/grafana/dashboards/*.json, by file name."""
+    found = {}
+    for path in sorted((GRAFANA / "dashboards").glob("*.json")):
+        loaded = json.loads(path.read_text())
+        assert isinstance(loaded, dict)
+        found[path.name] = loaded
+    return found
+
+
+def dashboard_panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every panel, rows' nested panels included, rows themselves excluded."""
+    found: list[dict[str, Any]] = []
+    for panel in dashboard.get("panels", []):
+        if panel.get("type") == "row":
+            found.extend(panel.get("panels", []))
+        else:
+            found.append(panel)
+    return found
+
+
+# ---------------------------------------------------------------- nginx
+
+
+@dataclass(frozen=True)
+class NginxConfig:
+    """What the deploy tests need of an nginx.conf: upstreams and the servers' listen ports and proxy targets."""
+
+    upstreams: dict[str, list[str]]
+    listens: list[int]
+    proxy_passes: list[str]
+
+
+def parse_nginx(text: str) -> NginxConfig:
+    """Blocks, upstream servers, listen ports and proxy_pass targets of an nginx configuration."""
+    body = re.sub(r"#[^\n]*", "", text)
+    depth = 0
+    for char in body:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0, "nginx.conf: '}' without '{'"
+    assert depth == 0, "nginx.conf: unbalanced braces"
+    upstreams = {
+        name: re.findall(r"^\s*server\s+(\S+)", block, flags=re.MULTILINE)
+        for name, block in re.findall(r"\bupstream\s+(\w+)\s*\{([^{}]*)\}", body)
+    }
+    listens = [int(port) for port in re.findall(r"^\s*listen\s+(?:[\d.]+:)?(\d+)", body, flags=re.MULTILINE)]
+    proxy_passes = re.findall(r"^\s*proxy_pass\s+([^;\s]+)\s*;", body, flags=re.MULTILINE)
+    return NginxConfig(upstreams, listens, proxy_passes)
+
+
+# ---------------------------------------------------------------- what the code exports
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric family declared in our source: its kind and labels (None when they could not be read)."""
+
+    name: str
+    kind: str
+    labels: frozenset[str] | None
+
+    def series(self) -> set[str]:
+        """The series names Prometheus stores for it (prometheus_client's naming)."""
+        if self.kind == "Counter":
+            base = self.name.removesuffix("_total")
+            return {f"{base}_total", f"{base}_created"}
+        if self.kind == "Histogram":
+            return {f"{self.name}_{suffix}" for suffix in ("bucket", "sum", "count", "created")}
+        if self.kind == "Summary":
+            return {self.name, f"{self.name}_sum", f"{self.name}_count", f"{self.name}_created"}
+        if self.kind == "Info":
+            return {f"{self.name}_info"}
+        return {self.name}
+
+
+_METRIC_CLASSES = frozenset({"Counter", "Gauge", "Histogram", "Summary", "Info", "Enum"})
+
+
+def _constant_strings(node: ast.expr | None) -> frozenset[str] | None:
+    """The strings of a list or tuple literal of string constants, else None."""
+    if isinstance(node, ast.List | ast.Tuple) and all(
+        isinstance(item, ast.Constant) and isinstance(item.value, str) for item in node.elts
+    ):
+        return frozenset(str(item.value) for item in node.elts if isinstance(item, ast.Constant))
+    return None
+
+
+def _declaration(call: ast.Call) -> Metric | None:
+    """The metric a ``Counter("name", "help", ["label", ...])`` call (or a sibling class) declares."""
+    func = call.func
+    kind = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    if kind not in _METRIC_CLASSES:
+        return None
+    keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
+    name_node = call.args[0] if call.args else keywords.get("name")
+    if not (isinstance(name_node, ast.Constant) and isinstance(name_node.value, str)):
+        return None
+    labels_node = call.args[2] if len(call.args) > 2 else keywords.get("labelnames")
+    labels = frozenset[str]() if labels_node is None else _constant_strings(labels_node)
+    return Metric(name_node.value, kind, labels)
+
+
+@cache
+def exported_metrics() -> dict[str, Metric]:
+    """Every metric family our packages declare (``Counter("name", ...)`` and friends), by family name."""
+    found: dict[str, Metric] = {}
+    for path in sorted(REPO.glob("*/src/**/*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Call) and (metric := _declaration(node)) is not None:
+                found[metric.name] = metric
+    return found
+
+
+def exported_series() -> dict[str, Metric]:
+    """Every series name our packages expose, mapped to its family."""
+    return {series: metric for metric in exported_metrics().values() for series in metric.series()}
+
+
+# ---------------------------------------------------------------- PromQL
+
+_FUNCTION_OR_KEYWORD = frozenset(
+    {"and", "or", "unless", "bool", "by", "without", "on", "ignoring", "group_left", "group_right", "offset"}
+    | {"inf", "nan", "Inf", "NaN"}
+)
+
+
+def _strip_strings(expr: str) -> str:
+    return re.sub(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|`[^`]*`", '""', expr)
+
+
+def promql_metric_names(expr: str) -> set[str]:
+    """The metric names a PromQL expression selects."""
+    text = _strip_strings(expr)
+    text = re.sub(r"\$\{[^}]*\}|\$\w+", " ", text)  # Grafana variables ($__rate_interval, ${DS})
+    text = re.sub(r"\{[^{}]*\}", " ", text)  # label matchers
+    text = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", text)
+    text = re.sub(r"\[[^\]]*\]", " ", text)  # ranges and subqueries
+    text = re.sub(r"\boffset\s+-?[\dsmhdwy]+", " ", text)
+    text = re.sub(r"(?<![\w:])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", " ", text)  # numbers
+    names = set()
+    for match in re.finditer(r"[a-zA-Z_:][a-zA-Z0-9_:]*", text):
+        word = match.group()
+        if word in _FUNCTION_OR_KEYWORD or re.match(r"\s*\(", text[match.end() :]):
+            continue
+        names.add(word)
+    return names
+
+
+def promql_label_names(expr: str) -> set[str]:
+    """The label names an expression matches on or groups by (matchers, by/without/on/ignoring)."""
+    text = _strip_strings(re.sub(r"\$\{[^}]*\}|\$\w+", " ", expr))
+    labels = set()
+    for block in re.findall(r"\{([^{}]*)\}", text):
+        labels |= set(re.findall(r"(\w+)\s*(?:=~|!~|!=|=)", block))
+    for block in re.findall(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)", text):
+        labels |= {label.strip() for label in block.split(",") if label.strip()}
+    return labels
+
+
+def unknown_labels(expr: str) -> set[str]:
+    """Labels an expression uses that none of its (our) metrics carries; empty when that cannot be told."""
+    names = promql_metric_names(expr)
+    if names & {"ALERTS", "ALERTS_FOR_STATE"}:
+        return set()  # alert series carry the rules' own labels
+    series = exported_series()
+    allowed = set(TARGET_LABELS)
+    for name in names:
+        metric = series.get(name)
+        if metric is None:
+            continue
+        if metric.labels is None:
+            return set()
+        allowed |= metric.labels
+        if name.endswith("_bucket"):
+            allowed.add("le")
+    return promql_label_names(expr) - allowed

@@ -22,6 +22,7 @@ class Run:
         self.gateway_port = free_port()
         self.metrics_port = free_port()
         self.scoring_metrics_port = free_port()
+        self.ui_port = free_port()
         self.log = workdir / "stack.log"
         self.child = Child(
             "stack",
@@ -34,6 +35,7 @@ class Run:
                 "STORAGE_METRICS_PORT": str(free_port()),
                 "LINEAGE_METRICS_PORT": str(free_port()),
                 "SCORING_METRICS_PORT": str(self.scoring_metrics_port),
+                "UI_PORT": str(self.ui_port),
                 "REGISTRY_S3_PORT": str(free_port()),
                 "LOG_FORMAT": "json",
             },
@@ -110,6 +112,9 @@ def test_stack_serves_the_api_and_every_process_exposes_metrics(run: Run) -> Non
     with urllib.request.urlopen(f"http://127.0.0.1:{run.scoring_metrics_port}/metrics", timeout=5) as response:
         scoring_metrics = response.read().decode()
     assert 'subject="scoring.admin.reset"' in scoring_metrics and "registry_rating_metric_seconds" in scoring_metrics
+    wait_for_port(run.ui_port, timeout=30)
+    with urllib.request.urlopen(f"http://127.0.0.1:{run.ui_port}/sign-in", timeout=5) as response:
+        assert response.status == 200 and b"<h1>Sign in</h1>" in response.read()
     log = run.log.read_text()
     assert re.search(r"^catalog-svc +\| \{.*\"request_id\"", log, re.MULTILINE)
     assert re.search(r"^gateway +\| \{.*\"http_request\"", log, re.MULTILINE)

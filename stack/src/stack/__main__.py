@@ -1,4 +1,4 @@
-"""``python -m stack`` (``make run``): NATS and SeaweedFS (unless configured), every service, the gateway.
+"""``python -m stack`` (``make run``): NATS and SeaweedFS (unless configured), every service, the gateway, the UI.
 
 One terminal, every line prefixed by its process; Ctrl-C or SIGTERM stops everything cleanly; a process
 that crashes is restarted. State lives under ``REGISTRY_DATA_DIR`` (default ``./var``).
@@ -44,7 +44,13 @@ def main() -> None:
             supervisor.start(Child(name, [sys.executable, "-m", module], child_env))
         gateway_port = os.environ.get("GATEWAY_PORT", "8080")
         supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], {**env, "GATEWAY_PORT": gateway_port}))
-        stdout_sink(f"{'stack':<12}| registry on http://127.0.0.1:{gateway_port} (docs at /docs); Ctrl-C stops")
+        ui_port = os.environ.get("UI_PORT", "8081")
+        ui_env = {**env, "UI_PORT": ui_port, "REGISTRY_URL": f"http://127.0.0.1:{gateway_port}"}
+        supervisor.start(Child("ui", [sys.executable, "-m", "ui"], ui_env))
+        stdout_sink(
+            f"{'stack':<12}| registry on http://127.0.0.1:{gateway_port} (docs at /docs), "
+            f"web UI on http://127.0.0.1:{ui_port}; Ctrl-C stops"
+        )
         supervisor.run(stop)
     finally:
         supervisor.stop_all()

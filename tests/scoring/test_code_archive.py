@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring.adapters.code_archive import ArchiveLimits, ArchiveUnreadable, CodeInspection, LintFailed, inspect_archive
+from scoring.adapters.code_archive import ArchiveLimits, ArchiveUnreadable, CodeInspection, inspect_archive
+from scoring.adapters.lint import LintFailed
 from scoring.domain.code_quality import code_quality
 
 TOP = "owner-repo-abc1234"

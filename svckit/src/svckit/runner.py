@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import structlog
+from aiohttp import web
 
 from svckit.logging import configure_logging
 from svckit.settings import RuntimeSettings
@@ -36,3 +37,9 @@ def serve_process(process: str, settings: S, run: Callable[[S, asyncio.Event], A
         await run(settings, stop)
 
     run_until_signalled(serve)
+
+
+def serve_web_app(process: str, settings: S, init_app: Callable[[S], web.Application], host: str, port: int) -> None:
+    """The whole ``__main__`` of an HTTP process (gateway, UI): configure logging, serve until SIGINT/SIGTERM."""
+    configure_logging(process, log_format=settings.log_format, level=settings.log_level)
+    web.run_app(init_app(settings), host=host, port=port, access_log=None, print=None, shutdown_timeout=10)

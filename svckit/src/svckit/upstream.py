@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 import httpx2
 from huggingface_hub import HfApi
+from huggingface_hub.errors import HfHubHTTPError
 from pydantic import Field, SecretStr
 
 from svckit.settings import RuntimeSettings
@@ -11,6 +12,16 @@ from svckit.settings import RuntimeSettings
 GITHUB_API_VERSION = "2022-11-28"
 # What huggingface_hub raises when the Hub cannot be reached (its HTTP client's transport errors).
 HUB_UNREACHABLE: tuple[type[Exception], ...] = (OSError, httpx2.TransportError)
+
+
+def hub_status(error: HfHubHTTPError) -> int:
+    """The HTTP status the Hub answered with (0 when no response arrived)."""
+    return error.response.status_code if error.response is not None else 0
+
+
+def is_transient(status: int) -> bool:
+    """Whether an upstream status is worth retrying: a server error or rate limiting."""
+    return status >= 500 or status == 429
 
 
 @dataclass(frozen=True)

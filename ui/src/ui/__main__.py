@@ -1,8 +1,6 @@
 """``python -m ui``: serve the web UI."""
 
-from aiohttp import web
-
-from svckit.logging import configure_logging
+from svckit.runner import serve_web_app
 from ui.app import init_app
 from ui.settings import UiSettings
 
@@ -10,15 +8,7 @@ from ui.settings import UiSettings
 def main() -> None:
     """Serve the UI until SIGINT/SIGTERM."""
     settings = UiSettings()
-    configure_logging("ui", log_format=settings.log_format, level=settings.log_level)
-    web.run_app(
-        init_app(settings),
-        host=settings.ui_host,
-        port=settings.ui_port,
-        access_log=None,
-        print=None,
-        shutdown_timeout=10,
-    )
+    serve_web_app("ui", settings, init_app, settings.ui_host, settings.ui_port)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from catalog.ports import UpstreamDescription, UpstreamNotFound, UpstreamUnavail
 from contracts.artifacts import ArtifactType
 from contracts.storage import SourceKind
 from svckit.http import read_capped
-from svckit.upstream import HUB_UNREACHABLE, Upstream
+from svckit.upstream import HUB_UNREACHABLE, Upstream, hub_status, is_transient
 
 T = TypeVar("T")
 RETRIES = 2
@@ -56,8 +56,8 @@ class HttpUpstream:
         except RepositoryNotFoundError as error:
             raise UpstreamNotFound(f"Hugging Face has no {repo_type} named {source.repo_id!r}") from error
         except HfHubHTTPError as error:
-            status = error.response.status_code if error.response is not None else 0
-            if status >= 500 or status == 429:
+            status = hub_status(error)
+            if is_transient(status):
                 raise Transient(f"Hugging Face answered {status}") from error
             raise UpstreamUnavailable(f"Hugging Face answered {status} for {source.repo_id!r}") from error
         except HUB_UNREACHABLE as error:

@@ -26,18 +26,7 @@ Facts (``CodeFacts``):
   ``environment.yml|yaml``, ``Pipfile``, ``package.json``, ``Cargo.toml`` or ``go.mod`` (the root is where an
   installation starts).
 - ``python_lines``: non-blank lines of the ``.py`` files (notebooks and ``.pyi`` stubs excluded).
-- ``lint_issues``: the diagnostics that ruff reports on the ``.py`` files, a syntax error included. Command:
-  ``python -m ruff check --isolated --config "include = ['*.py']" --config "exclude = []" --no-respect-gitignore
-  --select E4,E7,E9,F --statistics --output-format json --exit-zero --no-cache .`` in the repository root.
-  ``--isolated`` ignores the archive's own ruff configuration, which could otherwise switch rules off or exclude
-  files and so grade itself; ``include``/``exclude``/``--no-respect-gitignore`` make ruff check exactly the ``.py``
-  files that ``python_lines`` counts. The rules are ruff's defaults (``E4``, ``E7``, ``E9``: imports, statements,
-  syntax and I/O errors; ``F``: pyflakes, e.g. unused imports and undefined names): defects, not formatting taste,
-  so the density compares projects whatever their style. No ``--target-version`` is given: ruff then flags no
-  syntax as too new for some Python version, so modern code is not penalised. ``--statistics`` prints one count per
-  rule, small however many issues there are. In-line ``# noqa`` comments are honoured: unlike a configuration
-  file, they sit next to the code they excuse, where a reviewer sees them. Ruff runs only when there is Python code,
-  with a timeout (60 s by default); on expiry it is killed and ``LintFailed`` is raised, as when ruff fails.
+- ``lint_issues``: the diagnostics ruff reports on the ``.py`` files (``scoring.adapters.lint``).
 
 Also reported: ``total_lines``, the non-blank lines of source files in common code languages (the repository's
 size in code, for reviewedness): ``.py .pyi .js .ts .java .c .cc .cpp .h .hpp .go .rs .rb .sh .jl .r .scala .kt
@@ -47,10 +36,8 @@ files extracted; ``skipped_members``, the members left out by the rules above.
 
 import asyncio
 import gzip
-import json
 import os
 import shutil
-import sys
 import tarfile
 import tempfile
 import zlib
@@ -61,6 +48,7 @@ from typing import Final
 
 import structlog
 
+from scoring.adapters.lint import lint_python
 from scoring.domain.code_quality import CodeFacts
 
 log = structlog.get_logger()
@@ -80,7 +68,6 @@ PACKAGING_FILES: Final = frozenset(
     {"pyproject.toml", "setup.py", "setup.cfg", "requirements*.txt", "environment.y*ml", "Pipfile", "package.json"}
     | {"Cargo.toml", "go.mod"}
 )
-LINT_RULES: Final = "E4,E7,E9,F"
 
 
 class ArchiveUnreadable(Exception):
@@ -89,10 +76,6 @@ class ArchiveUnreadable(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-class LintFailed(Exception):
-    """Ruff failed or did not finish in time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,36 +198,6 @@ def _survey(archive: Path, dest: Path, limits: ArchiveLimits) -> tuple[Path, _Ta
             path = Path(folder, name)
             tally.add(PurePosixPath(path.relative_to(root).as_posix()), path)
     return root, tally, skipped
-
-
-def ruff_command() -> list[str]:
-    """The ruff invocation counting lint issues of the ``.py`` files below the working directory."""
-    return [
-        *(sys.executable, "-m", "ruff", "check", "--isolated", "--no-respect-gitignore", "--no-cache"),
-        *("--config", "include = ['*.py']", "--config", "exclude = []", "--select", LINT_RULES),
-        *("--statistics", "--output-format", "json", "--exit-zero", "."),
-    ]
-
-
-async def lint_python(root: Path, timeout: float) -> int:
-    """The number of ruff diagnostics on the ``.py`` files below ``root``; ``LintFailed`` on error or timeout."""
-    proc = await asyncio.create_subprocess_exec(
-        *ruff_command(), cwd=root, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    except TimeoutError:
-        raise LintFailed(f"ruff did not finish within {timeout:g} s") from None
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    if proc.returncode != 0:
-        raise LintFailed(f"ruff exited with {proc.returncode}: {err.decode(errors='replace')[-500:]}")
-    try:
-        return sum(int(rule["count"]) for rule in json.loads(out or b"[]"))
-    except (ValueError, TypeError, KeyError) as exc:
-        raise LintFailed(f"unexpected ruff output: {out[:200]!r}") from exc
 
 
 async def inspect_archive(

@@ -12,7 +12,7 @@ from scoring.adapters._retry import Transient, retrying
 from scoring.domain.dataset_quality import DatasetCard
 from scoring.ports import HubModel, SourceUnavailable
 from svckit.http import read_capped
-from svckit.upstream import HUB_UNREACHABLE, Upstream
+from svckit.upstream import HUB_UNREACHABLE, Upstream, hub_status, is_transient
 
 MAX_CARD_BYTES = 1 << 20
 
@@ -57,8 +57,8 @@ class HfHub:
         except RepositoryNotFoundError:
             return None
         except HfHubHTTPError as error:
-            status = error.response.status_code if error.response is not None else 0
-            if status >= 500 or status == 429:
+            status = hub_status(error)
+            if is_transient(status):
                 raise Transient(f"Hugging Face answered {status}") from error
             raise SourceUnavailable(f"Hugging Face answered {status} for {repo_type} {repo_id!r}") from error
         except HUB_UNREACHABLE as error:

@@ -15,7 +15,7 @@ $(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
-	scripts/ensure-chromium.sh
+	scripts/ensure-system-packages.sh
 	touch $(STAMP)
 
 run: install

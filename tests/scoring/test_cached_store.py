@@ -110,3 +110,23 @@ async def test_the_cache_keeps_at_most_its_capacity(
     await cached.get("a")  # the oldest was dropped
     await cached.get("c")
     assert inner.reads == before + 1
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLite, then the session's PostgreSQL database."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"
+
+
+async def test_concurrent_writes_of_one_rating_never_fail_on_the_key(database_url: str) -> None:
+    async with open_rating_engine(database_url) as engine:
+        store = SqlRatingStore(engine)
+        reports = [_report("same", 0.1 * i).model_copy(update={"parents": ["p1", "p2"]}) for i in range(1, 9)]
+        await asyncio.gather(*(store.put(report) for report in reports))
+        stored = await store.get("same")
+        assert stored is not None and stored.report is not None
+        assert stored.report.rating.net_score in {r.rating.net_score for r in reports}
+        assert await store.children("p1") == ["same"]
+        await store.clear()

@@ -85,3 +85,7 @@ def test_front_matter_is_read_from_cards_without_hub_metadata() -> None:
     assert front_matter("# no metadata\n---\nlicense: mit\n---") == {}
     assert front_matter("---\n[not, a, mapping]\n---\n") == {}
     assert front_matter("---\nlicense: [unclosed\n---\n") == {}
+
+
+def test_dot_segments_are_not_repository_names() -> None:
+    assert code_repository("see github.com/acme/.. and github.com/./x", "m") is None

@@ -229,3 +229,27 @@ async def test_every_metrics_latency_and_each_outcome_is_observed(deps: Deps) ->
     assert observer.outcomes == ["stored", "refused"]
     assert set(observer.seconds) == {n.metric for n in stored.notes}
     assert observer.seconds["net_score"] >= observer.seconds["license"]
+
+
+async def test_a_descendant_below_a_diamond_ends_up_with_its_parents_final_scores(deps: Deps) -> None:
+    relatives = FakeRelatives(parents={"b": ["a"], "c": ["a"], "d": ["b", "e"], "e": ["c"]})
+    deps.sources = Sources(
+        deps.sources.hub, deps.sources.code, relatives, FakePackageBytes(), FakeSandbox(), deps.sources.inspect
+    )
+    for child in ("b", "c", "e", "d"):
+        await rate_model(_command(child, "acme/child", gate=False), deps)
+    await rate_model(_command("a", "acme/good"), deps)
+    scores = {i: (await read_report(RatingRef(artifact_id=i), deps)).rating for i in "abcde"}
+    assert scores["e"].tree_score == scores["c"].net_score
+    expected = round((scores["b"].net_score + scores["e"].net_score) / 2, 4)
+    assert scores["d"].tree_score == expected, "d must be refreshed again after e moved"
+
+
+async def test_a_rating_over_its_time_budget_fails_with_504_and_stores_nothing(deps: Deps) -> None:
+    code = FakeCodeHost(repos={"acme/good-model": GOOD_REPO}, delay=0.3)
+    deps.sources = Sources(_hub(delay=0.3), code, FakeRelatives(), FakePackageBytes(), FakeSandbox(), code.inspect)
+    deps.policy = Policy(gate=GatePolicy(metrics=("license",)), rating_seconds=0.5)
+    with pytest.raises(ServiceFailure) as late:
+        await rate_model(_command("g1", "acme/good"), deps)
+    assert late.value.code is ErrorCode.TIMEOUT and "0.5 s" in late.value.message
+    assert await deps.store.get("g1") is None

@@ -1,4 +1,7 @@
-"""The subprocess sandbox, with real child processes and a real TCP server standing for the allowed endpoint."""
+"""The subprocess sandbox, with real child processes and a real TCP server standing for the allowed endpoint.
+
+Every test runs in both isolation modes: bubblewrap (skipped only where bwrap cannot run) and the plain process.
+"""
 
 import asyncio
 import json
@@ -8,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.adapters.sandbox import SandboxLimits, SubprocessSandbox
+from scoring.adapters.sandbox import Isolation, SandboxLimits, SubprocessSandbox, detect_isolation
 
 CHILD_ENVIRONMENT = {
     "PATH",
@@ -21,10 +24,24 @@ CHILD_ENVIRONMENT = {
     "PYTHONDONTWRITEBYTECODE",
 }
 FAST = SandboxLimits(wall_seconds=2.0, cpu_seconds=1, memory_bytes=256 << 20)
+BWRAP = detect_isolation() == "bwrap"
+ISOLATIONS = [
+    pytest.param("bwrap", marks=pytest.mark.skipif(not BWRAP, reason="bwrap cannot run here")),
+    pytest.param("process"),
+]
+MODE: Isolation = "process"
+
+
+@pytest.fixture(params=ISOLATIONS, autouse=True)
+def isolation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Isolation:
+    """Run each test with each isolation: ``sandbox()`` builds sandboxes of the current one."""
+    mode: Isolation = request.param
+    monkeypatch.setattr(f"{__name__}.MODE", mode)
+    return mode
 
 
 def sandbox(endpoint: str = "http://127.0.0.1:9", limits: SandboxLimits = FAST) -> SubprocessSandbox:
-    return SubprocessSandbox(hf_endpoint=endpoint, github_api_url="http://127.0.0.1:9", limits=limits)
+    return SubprocessSandbox(hf_endpoint=endpoint, github_api_url="http://127.0.0.1:9", limits=limits, isolation=MODE)
 
 
 @pytest.fixture
@@ -149,7 +166,8 @@ async def test_the_environment_is_built_from_scratch(monkeypatch: pytest.MonkeyP
     names, token = run.stdout_tail.splitlines()
     assert token == "None"
     assert "s3cret" not in run.stdout_tail
-    assert set(json.loads(names)) == CHILD_ENVIRONMENT
+    # bwrap sets PWD (the working directory) after its --chdir.
+    assert set(json.loads(names)) == CHILD_ENVIRONMENT | ({"PWD"} if MODE == "bwrap" else set())
 
 
 async def test_each_run_has_a_fresh_home_that_is_removed_afterwards() -> None:

@@ -30,6 +30,8 @@ class Policy:
 
     gate: GatePolicy = field(default_factory=GatePolicy)
     weights: Weights = DEFAULT_WEIGHTS
+    # Below the catalog's wait (SCORING_TIMEOUT, 90 s), so a rating never lands after the catalog gave up on it.
+    rating_seconds: float = 75.0
 
 
 @dataclass

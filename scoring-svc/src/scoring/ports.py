@@ -18,6 +18,10 @@ class SourceUnavailable(Exception):
     """An upstream source could not be read (unreachable, 5xx or rate-limited after retries)."""
 
 
+class ArchiveMissing(Exception):
+    """The repository exists but has no archive to download (an empty repository)."""
+
+
 @dataclass(frozen=True)
 class HubModel:
     """What the Hub says about a model: parsed card metadata and every file with its size."""

@@ -22,7 +22,7 @@ from scoring.adapters.hub import HfHub
 from scoring.adapters.rating_metrics import PrometheusRatingObserver
 from scoring.adapters.rating_store import SqlRatingStore
 from scoring.adapters.relatives import NatsPackageBytes, NatsRelatives
-from scoring.adapters.sandbox import SandboxLimits, SubprocessSandbox
+from scoring.adapters.sandbox import Isolation, SandboxLimits, SubprocessSandbox, detect_isolation
 from scoring.deps import Deps, GatePolicy, Policy
 from scoring.endpoints import scoring_endpoints
 from scoring.evidence.sources import Sources
@@ -40,21 +40,25 @@ def policy_from(settings: ScoringSettings) -> Policy:
     gate = GatePolicy(
         enabled=settings.scoring_gate, threshold=settings.scoring_gate_threshold, metrics=settings.gate_metrics()
     )
-    return Policy(gate=gate, weights=settings.weights())
+    return Policy(gate=gate, weights=settings.weights(), rating_seconds=settings.scoring_rating_seconds)
 
 
-def sandbox_from(settings: ScoringSettings) -> SubprocessSandbox:
-    """The example-code sandbox the settings describe."""
+def sandbox_from(settings: ScoringSettings, isolation: Isolation = "process") -> SubprocessSandbox:
+    """The example-code sandbox the settings describe, with the isolation detected at start-up."""
     limits = SandboxLimits(
         wall_seconds=settings.sandbox_timeout,
         cpu_seconds=max(1, int(settings.sandbox_timeout)),
         memory_bytes=settings.sandbox_memory_mb << 20,
     )
     interpreter = str(settings.sandbox_python) if settings.sandbox_python else sys.executable
-    return SubprocessSandbox(settings.hf_endpoint, settings.github_api_url, limits=limits, interpreter=interpreter)
+    return SubprocessSandbox(
+        settings.hf_endpoint, settings.github_api_url, limits=limits, interpreter=interpreter, isolation=isolation
+    )
 
 
-def sources_from(settings: ScoringSettings, session: aiohttp.ClientSession, nc: NATS) -> Sources:
+def sources_from(
+    settings: ScoringSettings, session: aiohttp.ClientSession, nc: NATS, isolation: Isolation = "process"
+) -> Sources:
     """The real evidence sources: Hub, GitHub, lineage-svc, storage-svc, the sandbox and the archive inspector."""
     upstream = settings.upstream()
     return Sources(
@@ -67,7 +71,7 @@ def sources_from(settings: ScoringSettings, session: aiohttp.ClientSession, nc: 
         ),
         relatives=NatsRelatives(ServiceClient(nc, default_timeout=settings.lineage_timeout)),
         package_bytes=NatsPackageBytes(ServiceClient(nc, default_timeout=settings.storage_timeout)),
-        sandbox=sandbox_from(settings),
+        sandbox=sandbox_from(settings, isolation),
         inspect=functools.partial(inspect_archive, limits=ArchiveLimits(lint_timeout=settings.lint_timeout)),
     )
 
@@ -98,7 +102,12 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
         session = await stack.enter_async_context(aiohttp.ClientSession())
         nc = await connect(settings.nats_url, name=SCORING)
         stack.push_async_callback(nc.drain)
-        sources = sources_from(settings, session, nc)
+        isolation = (
+            await asyncio.to_thread(detect_isolation)
+            if settings.sandbox_isolation == "auto"
+            else settings.sandbox_isolation
+        )
+        sources = sources_from(settings, session, nc, isolation)
         store = await _shared_cache(SqlRatingStore(engine), nc, stack)
         registry = CollectorRegistry()
         observer = PrometheusRatingObserver(registry)
@@ -114,5 +123,5 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
             registry=registry,
             extra_stats=observer.stats,
         )
-        log.info("scoring_ready", database=engine.dialect.name, gate=deps.policy.gate.enabled)
+        log.info("scoring_ready", database=engine.dialect.name, gate=deps.policy.gate.enabled, sandbox=isolation)
         await stop.wait()

@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -28,9 +29,15 @@ class ScoringSettings(UpstreamSettings):
     scoring_max_pulls: int = Field(default=30, ge=0, le=100, description="Merged PRs examined for reviewedness.")
     scoring_max_archive_mb: int = Field(default=256, ge=1)
     sandbox_python: Path | None = Field(default=None, description="Interpreter running card examples.")
+    sandbox_isolation: Literal["auto", "bwrap", "process"] = Field(
+        default="auto", description="bwrap (namespaces, read-only root) when it works here (auto), or process only."
+    )
     sandbox_timeout: float = Field(default=20.0, gt=0, description="Wall-clock seconds per example run.")
     sandbox_memory_mb: int = Field(default=1024, ge=64)
     lint_timeout: float = Field(default=60.0, gt=0)
+    scoring_rating_seconds: float = Field(
+        default=75.0, gt=0, description="Time budget of one rating; keep it below the catalog's SCORING_TIMEOUT."
+    )
     lineage_timeout: float = Field(default=10.0, gt=0)
     storage_timeout: float = Field(default=10.0, gt=0)
 

@@ -1,7 +1,7 @@
 """Helpers shared by the handlers: rendering, redirects, form fields, UI errors."""
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -42,8 +42,14 @@ def redirect_with_message(request: web.Request, location: str, message: str) -> 
 
 
 def safe_next(raw: str | None, default: str = "/artifacts") -> str:
-    """A local path to return to after signing in (never another site)."""
+    """A local path to return to after signing in (never another site): no control or space characters (browsers
+    drop tabs and newlines, turning ``/\t/evil`` into ``//evil``), no backslash, no scheme or host."""
     if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+        return default
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in raw):
+        return default
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc:
         return default
     return raw
 

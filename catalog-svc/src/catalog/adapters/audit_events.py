@@ -15,6 +15,7 @@ from contracts import subjects
 from contracts.scoring import RateAudited
 
 MAX_BATCH = 500
+MAX_QUEUED = 50_000
 
 
 class RateAuditBatcher:
@@ -22,7 +23,7 @@ class RateAuditBatcher:
 
     def __init__(self, write: Callable[[Sequence[RateAudited]], Awaitable[None]]) -> None:
         self._write = write
-        self._queue: asyncio.Queue[RateAudited] = asyncio.Queue()
+        self._queue: asyncio.Queue[RateAudited] = asyncio.Queue(maxsize=MAX_QUEUED)
         self._task: asyncio.Task[None] | None = None
         self._subscription: Subscription | None = None
 
@@ -32,11 +33,11 @@ class RateAuditBatcher:
         self._subscription = await nc.subscribe(subjects.AUDIT_RATE, queue=subjects.CATALOG, cb=self._on_message)
 
     async def stop(self) -> None:
-        """Unsubscribe, write what is queued, stop."""
+        """Unsubscribe, let the writer finish what is queued (the batch in flight included), stop."""
         if self._subscription is not None:
             await self._subscription.unsubscribe()
-        while not self._queue.empty():
-            await self._write_batch([self._queue.get_nowait() for _ in range(min(MAX_BATCH, self._queue.qsize()))])
+        if self._task is not None and not self._task.done():
+            await self._queue.join()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -47,13 +48,19 @@ class RateAuditBatcher:
             self._queue.put_nowait(RateAudited.model_validate_json(msg.data))
         except ValidationError as error:
             structlog.get_logger().warning("rate_audit_malformed", error=str(error))
+        except asyncio.QueueFull:
+            structlog.get_logger().error("rate_audit_dropped", reason="queue full", queued=MAX_QUEUED)
 
     async def _drain(self) -> None:
         while True:
             batch = [await self._queue.get()]
             while not self._queue.empty() and len(batch) < MAX_BATCH:
                 batch.append(self._queue.get_nowait())
-            await self._write_batch(batch)
+            try:
+                await self._write_batch(batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
 
     async def _write_batch(self, batch: list[RateAudited]) -> None:
         try:

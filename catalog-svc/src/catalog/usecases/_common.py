@@ -1,5 +1,9 @@
 """Helpers shared by the use cases."""
 
+import contextlib
+
+import structlog
+
 from catalog.deps import Deps
 from catalog.domain.artifacts import AuditRecord, StoredArtifact
 from catalog.domain.sources import InvalidSource, Source, parse_source
@@ -7,6 +11,8 @@ from catalog.ports import UpstreamDescription, UpstreamNotFound, UpstreamUnavail
 from contracts.artifacts import Actor, Artifact, ArtifactData, ArtifactType, AuditAction
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import SourceRef
+
+log = structlog.get_logger()
 
 
 async def load(deps: Deps, artifact_type: ArtifactType, artifact_id: str) -> StoredArtifact:
@@ -64,10 +70,17 @@ async def provision(deps: Deps, artifact: StoredArtifact, source: SourceRef) -> 
 
 
 async def unprovision(deps: Deps, artifact_id: str) -> None:
-    """Undo ``provision`` and the rating: the bytes (unless shared), the lineage node and the rating go."""
-    await deps.storage.discard(artifact_id)
-    await deps.lineage.forget(artifact_id)
-    await deps.scoring.forget(artifact_id)
+    """Undo ``provision`` and the rating: the bytes (unless shared), the lineage node and the rating go. Every
+    step is attempted even when an earlier one fails; the first failure is raised afterwards."""
+    failures: list[ServiceFailure] = []
+    for step in (deps.storage.discard, deps.lineage.forget, deps.scoring.forget):
+        try:
+            await step(artifact_id)
+        except ServiceFailure as failure:
+            log.warning("unprovision_step_failed", artifact_id=artifact_id, error=failure.message)
+            failures.append(failure)
+    if failures:
+        raise failures[0]
 
 
 async def rate(deps: Deps, artifact: StoredArtifact, source: SourceRef, readme: str, gate: bool) -> None:
@@ -91,6 +104,7 @@ async def commit_new(deps: Deps, artifact: StoredArtifact, source: SourceRef, re
         await rate(deps, artifact, source, readme, gate=True)
         stored = await deps.artifacts.add(artifact, readme, audit(deps, artifact, actor, "CREATE"))
     except BaseException:
-        await unprovision(deps, artifact.id)
+        with contextlib.suppress(ServiceFailure):  # logged by unprovision; the original failure is the answer
+            await unprovision(deps, artifact.id)
         raise
     return envelope(stored)

@@ -3,7 +3,7 @@
 Per-minute series and per-route figures come from this gateway replica's activity record; per-service figures
 from every replica's ``$SRV.STATS`` (requests routed to each service per minute, replicas, the scoring service's
 rating latencies and outcomes, the storage copy queue's depth); recent warnings and errors from this gateway and
-from every service replica.
+from every service replica — for administrators only, since log details name ids, URLs and error texts.
 """
 
 import asyncio
@@ -14,7 +14,7 @@ from aiohttp import web
 
 from contracts import subjects
 from gateway.activity import Bucket
-from gateway.context import ACTIVITY, client
+from gateway.context import ACTIVITY, client, principal
 from gateway.discovery import gather_stats
 from gateway.handlers.health import window_minutes
 from svckit.logging import recent_events
@@ -45,7 +45,7 @@ async def dashboard(request: web.Request) -> web.Response:
         "ingest": {k: sum(b.ingest.get(k, 0) for b in buckets) for k in ("accepted", "refused", "failed")},
         "ratings": _merged(by_service[subjects.SCORING], ("metric_latency_ms", "outcomes")),
         "storage": _merged(by_service[subjects.STORAGE], ("copy_queue_depth",)),
-        "logs": _logs(by_service),
+        "logs": _logs(by_service) if principal(request).is_admin else [],
     }
     return web.json_response(body)
 

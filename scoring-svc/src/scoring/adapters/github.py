@@ -17,7 +17,7 @@ import aiohttp
 
 from scoring.adapters._retry import Transient, retrying
 from scoring.domain.reviewedness import PullRequest
-from scoring.ports import SourceUnavailable
+from scoring.ports import ArchiveMissing, SourceUnavailable
 from svckit.upstream import Upstream
 
 REVIEW_STATES = frozenset({"APPROVED", "CHANGES_REQUESTED", "COMMENTED"})
@@ -70,16 +70,24 @@ class GitHubCodeHost:
         """The default branch's tarball in a temporary file, removed on exit."""
         with tempfile.TemporaryDirectory(prefix="scoring-archive-") as folder:
             path = Path(folder) / "archive.tar.gz"
-            await retrying(lambda: self._download(f"/repos/{repo_id}/tarball", path), f"GitHub tarball of {repo_id}")
+            try:
+                await retrying(
+                    lambda: self._download(f"/repos/{repo_id}/tarball", path), f"GitHub tarball of {repo_id}"
+                )
+            except NotFound as error:
+                raise ArchiveMissing(f"GitHub has no tarball of {repo_id} (an empty repository?)") from error
             yield path
 
     async def _pull(self, repo_id: str, summary: dict[str, Any]) -> PullRequest:
         number = summary["number"]
-        async with self._parallel:
-            detail, reviews = await asyncio.gather(
-                self._json(f"/repos/{repo_id}/pulls/{number}"),
-                self._json(f"/repos/{repo_id}/pulls/{number}/reviews", {"per_page": "100"}),
-            )
+        try:
+            async with self._parallel:
+                detail, reviews = await asyncio.gather(
+                    self._json(f"/repos/{repo_id}/pulls/{number}"),
+                    self._json(f"/repos/{repo_id}/pulls/{number}/reviews", {"per_page": "100"}),
+                )
+        except NotFound:  # gone between the list and the detail: it no longer counts
+            return PullRequest(lines_added=0, had_review=False)
         author = (summary.get("user") or {}).get("login")
         reviewed = any(
             review.get("state") in REVIEW_STATES and (review.get("user") or {}).get("login") != author
@@ -97,6 +105,8 @@ class GitHubCodeHost:
                 url, params=params, headers=self._upstream.github_headers(), timeout=self._timeout
             ) as response:
                 _check(response, path)
+                if response.status == 204:  # GitHub's answer for the contributors of an empty repository
+                    return []
                 return await response.json()
         except (aiohttp.ClientError, TimeoutError) as error:
             raise Transient(f"GitHub is unreachable: {error}") from error
@@ -124,5 +134,5 @@ def _check(response: aiohttp.ClientResponse, path: str) -> None:
     limited = response.headers.get("X-RateLimit-Remaining") == "0"
     if response.status >= 500 or response.status == 429 or (response.status == 403 and limited):
         raise Transient(f"GitHub answered {response.status} for {path}")
-    if response.status != 200:
+    if response.status not in (200, 204):
         raise SourceUnavailable(f"GitHub answered {response.status} for {path}")

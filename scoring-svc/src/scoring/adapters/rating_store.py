@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.scoring import RatingReport
@@ -24,7 +26,8 @@ class SqlRatingStore:
                 rows = [
                     {"child_id": report.artifact_id, "parent_id": parent} for parent in dict.fromkeys(report.parents)
                 ]
-                await conn.execute(insert(rating_parents), rows)
+                upsert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+                await conn.execute(upsert(rating_parents).on_conflict_do_nothing(), rows)
 
     async def put_failure(self, artifact_id: str, message: str, at: datetime) -> None:
         """Record that the model's rating could not be computed (``/rate`` answers 500 with ``message``)."""
@@ -56,8 +59,10 @@ class SqlRatingStore:
     async def delete(self, artifact_id: str) -> bool:
         """Forget a model's rating and the parents it used; True when there was one."""
         async with self._engine.begin() as conn:
+            result = await conn.execute(
+                delete(ratings).where(ratings.c.artifact_id == artifact_id)
+            )  # lock order: rating first
             await conn.execute(delete(rating_parents).where(rating_parents.c.child_id == artifact_id))
-            result = await conn.execute(delete(ratings).where(ratings.c.artifact_id == artifact_id))
         return bool(result.rowcount)
 
     async def clear(self) -> None:
@@ -68,6 +73,16 @@ class SqlRatingStore:
 
     @staticmethod
     async def _replace(conn: AsyncConnection, artifact_id: str, report: str, failure: str | None, at: datetime) -> None:
+        """Upsert the row first — it locks the rating, so concurrent writes of one model queue behind each other
+        instead of deadlocking on its parents — then clear the parents the new version will list."""
+        values = {"artifact_id": artifact_id, "report": report, "failure": failure, "rated_at": at}
+        upsert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        statement = upsert(ratings).values(**values)
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[ratings.c.artifact_id],
+                set_={"report": statement.excluded.report, "failure": statement.excluded.failure,
+                      "rated_at": statement.excluded.rated_at},
+            )
+        )  # fmt: skip
         await conn.execute(delete(rating_parents).where(rating_parents.c.child_id == artifact_id))
-        await conn.execute(delete(ratings).where(ratings.c.artifact_id == artifact_id))
-        await conn.execute(insert(ratings).values(artifact_id=artifact_id, report=report, failure=failure, rated_at=at))

@@ -1,22 +1,37 @@
-"""A ``Sandbox`` that runs a snippet in a separate, limited Python process.
+"""A ``Sandbox`` that runs a snippet in a separate, limited Python process, isolated by bubblewrap when available.
 
 Each run gets a fresh temporary directory, used as working directory, ``HOME`` and ``TMPDIR`` and removed afterwards,
 and an environment built from scratch: a minimal ``PATH``, ``HF_ENDPOINT``, ``GITHUB_API_URL``,
-``HF_HUB_DISABLE_TELEMETRY=1``, ``PYTHONDONTWRITEBYTECODE=1`` and nothing of this process (no token). The interpreter
-(this one by default) runs in isolated mode (``-I``: no ``PYTHON*`` variables, no user site, no script directory on
-``sys.path``) in a new session, under resource limits its bootstrap sets before the snippet runs: CPU seconds (``RLIMIT_CPU``), address
-space (``RLIMIT_AS``), file size (``RLIMIT_FSIZE``), open files (``RLIMIT_NOFILE``), no core dumps. The wall-clock
-limit is enforced from here: on expiry the whole process group is killed. Output is read as it comes and only its
-tail is kept, so a snippet printing forever costs no memory.
+``HF_HUB_DISABLE_TELEMETRY=1``, ``PYTHONDONTWRITEBYTECODE=1`` (and ``PWD``, which bwrap sets) and nothing of this
+process (no token). The interpreter (this one by default) runs in isolated mode (``-I``: no ``PYTHON*`` variables, no
+user site, no script directory on ``sys.path``) in a new session, under resource limits its bootstrap sets before the
+snippet runs: CPU seconds (``RLIMIT_CPU``), address space (``RLIMIT_AS``), file size (``RLIMIT_FSIZE``), open files
+(``RLIMIT_NOFILE``), no core dumps. The wall-clock limit is enforced from here: on expiry the whole process group is
+killed. Output is read as it comes and only its tail is kept, so a snippet printing forever costs no memory.
 
-Network, processes, native code and files are limited by ``scoring.adapters._sandbox_child``: an audit hook installed
-before the snippet runs lets it reach only the hosts of ``HF_ENDPOINT`` and ``GITHUB_API_URL`` (on their ports),
-start no process, load no foreign native library and change files only in its directory.
+The isolation boundary is ``isolation``:
 
-This is best-effort isolation for example snippets from model cards, not a security boundary: audit hooks live in
-the same process as the code they watch, and native code can step around them. The production-grade step is a
-container (or gVisor sandbox) per run, without network other than the two endpoints; ``Sandbox`` is the interface
-such an adapter implements.
+- ``"bwrap"`` (see ``detect_isolation``): the child runs under bubblewrap in new user, pid, IPC, UTS and cgroup
+  namespaces as uid/gid 65534 with no capabilities, on a read-only view of the whole file system with fresh
+  ``/proc``, ``/dev`` and ``/tmp`` and only the run's directory writable. The new pid namespace hides every process
+  of the host (``/proc/<pid>/environ`` of this service included); the read-only root stops writes outside the run's
+  directory, whatever the snippet does (native code, hard links, a spawned process). The network namespace stays
+  shared, so the audit hook below is what limits connections to the two endpoints. The user namespace maps the
+  sandbox's uid onto this service's uid: files this service's user can read stay readable (for a service running as
+  root, root-only files such as ``/etc/shadow``), so run the service as an unprivileged user without secrets on disk.
+  The timeout kills bwrap's process group, and ``--die-with-parent`` with the pid namespace take everything in it.
+- ``"process"``: the weak fallback where bwrap is missing or cannot create namespaces (``detect_isolation`` logs
+  ``sandbox_isolation_weak``): only the audit hook and the resource limits stand between the snippet and this host.
+
+Network, processes, native code and files are also limited by ``scoring.adapters._sandbox_child``: an audit hook
+installed before the snippet runs lets it reach only the hosts of ``HF_ENDPOINT`` and ``GITHUB_API_URL`` (on their
+ports), start no process, load no foreign native library and change files only in its directory. The hook is defence
+in depth, not a security boundary: it lives in the same process as the code it watches, and native code can step
+around it. The production-grade step remains a container (or gVisor sandbox) per run, without network other than the
+two endpoints; ``Sandbox`` is the interface such an adapter implements.
+
+The output tails are returned for logs and tests only: they are the snippet's text, so nothing shown to users may
+quote them (``scoring.evidence.reproduction.failure_reason`` keeps only an exception's class name).
 """
 
 import asyncio
@@ -26,19 +41,64 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 import structlog
 
 from scoring.evidence.reproduction import RunStatus, SandboxRun
 
-_MISSING_MODULE = re.compile(r"ModuleNotFoundError: No module named '([^']+)'")
+_MISSING_MODULE = re.compile(r"ModuleNotFoundError: No module named '([A-Za-z_][A-Za-z0-9_.]*)'")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_NOBODY = "65534"
+_PROBE_SECONDS = 5.0
+
+Isolation = Literal["bwrap", "process"]
+
+
+def bwrap_prefix(workdir: str, bwrap: str = "bwrap") -> list[str]:
+    """The bubblewrap command line that runs the rest of the command isolated, with only ``workdir`` writable."""
+    return [
+        *(bwrap, "--die-with-parent", "--new-session"),
+        *("--unshare-user", "--uid", _NOBODY, "--gid", _NOBODY),
+        *("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"),
+        *("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"),  # noqa: S108 - a fresh tmpfs
+        *("--bind", workdir, workdir, "--chdir", workdir, "--cap-drop", "ALL", "--"),
+    ]
+
+
+def detect_isolation() -> Isolation:
+    """``"bwrap"`` when bubblewrap is on ``PATH`` and can build the sandbox here, else ``"process"`` (with a warning).
+
+    Runs a probe (``/bin/true`` under the very options runs use) for at most a few seconds; call it once at startup.
+    """
+    bwrap = shutil.which("bwrap")
+    reason = "bwrap is not installed"
+    if bwrap is not None:
+        try:
+            with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as workdir:
+                probe = subprocess.run(
+                    [*bwrap_prefix(workdir, bwrap), "/bin/true"],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    timeout=_PROBE_SECONDS,
+                    check=False,
+                )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            reason = f"bwrap probe failed: {type(error).__name__}"
+        else:
+            if probe.returncode == 0:
+                return "bwrap"
+            reason = f"bwrap probe exited {probe.returncode}: {probe.stderr.decode(errors='replace').strip()[:200]}"
+    structlog.get_logger().warning("sandbox_isolation_weak", isolation="process", reason=reason)
+    return "process"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +121,7 @@ class SubprocessSandbox:
     github_api_url: str
     limits: SandboxLimits = field(default_factory=SandboxLimits)
     interpreter: str = field(default_factory=lambda: sys.executable)
+    isolation: Isolation = "process"
 
     async def run(self, code: str) -> SandboxRun:
         """Run ``code`` as ``__main__`` in a fresh directory and report how it ended."""
@@ -89,7 +150,7 @@ class SubprocessSandbox:
             raise
         finally:
             _kill_group(child.pid)
-        exit_code = await child.wait()
+        exit_code = _exit_code(await child.wait(), self.isolation)
         seconds = time.monotonic() - started
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(readers, 2.0)
@@ -107,8 +168,11 @@ class SubprocessSandbox:
         """Start the bootstrap (``_sandbox_child``) on ``workdir/example.py`` in a new session, under the limits."""
         bootstrap = await asyncio.to_thread(Path(__file__).with_name("_sandbox_child.py").read_text, "utf-8")
         policy = json.dumps({"endpoints": self._endpoints(), "workdir": workdir, "limits": _rlimits(self.limits)})
+        command = [self.interpreter, "-I", "-B", "-c", bootstrap, str(Path(workdir, "example.py")), policy]
+        if self.isolation == "bwrap":
+            command = [*bwrap_prefix(workdir, shutil.which("bwrap") or "bwrap"), *command]
         return await asyncio.create_subprocess_exec(
-            *(self.interpreter, "-I", "-B", "-c", bootstrap, str(Path(workdir, "example.py")), policy),
+            *command,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -174,6 +238,13 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
+def _exit_code(returned: int, isolation: Isolation) -> int:
+    """The snippet's exit code; bwrap reports a child ended by signal N as exit 128 + N, made -N again here."""
+    if isolation == "bwrap" and 128 < returned < 128 + 65:
+        return 128 - returned
+    return returned
+
+
 def _status(exit_code: int, timed_out: bool) -> RunStatus:
     if timed_out:
         return "timeout"
@@ -183,6 +254,7 @@ def _status(exit_code: int, timed_out: bool) -> RunStatus:
 
 
 def _missing_module(stderr: str) -> str | None:
-    """The module a ``ModuleNotFoundError`` names, when the output ends with one."""
-    found = _MISSING_MODULE.findall(stderr)
-    return found[-1] if found else None
+    """The module a ``ModuleNotFoundError`` names, when the output's last line is one naming a valid module path."""
+    last = next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), "")
+    found = _MISSING_MODULE.fullmatch(last)
+    return found.group(1) if found else None

@@ -52,6 +52,8 @@ def code_repository(card_text: str, model_name: str) -> str | None:
     """The GitHub ``owner/repo`` holding the model's own code, or None when the card links none."""
     candidates: list[str] = []
     for match in _GITHUB.finditer(card_text):
+        if {match.group(1), match.group(2).rstrip(".,;:")} & {".", "..", ""}:
+            continue
         repo = _repo_id(match.group(1), match.group(2))
         deep = match.group(3) is not None
         if repo.lower() in LIBRARIES and not deep:

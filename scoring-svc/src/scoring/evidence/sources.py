@@ -18,7 +18,16 @@ from scoring.domain.dataset_quality import DatasetCard
 from scoring.domain.links import code_repository, linked_datasets
 from scoring.domain.reviewedness import PullRequest
 from scoring.evidence.reproduction import Sandbox
-from scoring.ports import ArchiveInspector, CodeHost, HubModel, Inspection, ModelHub, PackageBytes, Relatives
+from scoring.ports import (
+    ArchiveInspector,
+    ArchiveMissing,
+    CodeHost,
+    HubModel,
+    Inspection,
+    ModelHub,
+    PackageBytes,
+    Relatives,
+)
 
 T = TypeVar("T")
 
@@ -131,9 +140,12 @@ class Evidence:
         repo = await self.repository()
         return None if repo is None else await self._once("inspection", lambda: self._inspect(repo))
 
-    async def _inspect(self, repo: str) -> Inspection:
-        async with self._sources.code.archive(repo) as archive:
-            return await self._sources.inspect(archive)
+    async def _inspect(self, repo: str) -> Inspection | None:
+        try:
+            async with self._sources.code.archive(repo) as archive:
+                return await self._sources.inspect(archive)
+        except ArchiveMissing:
+            return None
 
     async def relatives(self) -> NodeParents | None:
         """The model's parents and children in the lineage graph (None when lineage has no node)."""

@@ -100,7 +100,12 @@ async def _measure(command: RateModel, deps: Deps) -> tuple[dict[str, Measured],
     evidence = Evidence(command, deps.sources)
     try:
         timed = [_timed(name, fn, evidence) for name, fn in INDEPENDENT.items()]
-        results = await asyncio.gather(*timed, _timed("tree_score", _lineage, evidence))
+        try:
+            async with asyncio.timeout(deps.policy.rating_seconds):
+                results = await asyncio.gather(*timed, _timed("tree_score", _lineage, evidence))
+        except TimeoutError:
+            budget = f"Rating failed: not finished within {deps.policy.rating_seconds:g} s."
+            await _fail(command, deps, ServiceFailure(ErrorCode.TIMEOUT, budget), ["all"])
         failed = {name: r for name, r, _ in results if isinstance(r, Exception)}
         if failed:
             await _fail(command, deps, _failure(failed), sorted(failed))

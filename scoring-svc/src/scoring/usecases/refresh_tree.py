@@ -2,7 +2,9 @@
 
 Only tree_score and net_score change (the other metrics do not depend on relatives), so a refresh reads the
 child's stored metrics, its current parents from lineage and their stored net scores; nothing is fetched upstream.
-A child whose tree_score did not move stops the walk; cycles are cut by remembering visited models.
+A child whose tree_score did not move stops the walk there. A model is refreshed again whenever one of its parents
+moved after its last refresh (a diamond: D below both B and C → E), at most ``MAX_VISITS`` times, which also ends
+any cycle. The walk is best effort: a failure is logged and the rating that started it stays stored.
 """
 
 import time
@@ -33,16 +35,26 @@ def model_children(relatives: NodeParents | None) -> list[str]:
     return [child.artifact_id for child in relatives.children if child.type is ArtifactType.MODEL]
 
 
+MAX_VISITS = 5
+
+
 async def refresh_children(artifact_id: str, relatives: NodeParents | None, deps: Deps) -> None:
     """Recompute the tree_score of every rated descendant of ``artifact_id`` whose parents' scores moved."""
+    try:
+        await _walk(artifact_id, relatives, deps)
+    except Exception as error:  # the rating that started the walk is stored; descendants catch up on the next change
+        log.warning("tree_refresh_failed", artifact_id=artifact_id, error=str(error))
+
+
+async def _walk(artifact_id: str, relatives: NodeParents | None, deps: Deps) -> None:
     queue = list(dict.fromkeys([*model_children(relatives), *await deps.store.children(artifact_id)]))
-    visited = {artifact_id}
+    visits = {artifact_id: MAX_VISITS}
     while queue:
         child = queue.pop(0)
-        if child in visited:
+        if visits.get(child, 0) >= MAX_VISITS:
             continue
-        visited.add(child)
-        queue.extend(await _refresh(child, deps))
+        visits[child] = visits.get(child, 0) + 1
+        queue.extend(c for c in await _refresh(child, deps) if c not in queue)
 
 
 async def _refresh(child: str, deps: Deps) -> list[str]:

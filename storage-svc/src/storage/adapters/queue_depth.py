@@ -45,4 +45,6 @@ class QueueDepth:
                 self._gauge.set(self.last)
             except (NatsError, TimeoutError) as error:
                 structlog.get_logger().warning("queue_depth_unavailable", error=str(error))
+            except Exception as error:  # a sampler must not die silently: keep sampling, say why it failed
+                structlog.get_logger().error("queue_depth_failed", error=repr(error))
             await asyncio.sleep(self._every)

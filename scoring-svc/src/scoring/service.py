@@ -103,7 +103,7 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
         nc = await connect(settings.nats_url, name=SCORING)
         stack.push_async_callback(nc.drain)
         isolation = (
-            await asyncio.to_thread(detect_isolation)
+            await asyncio.to_thread(detect_isolation, str(settings.sandbox_python or sys.executable))
             if settings.sandbox_isolation == "auto"
             else settings.sandbox_isolation
         )

@@ -45,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -62,18 +63,32 @@ _PROBE_SECONDS = 5.0
 Isolation = Literal["bwrap", "process"]
 
 
-def bwrap_prefix(workdir: str, bwrap: str = "bwrap") -> list[str]:
-    """The bubblewrap command line that runs the rest of the command isolated, with only ``workdir`` writable."""
+def python_roots(interpreter: str) -> list[str]:
+    """The installation an interpreter needs to run: its environment (a venv) and the base installation."""
+    roots = {str(Path(interpreter).absolute().parent.parent), str(Path(os.path.realpath(interpreter)).parent.parent)}
+    if Path(interpreter).absolute() == Path(sys.executable).absolute():
+        roots |= {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    return sorted(roots)
+
+
+def bwrap_prefix(workdir: str, bwrap: str = "bwrap", keep: Sequence[str] = ()) -> list[str]:
+    """The bubblewrap command line that runs the rest of the command isolated, with only ``workdir`` writable.
+
+    ``/tmp`` is a fresh tmpfs; the paths of ``keep`` that lie under it (an interpreter installed in a checkout under
+    ``/tmp``) are shown again, read-only.
+    """
+    under_tmp = [path for path in keep if Path(path).is_relative_to("/tmp")]  # noqa: S108 - paths, not a temp file
     return [
         *(bwrap, "--die-with-parent", "--new-session"),
         *("--unshare-user", "--uid", _NOBODY, "--gid", _NOBODY),
         *("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"),
         *("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"),  # noqa: S108 - a fresh tmpfs
+        *(arg for path in under_tmp for arg in ("--ro-bind", path, path)),
         *("--bind", workdir, workdir, "--chdir", workdir, "--cap-drop", "ALL", "--"),
     ]
 
 
-def detect_isolation() -> Isolation:
+def detect_isolation(interpreter: str = sys.executable) -> Isolation:
     """``"bwrap"`` when bubblewrap is on ``PATH`` and can build the sandbox here, else ``"process"`` (with a warning).
 
     Runs a probe (``/bin/true`` under the very options runs use) for at most a few seconds; call it once at startup.
@@ -84,7 +99,7 @@ def detect_isolation() -> Isolation:
         try:
             with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as workdir:
                 probe = subprocess.run(
-                    [*bwrap_prefix(workdir, bwrap), "/bin/true"],
+                    [*bwrap_prefix(workdir, bwrap, python_roots(interpreter)), interpreter, "-I", "-c", "pass"],
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE,
@@ -170,7 +185,8 @@ class SubprocessSandbox:
         policy = json.dumps({"endpoints": self._endpoints(), "workdir": workdir, "limits": _rlimits(self.limits)})
         command = [self.interpreter, "-I", "-B", "-c", bootstrap, str(Path(workdir, "example.py")), policy]
         if self.isolation == "bwrap":
-            command = [*bwrap_prefix(workdir, shutil.which("bwrap") or "bwrap"), *command]
+            bwrap = shutil.which("bwrap") or "bwrap"
+            command = [*bwrap_prefix(workdir, bwrap, python_roots(self.interpreter)), *command]
         return await asyncio.create_subprocess_exec(
             *command,
             stdin=asyncio.subprocess.DEVNULL,

@@ -125,6 +125,12 @@ class EndpointHost:
             "handled": figures.handled,
             "average_seconds": round(average, 6),
             "in_flight": len(self._tasks),
+            **(self._process_stats() if stats.subject == self.endpoints[0].subject else {}),
+        }
+
+    def _process_stats(self) -> dict[str, Any]:
+        """Figures of the whole process, carried once (by the first endpoint) rather than by every endpoint."""
+        return {
             "recent_events": recent_events(10),
             **({"service": self.extra_stats()} if self.extra_stats is not None else {}),
         }
@@ -201,7 +207,7 @@ async def host_endpoints(
 ) -> EndpointHost:
     """Serve ``/metrics`` on the service's own port and its endpoints over NATS until ``stack`` unwinds;
     ``registry`` may already hold the service's own metrics; ``extra_stats`` adds service figures to
-    ``$SRV.STATS`` (under ``data.service`` of every endpoint)."""
+    ``$SRV.STATS`` (under ``data.service`` of the first endpoint, beside the process's ``recent_events``)."""
     registry = registry if registry is not None else CollectorRegistry()
     await stack.enter_async_context(serve_metrics(registry, settings.metrics_host, settings.metrics_port))
     host = EndpointHost(

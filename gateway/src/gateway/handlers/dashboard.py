@@ -16,7 +16,7 @@ from contracts import subjects
 from gateway.activity import Bucket
 from gateway.context import ACTIVITY, client, principal
 from gateway.discovery import gather_stats
-from gateway.handlers.health import window_minutes
+from gateway.handlers.health import iso, window_minutes
 from svckit.logging import recent_events
 
 MAX_LOG_LINES = 50
@@ -33,8 +33,8 @@ async def dashboard(request: web.Request) -> web.Response:
     buckets = [bucket for _, bucket in minutes]
     body = {
         "window_minutes": window,
-        "generated_at": _iso(now),
-        "minutes": [_iso(minute) for minute, _ in minutes],
+        "generated_at": iso(now),
+        "minutes": [iso(minute) for minute, _ in minutes],
         "gateway": {
             "requests": [b.requests for b in buckets],
             "errors": [b.errors for b in buckets],
@@ -78,10 +78,12 @@ def _service(name: str, replicas: list[dict[str, Any]], buckets: list[Bucket]) -
 
 
 def _figures(replica: dict[str, Any]) -> dict[str, Any]:
-    """The first endpoint's data of one replica's STATS (service figures and recent events are per process)."""
-    endpoints = replica.get("endpoints") or []
-    data = endpoints[0].get("data") if endpoints else None
-    return data if isinstance(data, dict) else {}
+    """The process figures of one replica's STATS (one endpoint carries them: ``recent_events``, ``service``)."""
+    for endpoint in replica.get("endpoints") or []:
+        data = endpoint.get("data")
+        if isinstance(data, dict) and "recent_events" in data:
+            return data
+    return {}
 
 
 def _merged(replicas: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, Any] | None:
@@ -116,7 +118,3 @@ def _logs(by_service: dict[str, list[dict[str, Any]]]) -> list[dict[str, str]]:
         for replica in replicas:
             lines.extend(_figures(replica).get("recent_events") or [])
     return sorted(lines, key=lambda line: line.get("at", ""))[-MAX_LOG_LINES:]
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")

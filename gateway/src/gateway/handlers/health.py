@@ -39,7 +39,7 @@ async def components(request: web.Request) -> web.Response:
     report = [_gateway_component(request, minutes, now, include_timeline)]
     for service, replicas in zip(subjects.MONITORED_SERVICES, stats, strict=True):
         report.append(_service_component(service, replicas, minutes, now, include_timeline))
-    return web.json_response({"components": report, "generated_at": _iso(now), "window_minutes": window})
+    return web.json_response({"components": report, "generated_at": iso(now), "window_minutes": window})
 
 
 def _gateway_component(
@@ -57,7 +57,7 @@ def _gateway_component(
         "id": "gateway",
         "display_name": "API gateway",
         "status": "degraded" if issues else "ok",
-        "observed_at": _iso(now),
+        "observed_at": iso(now),
         "description": DESCRIPTIONS["gateway"],
         "metrics": {
             "requests": total,
@@ -71,7 +71,7 @@ def _gateway_component(
         "issues": issues,
     }
     if timeline:
-        component["timeline"] = [{"bucket": _iso(m), "value": b.requests, "unit": "requests/min"} for m, b in minutes]
+        component["timeline"] = [{"bucket": iso(m), "value": b.requests, "unit": "requests/min"} for m, b in minutes]
     return component
 
 
@@ -106,7 +106,7 @@ def _service_component(
         "id": service,
         "display_name": f"{service}-svc",
         "status": status,
-        "observed_at": _iso(now),
+        "observed_at": iso(now),
         "description": DESCRIPTIONS.get(service, service),
         "metrics": {
             "replicas": len(replicas),
@@ -119,7 +119,7 @@ def _service_component(
     }
     if timeline:
         component["timeline"] = [
-            {"bucket": _iso(m), "value": b.per_service.get(service, 0), "unit": "requests/min"} for m, b in minutes
+            {"bucket": iso(m), "value": b.per_service.get(service, 0), "unit": "requests/min"} for m, b in minutes
         ]
     return component
 
@@ -150,5 +150,6 @@ def _flag(request: web.Request, name: str) -> bool:
     return raw in ("true", "1")
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
+    """``moment`` in UTC, ISO 8601 with a ``Z``."""
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -6,6 +6,7 @@ from typing import Final
 from contracts.scoring import ModelRating, RatingReport, SizeScores
 from scoring.domain.net_score import MetricScores, Weights, category, net_score, own_score
 from scoring.domain.quality_gate import DEFAULT_GATED
+from scoring.domain.size_score import SizeScore
 from scoring.domain.tree_score import TreeInput, tree_score
 from scoring.evidence.metrics import Measured
 from scoring.ports import RatingStore
@@ -20,20 +21,24 @@ def metric_scores(scores: Mapping[str, float], size_mean: float, tree: float = 0
 
 
 def scores_of(rating: ModelRating) -> MetricScores:
-    """The per-metric scores of a stored rating."""
-    size = rating.size_score
-    mean = (size.raspberry_pi + size.jetson_nano + size.desktop_pc + size.aws_server) / 4
+    """The per-metric scores of a stored rating (the size term averaged exactly as when it was computed)."""
+    mean = SizeScore(**rating.size_score.model_dump()).mean()
     return metric_scores({name: getattr(rating, name) for name in SCALARS}, mean, rating.tree_score)
 
 
-async def parent_net_scores(store: RatingStore, parents: Sequence[str]) -> dict[str, float]:
-    """Net scores of the parents that have a stored rating, by id."""
-    found: dict[str, float] = {}
+async def parent_reports(store: RatingStore, parents: Sequence[str]) -> dict[str, RatingReport]:
+    """The stored reports of the parents that have one, by id, in ``parents``' order."""
+    found: dict[str, RatingReport] = {}
     for parent in parents:
         stored = await store.get(parent)
         if stored is not None and stored.report is not None:
-            found[parent] = stored.report.rating.net_score
+            found[parent] = stored.report
     return found
+
+
+def net_scores(reports: Mapping[str, RatingReport]) -> dict[str, float]:
+    """Each report's net score, by id."""
+    return {artifact_id: report.rating.net_score for artifact_id, report in reports.items()}
 
 
 def tree_and_net(scores: MetricScores, parents: Sequence[float], weights: Weights) -> tuple[float, float]:

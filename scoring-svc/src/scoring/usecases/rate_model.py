@@ -23,7 +23,14 @@ from scoring.domain.quality_gate import gate
 from scoring.evidence.metrics import INDEPENDENT, Measured, MetricFunction
 from scoring.evidence.sources import Evidence
 from scoring.ports import SourceUnavailable
-from scoring.usecases._rating import build_rating, metric_scores, parent_net_scores, tree_and_net, tree_detail
+from scoring.usecases._rating import (
+    build_rating,
+    metric_scores,
+    net_scores,
+    parent_reports,
+    tree_and_net,
+    tree_detail,
+)
 from scoring.usecases.refresh_tree import model_parents, refresh_children
 
 log = structlog.get_logger()
@@ -55,12 +62,11 @@ def _failure(failed: Mapping[str, Exception]) -> ServiceFailure:
     return ServiceFailure(code, f"Rating failed: could not compute {names} ({reasons}).")
 
 
-async def _inherit_licence(deps: Deps, measured: Measured, parents: list[str]) -> Measured:
+def _inherit_licence(measured: Measured, parents: Mapping[str, RatingReport]) -> Measured:
     if measured.license_id is not None:
         return measured
-    for parent in parents:
-        stored = await deps.store.get(parent)
-        licence = stored.report.license_id if stored is not None and stored.report is not None else None
+    for parent, report in parents.items():
+        licence = report.license_id
         if licence:
             score = round(family_score(licence) * INHERITED_FACTOR, 4)
             return Measured(score, True, f"none stated; inherits {licence} from parent {parent}", license_id=licence)
@@ -72,9 +78,9 @@ async def rate_model(command: RateModel, deps: Deps) -> RatingReport:
     started = time.perf_counter()
     measured, seconds, relatives = await _measure(command, deps)
     tree_started = time.perf_counter()
-    parents = model_parents(relatives)
-    measured["license"] = await _inherit_licence(deps, measured["license"], parents)
-    parent_scores = await parent_net_scores(deps.store, parents)
+    parents = await parent_reports(deps.store, model_parents(relatives))
+    measured["license"] = _inherit_licence(measured["license"], parents)
+    parent_scores = net_scores(parents)
     scores = metric_scores({name: m.score for name, m in measured.items()}, measured["size_score"].score)
     tree, net = tree_and_net(scores, list(parent_scores.values()), deps.policy.weights)
     seconds["tree_score"] += time.perf_counter() - tree_started

@@ -16,7 +16,7 @@ from contracts.base import Empty
 from contracts.lineage import NodeParents
 from contracts.scoring import RatingRef
 from scoring.deps import Deps
-from scoring.usecases._rating import parent_net_scores, scores_of, tree_and_net, with_tree
+from scoring.usecases._rating import net_scores, parent_reports, scores_of, tree_and_net, with_tree
 
 log = structlog.get_logger()
 
@@ -64,7 +64,7 @@ async def _refresh(child: str, deps: Deps) -> list[str]:
         return []
     started = time.perf_counter()
     relatives = await deps.sources.relatives.of(child)
-    parents = await parent_net_scores(deps.store, model_parents(relatives))
+    parents = net_scores(await parent_reports(deps.store, model_parents(relatives)))
     report = stored.report
     tree, net = tree_and_net(scores_of(report.rating), list(parents.values()), deps.policy.weights)
     if tree == report.rating.tree_score and list(parents) == report.parents:

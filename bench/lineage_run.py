@@ -17,23 +17,25 @@ from pathlib import Path
 import aiohttp
 
 from bench.lineage_seed import plan, seed
-from stack.processes import Child, free_port, nats_argv, wait_for_port
+from stack.natsd import prepare_nats
+from stack.processes import Child, free_port, wait_for_port
 from tests.api import ADMIN, ADMIN_PASSWORD
 
 TARGET_P99_MS = 50.0
 
 
 def _start(workdir: Path) -> tuple[list[Child], str]:
-    nats_port, gateway_port = free_port(), free_port()
+    nats, gateway_port = prepare_nats(workdir / "nats", free_port()), free_port()
     env = {
-        "NATS_URL": f"nats://127.0.0.1:{nats_port}", "REGISTRY_DATA_DIR": str(workdir), "LOG_LEVEL": "warning",
+        "NATS_URL": nats.url, "REGISTRY_DATA_DIR": str(workdir), "LOG_LEVEL": "warning",
         "LOG_FORMAT": "json", "S3_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}", "GATEWAY_PORT": str(gateway_port),
     }  # fmt: skip
-    children = [Child("nats", nats_argv(nats_port, workdir / "nats"), log_file=workdir / "nats.log")]
+    children = [Child("nats", nats.argv, log_file=workdir / "nats.log")]
     children[0].start()
-    wait_for_port(nats_port, child=children[0])
+    wait_for_port(nats.port, child=children[0])
     for module in ("catalog", "storage", "lineage", "gateway"):
-        child = Child(module, [sys.executable, "-m", module], env, log_file=workdir / f"{module}.log")
+        child_env = {**env, **nats.role_env(module)}
+        child = Child(module, [sys.executable, "-m", module], child_env, log_file=workdir / f"{module}.log")
         child.start()
         children.append(child)
     wait_for_port(gateway_port, timeout=60, child=children[-1])

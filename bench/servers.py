@@ -16,7 +16,8 @@ from pathlib import Path
 
 from bench.seed import database_path
 from catalog.settings import DEFAULT_ADMIN_PASSWORD
-from stack.processes import Child, free_port, nats_argv, wait_for_port
+from stack.natsd import NatsLaunch, prepare_nats
+from stack.processes import Child, free_port, wait_for_port
 
 REPO = Path(__file__).resolve().parent.parent
 ADMIN_NAME = "ece30861defaultadminuser"
@@ -37,6 +38,7 @@ class ProcessGroup:
         self.logs = workdir / "logs"
         self.gateway_port = 0
         self._exit = ExitStack()
+        self._nats: NatsLaunch | None = None
         self._children: list[Child] = []
 
     @property
@@ -64,14 +66,19 @@ class ProcessGroup:
         raise NotImplementedError
 
     def _start_nats(self) -> str:
-        """A JetStream NATS server; its URL."""
-        port = free_port()
-        self._listening(Child("nats", nats_argv(port, self.workdir / "nats"), log_file=self._log("nats")), port)
-        return f"nats://127.0.0.1:{port}"
+        """A JetStream NATS server configured as ``make run``'s (``role_env`` gives each role's credentials); its URL."""
+        self._nats = prepare_nats(self.workdir / "nats", free_port())
+        self._listening(Child("nats", self._nats.argv, log_file=self._log("nats")), self._nats.port)
+        return self._nats.url
+
+    def role_env(self, role: str) -> dict[str, str]:
+        """The NATS credentials of ``role`` (after ``_start_nats``)."""
+        assert self._nats is not None, "NATS is not started"
+        return self._nats.role_env(role)
 
     def _start_gateway(self, env: Mapping[str, str], timeout: float) -> None:
         self.gateway_port = free_port()
-        gateway_env = {**env, "GATEWAY_PORT": str(self.gateway_port)}
+        gateway_env = {**env, **self.role_env("gateway"), "GATEWAY_PORT": str(self.gateway_port)}
         gateway = Child("gateway", [sys.executable, "-m", "gateway"], gateway_env, log_file=self._log("gateway"))
         self._listening(gateway, self.gateway_port, timeout)
 
@@ -155,7 +162,14 @@ class BenchStack(ProcessGroup):
             "REGISTRY_ADMIN_NAME": ADMIN_NAME,
             "REGISTRY_ADMIN_PASSWORD": ADMIN_PASSWORD,
         }
-        self._spawn(Child("catalog", [sys.executable, "-m", "catalog"], env, log_file=self._log("catalog")))
+        self._spawn(
+            Child(
+                "catalog",
+                [sys.executable, "-m", "catalog"],
+                {**env, **self.role_env("catalog")},
+                log_file=self._log("catalog"),
+            )
+        )
         self._start_gateway(env, timeout)
         self.bare_port = free_port()
         bare_argv = [sys.executable, "-m", "bench.bare", "--port", str(self.bare_port)]

@@ -97,6 +97,7 @@ class StorageStack(ProcessGroup):
         }
         services = ["catalog", "storage", "lineage", "scoring"]
         for name in services:
-            self._spawn(Child(name, [sys.executable, "-m", name], env, log_file=self._log(name)))
+            child_env = {**env, **self.role_env(name)}
+            self._spawn(Child(name, [sys.executable, "-m", name], child_env, log_file=self._log(name)))
         self._start_gateway(env, timeout)
         self._wait_replicas(dict.fromkeys(services, 1), timeout)

@@ -13,16 +13,27 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stack.processes import Child, free_port, nats_argv, wait_for_port
+from stack.natsd import NatsLaunch, prepare_nats
+from stack.processes import Child, free_port, nats_server_binary, wait_for_port
 from stack.seaweed import SeaweedS3, start_seaweed
+from svckit.transport import BusAuth
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def start_nats(workdir: Path) -> tuple[Child, str]:
-    """A JetStream NATS server on a free port."""
+def start_nats(workdir: Path) -> tuple[Child, NatsLaunch]:
+    """A JetStream NATS server on a free port, configured as ``make run``'s: one user per role, no anonymous."""
+    launch = prepare_nats(workdir / "nats", free_port())
+    child = Child("nats", launch.argv, log_file=workdir / "logs" / "nats.log")
+    _start_listening(child, launch.port)
+    return child, launch
+
+
+def start_open_nats(workdir: Path) -> tuple[Child, str]:
+    """A NATS server that lets anyone in, for the transport's own tests (their subjects belong to no role)."""
     port = free_port()
-    child = Child("nats", nats_argv(port, workdir / "nats"), log_file=workdir / "logs" / "nats.log")
+    argv = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(port)]
+    child = Child("nats", argv, log_file=workdir / "logs" / "nats.log")
     _start_listening(child, port)
     return child, f"nats://127.0.0.1:{port}"
 
@@ -54,7 +65,7 @@ class RegistryStack:
     """catalog-svc replicas and one gateway, wired to a NATS server, a mirror and a database."""
 
     workdir: Path
-    nats_url: str
+    nats: NatsLaunch
     mirror_url: str
     s3: SeaweedS3
     database_url: str | None = None
@@ -73,10 +84,20 @@ class RegistryStack:
         """The gateway's base URL."""
         return f"http://127.0.0.1:{self.gateway_port}"
 
-    def env(self) -> dict[str, str]:
-        """Environment shared by every process of this stack."""
+    @property
+    def nats_url(self) -> str:
+        """The NATS server's URL (connecting needs a role's credentials: ``nats.role_env``)."""
+        return self.nats.url
+
+    def bus_auth(self, role: str) -> BusAuth:
+        """NATS credentials of ``role``, for a test that speaks on the bus as that role."""
+        return BusAuth(user=role, password=self.nats.passwords[role])
+
+    def env(self, role: str | None = None) -> dict[str, str]:
+        """Environment of this stack's processes; a process of ``role`` gets that role's NATS credentials."""
         env = {
             "NATS_URL": self.nats_url,
+            **(self.nats.role_env(role) if role else {}),
             "REGISTRY_DATA_DIR": str(self.workdir / "data"),
             "HF_ENDPOINT": f"{self.mirror_url}/hf",
             "GITHUB_API_URL": f"{self.mirror_url}/gh",
@@ -116,7 +137,7 @@ class RegistryStack:
         self.gateway = Child(
             "gateway",
             [sys.executable, "-m", "gateway"],
-            {**self.env(), "GATEWAY_PORT": str(self.gateway_port)},
+            {**self.env("gateway"), "GATEWAY_PORT": str(self.gateway_port)},
             log_file=self.workdir / "logs" / "gateway.log",
         )
         self.gateway.start()
@@ -143,7 +164,7 @@ class RegistryStack:
         child = Child(
             f"catalog-{index}",
             [sys.executable, "-m", "catalog"],
-            self.env(),
+            self.env("catalog"),
             log_file=self.workdir / "logs" / f"catalog-{index}.log",
         )
         child.start()
@@ -154,7 +175,7 @@ class RegistryStack:
         child = Child(
             f"{module}-{index}",
             [sys.executable, "-m", module],
-            {**self.env(), **(extra_env or {})},
+            {**self.env(module), **(extra_env or {})},
             log_file=self.workdir / "logs" / f"{module}-{index}.log",
         )
         child.start()
@@ -166,7 +187,7 @@ class RegistryStack:
         child = Child(
             f"storage-{index}",
             [sys.executable, "-m", "storage"],
-            {**self.env(), **(extra_env or {})},
+            {**self.env("storage"), **(extra_env or {})},
             log_file=self.workdir / "logs" / f"storage-{index}.log",
         )
         child.start()
@@ -218,12 +239,19 @@ def running_registry(
     root: Path, mirror_url: str, *, database_url: str | None = None, extra_env: dict[str, str] | None = None
 ) -> Iterator[RegistryStack]:
     """A whole registry under ``root`` (its own NATS and SeaweedFS), stopped on exit."""
-    nats, nats_url = start_nats(root)
+    nats, launch = start_nats(root)
     seaweed, s3 = start_seaweed(root / "seaweed", f"registry-{root.name}", log_file=root / "logs" / "seaweed.log")
-    stack = RegistryStack(root, nats_url, mirror_url, s3, database_url=database_url, extra_env=extra_env or {})
+    stack = RegistryStack(root, launch, mirror_url, s3, database_url=database_url, extra_env=extra_env or {})
     try:
         yield stack.start()
     finally:
         stack.stop()
         seaweed.stop()
         nats.stop()
+    assert_no_bus_violations(root / "logs" / "nats.log")
+
+
+def assert_no_bus_violations(log: Path) -> None:
+    """Fail when the NATS server refused one of our own processes: the bus permissions miss a subject it needs."""
+    refused = [line for line in log.read_text(errors="replace").splitlines() if "Violation" in line]
+    assert not refused, f"the bus refused our own processes ({log}):\n" + "\n".join(refused[:10])

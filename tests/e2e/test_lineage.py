@@ -116,7 +116,7 @@ async def test_license_check(api: Api, github_url: str, status: int, answer: boo
 
 async def test_scoring_can_ask_for_a_models_parents_over_nats(api: Api, registry: RegistryStack) -> None:
     ids = await _ids(api, [ONNX, RESNET, TRAINED])
-    nc = await connect(registry.nats_url, name="tests")
+    nc = await connect(registry.nats_url, name="tests", auth=registry.bus_auth(subjects.SCORING))
     try:
         client = ServiceClient(nc)
         reply = await client.call(subjects.LINEAGE_PARENTS, NodeRef(artifact_id=ids[ONNX]), NodeParents)

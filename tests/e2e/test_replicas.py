@@ -58,7 +58,7 @@ async def test_tokens_work_on_every_gateway_replica(api: Api, registry: Registry
     second = Child(
         "gateway-2",
         [sys.executable, "-m", "gateway"],
-        {**registry.env(), "GATEWAY_PORT": str(port)},
+        {**registry.env("gateway"), "GATEWAY_PORT": str(port)},
         log_file=registry.workdir / "logs" / "gateway-2.log",
     )
     second.start()

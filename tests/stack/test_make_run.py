@@ -23,13 +23,14 @@ class Run:
         self.metrics_port = free_port()
         self.scoring_metrics_port = free_port()
         self.ui_port = free_port()
+        self.nats_port = free_port()
         self.log = workdir / "stack.log"
         self.child = Child(
             "stack",
             [sys.executable, "-m", "stack"],
             {
                 "REGISTRY_DATA_DIR": str(workdir / "data"),
-                "REGISTRY_NATS_PORT": str(free_port()),
+                "REGISTRY_NATS_PORT": str(self.nats_port),
                 "GATEWAY_PORT": str(self.gateway_port),
                 "CATALOG_METRICS_PORT": str(self.metrics_port),
                 "STORAGE_METRICS_PORT": str(free_port()),
@@ -60,7 +61,8 @@ class Run:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, json.load(response)
         except urllib.error.HTTPError as error:
-            return error.code, json.load(error)
+            with error:
+                return error.code, json.load(error)
 
     def replicas(self, service: str) -> int:
         try:

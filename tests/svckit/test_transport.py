@@ -14,7 +14,7 @@ from contracts.errors import ErrorCode, ServiceFailure
 from svckit.host import Endpoint, EndpointHost
 from svckit.metrics import EndpointMetrics
 from svckit.transport import ServiceClient, connect
-from tests.harness import start_nats
+from tests.harness import start_open_nats
 
 
 class Ping(Contract):
@@ -29,7 +29,7 @@ class Pong(Contract):
 
 @pytest.fixture(scope="module")
 def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    child, url = start_nats(tmp_path_factory.mktemp("svckit"))
+    child, url = start_open_nats(tmp_path_factory.mktemp("svckit"))
     yield url
     child.stop()
 

@@ -50,7 +50,7 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
         engine = await stack.enter_async_context(open_catalog_engine(settings.database_url()))
         session = await stack.enter_async_context(aiohttp.ClientSession())
         store = SqlArtifactStore(engine)
-        nc = await connect(settings.nats_url, name=CATALOG)
+        nc = await connect(settings.nats_url, name=CATALOG, auth=settings.bus_auth())
         stack.push_async_callback(nc.drain)
         deps = Deps(
             artifacts=store,

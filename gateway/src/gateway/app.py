@@ -38,7 +38,7 @@ def init_app(settings: GatewaySettings) -> web.Application:
 
 async def _nats(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    nc = await connect(settings.nats_url, name="gateway")
+    nc = await connect(settings.nats_url, name="gateway", auth=settings.bus_auth())
     client = ServiceClient(nc, default_timeout=settings.service_timeout)
     leases = TokenLeases(client)
 

@@ -27,7 +27,7 @@ async def run_lineage(settings: LineageSettings, stop: asyncio.Event) -> None:
     async with AsyncExitStack() as stack:
         engine = await stack.enter_async_context(open_graph_engine(settings.database_url()))
         session = await stack.enter_async_context(aiohttp.ClientSession())
-        nc = await connect(settings.nats_url, name=LINEAGE)
+        nc = await connect(settings.nats_url, name=LINEAGE, auth=settings.bus_auth())
         stack.push_async_callback(nc.drain)
         deps = Deps(
             graph=SqlGraphStore(engine),

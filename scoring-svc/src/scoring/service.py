@@ -100,7 +100,7 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
     async with AsyncExitStack() as stack:
         engine = await stack.enter_async_context(open_rating_engine(settings.database_url()))
         session = await stack.enter_async_context(aiohttp.ClientSession())
-        nc = await connect(settings.nats_url, name=SCORING)
+        nc = await connect(settings.nats_url, name=SCORING, auth=settings.bus_auth())
         stack.push_async_callback(nc.drain)
         isolation = (
             await asyncio.to_thread(detect_isolation, str(settings.sandbox_python or sys.executable))

@@ -10,7 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
-from stack.processes import Child, nats_argv, stdout_sink, wait_for_port
+from stack.natsd import prepare_nats
+from stack.processes import Child, stdout_sink, wait_for_port
 from stack.seaweed import prepare_seaweed, wait_seaweed_ready
 from stack.supervisor import Supervisor
 
@@ -31,19 +32,21 @@ def main() -> None:
     data_dir = Path(os.environ.get("REGISTRY_DATA_DIR", "var")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {"REGISTRY_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    roles: dict[str, dict[str, str]] = {}
     supervisor = Supervisor(stdout_sink)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        env["NATS_URL"] = _nats(supervisor, data_dir)
+        env["NATS_URL"], roles = _nats(supervisor, data_dir)
         env.update(_object_storage(supervisor, data_dir))
         for name, module, metrics_port in SERVICES:
             port_var = f"{module.upper()}_METRICS_PORT"
-            child_env = {**env, "METRICS_PORT": os.environ.get(port_var, str(metrics_port))}
+            child_env = {**env, **roles.get(module, {}), "METRICS_PORT": os.environ.get(port_var, str(metrics_port))}
             supervisor.start(Child(name, [sys.executable, "-m", module], child_env))
         gateway_port = os.environ.get("GATEWAY_PORT", "8080")
-        supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], {**env, "GATEWAY_PORT": gateway_port}))
+        gateway_env = {**env, **roles.get("gateway", {}), "GATEWAY_PORT": gateway_port}
+        supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], gateway_env))
         ui_port = os.environ.get("UI_PORT", "8081")
         ui_env = {**env, "UI_PORT": ui_port, "REGISTRY_URL": f"http://127.0.0.1:{gateway_port}"}
         supervisor.start(Child("ui", [sys.executable, "-m", "ui"], ui_env))
@@ -56,15 +59,17 @@ def main() -> None:
         supervisor.stop_all()
 
 
-def _nats(supervisor: Supervisor, data_dir: Path) -> str:
-    """``NATS_URL`` if set, else a JetStream NATS server of our own on 127.0.0.1."""
+def _nats(supervisor: Supervisor, data_dir: Path) -> tuple[str, dict[str, dict[str, str]]]:
+    """``NATS_URL`` if set (each process then reads its own ``NATS_USER``/``NATS_PASSWORD`` from the environment),
+    else a JetStream NATS server of our own on 127.0.0.1 and every role's credentials for it."""
     if os.environ.get("NATS_URL"):
-        return os.environ["NATS_URL"]
+        return os.environ["NATS_URL"], {}
     port = int(os.environ.get("REGISTRY_NATS_PORT", DEFAULT_NATS_PORT))
-    child = Child("nats", nats_argv(port, data_dir / "nats"))
+    launch = prepare_nats(data_dir / "nats", port)
+    child = Child("nats", launch.argv)
     supervisor.start(child)
     wait_for_port(port, child=child)
-    return f"nats://127.0.0.1:{port}"
+    return launch.url, {role: launch.role_env(role) for role in launch.passwords}
 
 
 def _object_storage(supervisor: Supervisor, data_dir: Path) -> dict[str, str]:

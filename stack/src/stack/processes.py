@@ -47,11 +47,6 @@ def nats_server_binary() -> str:
     return found
 
 
-def nats_argv(port: int, store_dir: Path) -> list[str]:
-    """Arguments for a JetStream-enabled NATS server bound to 127.0.0.1 only."""
-    return [nats_server_binary(), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store_dir)]
-
-
 class Child:
     """One OS process: started, stopped gracefully (SIGTERM, then SIGKILL), its output prefixed."""
 

@@ -37,7 +37,7 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
         s3 = await stack.enter_async_context(
             open_s3(settings.s3_endpoint_url, settings.s3_access_key_id, secret, settings.s3_region)
         )
-        nc = await connect(settings.nats_url, name=STORAGE)
+        nc = await connect(settings.nats_url, name=STORAGE, auth=settings.bus_auth())
         stack.push_async_callback(nc.drain)
         jobs = JetStreamJobs(nc, ack_wait=settings.storage_ack_wait, replicas=settings.storage_stream_replicas)
         await jobs.setup()

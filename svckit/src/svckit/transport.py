@@ -1,6 +1,9 @@
 """The requesting side of NATS request/reply: typed calls with request ids and mapped failures."""
 
 import asyncio
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import nats
@@ -12,6 +15,7 @@ from nats.micro.request import ERROR_CODE_HEADER, ERROR_HEADER
 from pydantic import ValidationError
 
 from contracts.base import Contract
+from contracts.bus import inbox_prefix
 from contracts.errors import ErrorCode, ServiceFailure
 from svckit.logging import REQUEST_ID_HEADER
 
@@ -20,13 +24,41 @@ R = TypeVar("R", bound=Contract)
 log = structlog.get_logger()
 
 
-async def connect(url: str, name: str, *, attempts: int = 60, wait: float = 0.5) -> NATS:
-    """Connect to NATS, retrying while the server is still starting; reconnects forever afterwards."""
+@dataclass(frozen=True)
+class BusAuth:
+    """How a process proves who it is to NATS: its role's user and password, and the CA of the servers' TLS."""
+
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    tls_ca: Path | None = None
+
+    def inbox_prefix(self) -> str:
+        """Reply subjects of this role (``contracts.bus.inbox_prefix``); the default ``_INBOX`` when anonymous."""
+        return inbox_prefix(self.user) if self.user else "_INBOX"
+
+    def tls_context(self) -> ssl.SSLContext | None:
+        """A client TLS context trusting ``tls_ca`` (servers are verified by name), or None."""
+        return ssl.create_default_context(cafile=str(self.tls_ca)) if self.tls_ca else None
+
+
+async def _report_error(error: Exception) -> None:
+    """Asynchronous errors of the connection (permission violations included), logged instead of lost."""
+    log.warning("nats_error", error=str(error) or type(error).__name__)
+
+
+async def connect(url: str, name: str, *, auth: BusAuth | None = None, attempts: int = 60, wait: float = 0.5) -> NATS:
+    """Connect to NATS as ``auth``'s role, retrying while the server is still starting; reconnects forever after."""
+    auth = auth or BusAuth()
     for attempt in range(1, attempts + 1):
         try:
             return await nats.connect(
                 servers=url.split(","),
                 name=name,
+                user=auth.user,
+                password=auth.password,
+                tls=auth.tls_context(),
+                inbox_prefix=auth.inbox_prefix(),
+                error_cb=_report_error,
                 connect_timeout=2,
                 allow_reconnect=True,
                 max_reconnect_attempts=-1,

@@ -2,6 +2,7 @@
 
 import json
 import re
+import socket
 import sys
 import time
 import urllib.request
@@ -157,3 +158,26 @@ def test_stop_is_clean_and_a_restart_keeps_users_and_tokens(tmp_path: Path) -> N
         assert second.call("POST", "/artifacts", [{"name": "*"}], keeper) == (200, [])
     finally:
         second.child.stop()
+
+
+def test_a_busy_port_stops_the_start_and_names_the_port_and_its_variable(tmp_path: Path) -> None:
+    run = Run(tmp_path)
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", run.nats_port))
+        holder.listen()
+        run.child.start()
+        deadline = time.monotonic() + 30
+        while run.child.exit_code() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+    run.child.stop()  # already ended: closes its log
+    assert run.child.exit_code() == 2
+    log = run.log.read_text()
+    assert f"port {run.nats_port} (the NATS server) is already in use" in log
+    assert "REGISTRY_NATS_PORT=<port>" in log
+    assert "started" not in log  # nothing was started, so nothing joined another stack's bus
+    assert not (tmp_path / "data").exists()
+
+
+def test_the_banner_says_the_admin_password_is_the_published_default(run: Run) -> None:
+    run.until(lambda: "published default password" in run.log.read_text())
+    assert "REGISTRY_ADMIN_PASSWORD" in run.log.read_text()

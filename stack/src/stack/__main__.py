@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from stack.natsd import prepare_nats
+from stack.ports import PortClaim, taken
 from stack.processes import Child, stdout_sink, wait_for_port
 from stack.seaweed import prepare_seaweed, wait_seaweed_ready
 from stack.supervisor import Supervisor
@@ -27,8 +28,31 @@ SERVICES = [
 ]
 
 
+def port_claims() -> list[PortClaim]:
+    """Every port this stack will listen on, as the environment chooses them."""
+    claims = [
+        PortClaim(int(os.environ.get("GATEWAY_PORT", "8080")), "the gateway", "GATEWAY_PORT"),
+        PortClaim(int(os.environ.get("UI_PORT", "8081")), "the web UI", "UI_PORT"),
+    ]
+    for name, module, metrics_port in SERVICES:
+        variable = f"{module.upper()}_METRICS_PORT"
+        claims.append(PortClaim(int(os.environ.get(variable, metrics_port)), f"{name} metrics", variable))
+    if not os.environ.get("NATS_URL"):
+        nats_port = int(os.environ.get("REGISTRY_NATS_PORT", DEFAULT_NATS_PORT))
+        claims.append(PortClaim(nats_port, "the NATS server", "REGISTRY_NATS_PORT"))
+    if not os.environ.get("S3_ENDPOINT_URL"):
+        s3_port = int(os.environ.get("REGISTRY_S3_PORT", DEFAULT_S3_PORT))
+        claims.append(PortClaim(s3_port, "SeaweedFS S3", "REGISTRY_S3_PORT"))
+    return claims
+
+
 def main() -> None:
-    """Start the stack and supervise it until a signal arrives."""
+    """Start the stack and supervise it until a signal arrives (exit 2 at once when a port it needs is taken)."""
+    busy = taken(port_claims())
+    if busy:
+        for claim in busy:
+            stdout_sink(f"{'stack':<12}| cannot start: {claim.explain()}")
+        sys.exit(2)
     data_dir = Path(os.environ.get("REGISTRY_DATA_DIR", "var")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {"REGISTRY_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
@@ -54,6 +78,11 @@ def main() -> None:
             f"{'stack':<12}| registry on http://127.0.0.1:{gateway_port} (docs at /docs), "
             f"web UI on http://127.0.0.1:{ui_port}; Ctrl-C stops"
         )
+        if not os.environ.get("REGISTRY_ADMIN_PASSWORD"):
+            stdout_sink(
+                f"{'stack':<12}| the administrator has the spec's published default password (clients of the "
+                "contract log in with it): keep this stack on this machine, or set REGISTRY_ADMIN_PASSWORD"
+            )
         supervisor.run(stop)
     finally:
         supervisor.stop_all()

@@ -99,7 +99,7 @@ async def test_cost_alone_and_with_dependencies(api: Api) -> None:
         ("https://github.com/google-research/bert", 200, True),
         ("https://github.com/nobody-here/no-such-repo", 404, None),
         ("https://gitlab.com/some/repo", 400, None),
-        ("https://github.com/rajpurkar/SQuAD-explorer", 502, None),
+        ("https://github.com/rajpurkar/SQuAD-explorer", 200, False),  # GitHub states no licence
     ],
 )
 async def test_license_check(api: Api, github_url: str, status: int, answer: bool | None) -> None:
@@ -128,3 +128,14 @@ async def test_scoring_can_ask_for_a_models_parents_over_nats(api: Api, registry
         assert caught.value.code is ErrorCode.NOT_FOUND
     finally:
         await nc.drain()
+
+
+async def test_a_repository_without_a_licence_is_refused_with_that_reason(api: Api) -> None:
+    ids = await _ids(api, [RESNET, TRAINED])
+    reply = await api.call(
+        "POST",
+        f"/artifact/model/{ids[TRAINED]}/license-check",
+        json_body={"github_url": "https://github.com/rajpurkar/SQuAD-explorer"},
+    )
+    assert (reply.status, reply.body) == (200, False)
+    assert "no licence" in reply.headers["X-License-Reason"], reply.headers["X-License-Reason"]

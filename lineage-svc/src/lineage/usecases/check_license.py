@@ -26,7 +26,11 @@ def github_repo(url: str) -> str:
 
 
 async def check_license(query: LicenseQuery, deps: Deps) -> LicenseAnswer:
-    """The model's licence and its ancestors' against the repository's, by the documented matrix."""
+    """The model's licence and its ancestors' against the repository's, by the documented matrix.
+
+    A repository stating no licence is of the unknown family (every right reserved): the answer is ``false`` with
+    that reason; 502 is only for a GitHub that could not be asked.
+    """
     repo = github_repo(query.github_url)
     graph = await snapshot(deps)
     model = graph.node(query.artifact_id, ArtifactType.MODEL)
@@ -38,8 +42,6 @@ async def check_license(query: LicenseQuery, deps: Deps) -> LicenseAnswer:
         raise ServiceFailure(
             ErrorCode.UPSTREAM_FAILED, f"The repository's licence could not be retrieved: {error}."
         ) from error
-    if code_licence is None:
-        raise ServiceFailure(ErrorCode.UPSTREAM_FAILED, f"GitHub states no licence for {repo}.")
     ancestors = [
         graph.nodes[i] for i in dependency_closure(model.artifact_id, graph.parents)[1:]
         if graph.nodes[i].type is ArtifactType.MODEL

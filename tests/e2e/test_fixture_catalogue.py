@@ -1,10 +1,7 @@
-"""The client workload: every fixture artifact (13 models, 7 datasets, 10 code repositories) registered,
-then lineage, cost and licence answers for each."""
-
-import asyncio
+"""The client workload: every recorded fixture artifact (13 models, 7 datasets, 10 code repositories) registered,
+then lineage, cost (at once, from the sizes planned at ingest) and licence answers for each."""
 
 from tests.api import Api
-from tests.e2e.test_storage import _settled
 
 HF = "https://huggingface.co"
 MODELS = [
@@ -54,18 +51,14 @@ async def test_every_fixture_artifact_gets_lineage_cost_and_licence_answers(api:
         }
         assert parents == EXPECTED_PARENTS.get(model, set()), model
         assert all(isinstance(n["metadata"], dict) for n in graph.body["nodes"])
-    settled = await asyncio.gather(*(_settled(api, t, ids[k], timeout=120) for t, _, k in kinds))
-    for (artifact_type, _, key), package in zip(kinds, settled, strict=True):
+    for artifact_type, _, key in kinds:  # right after ingest, whatever the copies are doing
         cost = await api.call("GET", f"/artifact/{artifact_type}/{ids[key]}/cost?dependency=true")
-        if package["status"]["bytes_total"] is None:
-            assert cost.status == 500, key
-            continue
         assert cost.status == 200, (key, cost.body)
-        assert cost.body[ids[key]]["total_cost"] >= cost.body[ids[key]]["standalone_cost"] > 0
+        assert cost.body[ids[key]]["total_cost"] >= cost.body[ids[key]]["standalone_cost"] > 0, key
     for repo in CODE:
         check = await api.call(
             "POST", f"/artifact/model/{ids['google-bert/bert-base-uncased']}/license-check",
             json_body={"github_url": f"https://github.com/{repo}"},
         )  # fmt: skip
-        assert check.status in (200, 502), (repo, check.body)
-        assert isinstance(check.body, bool) or "licence" in check.body["message"].lower()
+        assert check.status == 200, (repo, check.body)
+        assert isinstance(check.body, bool), (repo, check.body)

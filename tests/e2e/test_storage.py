@@ -12,6 +12,8 @@ import pytest
 from tests.api import Api, Reply
 
 TINY = "https://huggingface.co/sshleifer/tiny-gpt2"
+# Made-up, and unlike the recorded fixtures its big files verify: the mirror serves bytes that hash to its tree.
+MINI = "https://huggingface.co/orchard-compute/orchard-mini"
 LORA = "https://huggingface.co/ybelkada/opt-350m-lora"
 BERT = "https://huggingface.co/google-bert/bert-base-uncased"
 WHISPER_CODE = "https://github.com/openai/whisper"
@@ -43,7 +45,7 @@ async def _fetch(api: Api, path: str) -> tuple[Reply, bytes]:
 
 
 async def test_a_registered_model_is_copied_and_every_file_listed_with_sha256(api: Api) -> None:
-    created = (await api.register("model", TINY)).body
+    created = (await api.register("model", MINI)).body
     artifact_id = created["metadata"]["id"]
     assert created["data"]["download_url"].endswith(f"/download/{artifact_id}")
     package = await _settled(api, "model", artifact_id)
@@ -54,12 +56,12 @@ async def test_a_registered_model_is_copied_and_every_file_listed_with_sha256(ap
     by_path = {f["path"]: f for f in files}
     assert by_path["config.json"]["part"] == "weights"
     assert by_path["config.json"]["verified"] is True
-    assert by_path["pytorch_model.bin"]["upstream_sha256"]
-    assert all(f["stored"] and len(f["sha256"]) == 64 for f in files)
+    assert by_path["model.safetensors"]["upstream_sha256"] == by_path["model.safetensors"]["sha256"]
+    assert all(f["stored"] and f["status"] == "stored" and f["verified"] and len(f["sha256"]) == 64 for f in files)
 
 
 async def test_whole_package_download_is_a_tar_of_exactly_the_listed_bytes(api: Api) -> None:
-    artifact_id = (await api.register("model", TINY)).body["metadata"]["id"]
+    artifact_id = (await api.register("model", MINI)).body["metadata"]["id"]
     package = await _settled(api, "model", artifact_id)
     files = {f["path"]: f for f in package["files"]}
     reply, body = await _fetch(api, f"/download/{artifact_id}")
@@ -122,8 +124,8 @@ async def test_downloads_are_audited_and_need_the_download_permission(api: Api) 
 
 
 async def test_identical_files_are_stored_once(api: Api) -> None:
-    first = (await api.register("model", LORA)).body["metadata"]["id"]
-    second = (await api.register("model", LORA, name="lora-copy")).body["metadata"]["id"]
+    first = (await api.register("model", MINI)).body["metadata"]["id"]
+    second = (await api.register("model", MINI, name="mini-copy")).body["metadata"]["id"]
     one = {f["path"]: f["sha256"] for f in (await _settled(api, "model", first))["files"]}
     two = {f["path"]: f["sha256"] for f in (await _settled(api, "model", second))["files"]}
     assert one == two
@@ -212,7 +214,8 @@ async def test_upload_errors(api: Api) -> None:
 
 
 async def test_a_dataset_round_trips_by_part(api: Api) -> None:
-    artifact_id = (await api.register("dataset", "https://huggingface.co/datasets/nyu-mll/glue")).body["metadata"]["id"]
+    dataset = "https://huggingface.co/datasets/orchard-compute/orchard-prompts"
+    artifact_id = (await api.register("dataset", dataset)).body["metadata"]["id"]
     package = await _settled(api, "dataset", artifact_id)
     assert package["status"]["state"] == "ready", package["status"]
     data_files = {f["path"]: f for f in package["files"] if f["part"] == "datasets"}
@@ -223,3 +226,18 @@ async def test_a_dataset_round_trips_by_part(api: Api) -> None:
         members = {m.name: archive.extractfile(m).read() for m in archive.getmembers()}  # type: ignore[union-attr]
     assert set(members) == set(data_files)
     assert all(hashlib.sha256(members[p]).hexdigest() == f["sha256"] for p, f in data_files.items())
+
+
+async def test_recorded_files_whose_bytes_differ_from_the_published_checksums_are_failed_not_stored(api: Api) -> None:
+    """The mirror serves filler for the recorded weights it does not keep: a faithful registry refuses them."""
+    artifact_id = (await api.register("model", TINY)).body["metadata"]["id"]
+    package = await _settled(api, "model", artifact_id)
+    assert package["status"]["state"] == "partial"
+    assert "differ from what the upstream publishes" in package["status"]["message"]
+    by_path = {f["path"]: f for f in package["files"]}
+    weights = by_path["pytorch_model.bin"]
+    assert (weights["status"], weights["stored"], weights["verified"]) == ("failed", False, False)
+    assert f"where the upstream publishes {weights['upstream_sha256']}" in weights["note"]
+    assert by_path["config.json"]["status"] == "stored" and by_path["config.json"]["verified"] is True
+    refused, _ = await _fetch(api, f"/download/{artifact_id}?part=weights")
+    assert refused.status in (409, 424) and b"pytorch_model.bin" in refused.body

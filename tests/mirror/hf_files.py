@@ -106,7 +106,10 @@ async def resolve_cache(request: web.Request, repo: HfRepo, hp: HfPath) -> web.S
         "Cache-Control": "public, max-age=31536000, immutable",
     }
     size = len(content) if content is not None else int(entry["size"])
-    return await send_bytes(request, headers=headers, size=size, content=content, seed=entry["oid"])
+    return await send_bytes(
+        request, headers=headers, size=size, content=content, seed=repo.filler_seed(entry),
+        wrong=repo.served_wrong(hp.path),
+    )  # fmt: skip
 
 
 async def cdn(request: web.Request, repo: HfRepo, sha256: str) -> web.StreamResponse:
@@ -122,4 +125,7 @@ async def cdn(request: web.Request, repo: HfRepo, sha256: str) -> web.StreamResp
     }
     content = repo.content(entry["path"])
     size = len(content) if content is not None else int(entry["lfs"]["size"])
-    return await send_bytes(request, headers=headers, size=size, content=content, seed=sha256)
+    return await send_bytes(
+        request, headers=headers, size=size, content=content, seed=repo.filler_seed(entry),
+        wrong=repo.served_wrong(entry["path"]),
+    )  # fmt: skip

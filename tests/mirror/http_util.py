@@ -70,6 +70,11 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
     return start, min(end, size - 1)
 
 
+def _altered(chunk: bytes) -> bytes:
+    """``chunk`` with its first byte changed."""
+    return bytes([chunk[0] ^ 0xFF]) + chunk[1:] if chunk else chunk
+
+
 def filler_pattern(seed: str) -> bytes:
     """Deterministic 64 KiB pattern that stands in for bytes the fixtures do not keep."""
     return hashlib.shake_256(f"mirror-filler:{seed}".encode()).digest(_PATTERN_LEN)
@@ -90,12 +95,18 @@ async def send_bytes(
     size: int,
     content: bytes | None,
     seed: str,
+    wrong: str | None = None,
 ) -> web.StreamResponse:
     """Answer GET/HEAD for a file of ``size`` bytes, honouring ``Range``.
 
     ``content`` holds the recorded bytes; when it is ``None`` the body is the deterministic filler
-    derived from ``seed`` (the only synthetic data the mirror serves), streamed in chunks.
+    derived from ``seed`` (the only synthetic data the mirror serves), streamed in chunks. ``wrong`` serves
+    the file faulty: ``"short"`` (its first half, with a matching Content-Length), ``"altered"`` (first byte
+    changed).
     """
+    if wrong == "short":
+        size //= 2
+        content = content[:size] if content is not None else None
     headers = dict(headers)
     headers["Accept-Ranges"] = "bytes"
     wanted = parse_range(request.headers.get("Range"), size)
@@ -117,13 +128,15 @@ async def send_bytes(
         return resp
     await resp.prepare(request)
     if content is not None:
-        await resp.write(content[start : end + 1])
+        body = content[start : end + 1]
+        await resp.write(_altered(body) if wrong == "altered" and start == 0 else body)
     else:
         pattern = filler_pattern(seed)
         pos = start
         while pos <= end:
             stop = min(pos + CHUNK, end + 1)
-            await resp.write(filler_bytes(pattern, pos, stop - 1))
+            chunk = filler_bytes(pattern, pos, stop - 1)
+            await resp.write(_altered(chunk) if wrong == "altered" and pos == 0 else chunk)
             pos = stop
     await resp.write_eof()
     return resp

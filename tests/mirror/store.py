@@ -75,6 +75,25 @@ class HfRepo:
             return None
         return candidate.read_bytes()
 
+    def filler_seed(self, entry: JsonObj) -> str:
+        """Seed of the filler served for a file the fixture does not keep.
+
+        Recorded repositories: the published checksum (the filler then differs from it, as the README says).
+        Made-up repositories declaring ``"consistent_filler": true`` in ``mirror.json``: ``<repo>/<path>``, and their
+        ``tree.json`` publishes the filler's own size and sha256 (``tests/mirror/synth.py`` computes them), so a
+        client verifying checksums sees a faithful upstream.
+        """
+        if self.mirror.get("consistent_filler"):
+            return f"{self.repo_id}/{entry['path']}"
+        return str(entry.get("lfs", {}).get("oid") or entry["oid"])
+
+    def served_wrong(self, path: str) -> str | None:
+        """``"short"`` or ``"altered"`` when ``mirror.json`` makes this file arrive differently from what the tree
+        publishes (half of it, or its first byte changed): a faulty CDN, for integrity tests."""
+        wrong: JsonObj = self.mirror.get("serve_wrong", {})
+        value = wrong.get(path)
+        return str(value) if value in ("short", "altered") else None
+
     def resolve_revision(self, revision: str) -> str | None:
         """Map a branch/tag/commit name to the snapshot commit, or ``None`` if unknown."""
         if revision in ("main", self.sha):

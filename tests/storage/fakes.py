@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from contracts.artifacts import ArtifactType
 from contracts.storage import Part, SourceRef
 from storage.domain.files import PlannedFile
-from storage.ports import SourcePlan, UploadResult
+from storage.ports import ContentMismatch, Expected, SourcePlan, UploadResult
 
 
 class MemoryBlobs:
@@ -19,10 +19,16 @@ class MemoryBlobs:
     async def ensure_bucket(self) -> None:
         return None
 
-    async def upload_stream(self, key: str, chunks: AsyncIterable[bytes], *, part_size: int = 8 << 20) -> UploadResult:
+    async def upload_stream(
+        self, key: str, chunks: AsyncIterable[bytes], *, part_size: int = 8 << 20, expect: Expected | None = None
+    ) -> UploadResult:
         body = b"".join([chunk async for chunk in chunks])
+        result = UploadResult(len(body), hashlib.sha256(body).hexdigest())
+        wrong = expect.mismatch(result.size, result.sha256) if expect is not None else ""
+        if wrong:
+            raise ContentMismatch(wrong)
         self.objects[key] = body
-        return UploadResult(len(body), hashlib.sha256(body).hexdigest())
+        return result
 
     async def exists(self, key: str) -> bool:
         return key in self.objects
@@ -60,9 +66,10 @@ class MemoryBlobs:
 class FixedUpstream:
     """``Fetcher`` serving fixed files; counts how often each file is opened."""
 
-    def __init__(self, files: dict[str, bytes], published_sha256: bool) -> None:
+    def __init__(self, files: dict[str, bytes], published_sha256: bool, served: dict[str, bytes] | None = None) -> None:
         self.files = files
         self.published = published_sha256
+        self.served = served or {}  # bytes served instead of the published ones (a short or altered file)
         self.opened: list[str] = []
 
     async def plan(self, source: SourceRef, artifact_type: ArtifactType) -> SourcePlan:
@@ -79,7 +86,7 @@ class FixedUpstream:
         self.opened.append(path)
 
         async def chunks() -> AsyncIterator[bytes]:
-            yield self.files[path]
+            yield self.served.get(path, self.files[path])
 
         yield chunks()
 

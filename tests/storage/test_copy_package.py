@@ -1,5 +1,6 @@
 """The copy use case on the real index (SQLite) with in-memory object store and upstream."""
 
+import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -95,3 +96,48 @@ async def test_a_copy_never_writes_over_a_blob_whose_deletion_stalled(tmp_path: 
         package = await deps.index.get("2")
         assert package is not None
         assert package.state is PackageState.READY
+
+
+@pytest.mark.parametrize(
+    ("served", "why"),
+    [
+        (FILES["model.safetensors"][:100], "received 100 bytes where the upstream publishes 8,000"),
+        (
+            b"\x01" + FILES["model.safetensors"][1:],
+            "where the upstream publishes " + hashlib.sha256(FILES["model.safetensors"]).hexdigest(),
+        ),
+    ],
+    ids=["short", "altered"],
+)
+async def test_a_file_served_short_or_altered_is_failed_after_retries_and_never_stored(
+    tmp_path: Path, served: bytes, why: str
+) -> None:
+    async with open_index_engine(f"sqlite+aiosqlite:///{tmp_path / 'index.db'}") as engine:
+        upstream = FixedUpstream(FILES, published_sha256=True, served={"model.safetensors": served})
+        blobs = MemoryBlobs()
+        deps = Deps(
+            blobs=blobs, index=SqlPackageIndex(engine), fetcher=upstream, jobs=NoQueue(),
+            policy=Policy(verify_attempts=3, retry_seconds=0.01),
+        )  # fmt: skip
+        await _ingest(deps, "1")
+        package = await deps.index.get("1")
+        assert package is not None and package.state is PackageState.PARTIAL
+        assert "1 differ from what the upstream publishes" in package.message and why in package.message
+        by_path = {f.path: f for f in await deps.index.files("1")}
+        bad = by_path["model.safetensors"]
+        assert (bad.status, bad.sha256, bad.verified) == ("failed", None, False)
+        assert why in bad.note and "after 3 attempts" in bad.note
+        assert upstream.opened.count("model.safetensors") == 3
+        assert by_path["config.json"].status == "stored"
+        published = blob_key(hashlib.sha256(FILES["model.safetensors"]).hexdigest())
+        assert published not in blobs.objects
+        assert served not in blobs.objects.values()
+
+
+async def test_the_file_list_is_planned_before_the_copy_runs(deps: Deps) -> None:
+    await prepare_package(PreparePackage(artifact_id="1", type=ArtifactType.MODEL, source=SOURCE), deps)
+    package = await deps.index.get("1")
+    assert package is not None and package.state is PackageState.QUEUED and package.planned
+    assert package.bytes_total == sum(len(body) for body in FILES.values())
+    assert await deps.index.total_sizes(["1"]) == {"1": sum(len(body) for body in FILES.values())}
+    assert {f.path: f.status for f in await deps.index.files("1")} == dict.fromkeys(FILES, "pending")

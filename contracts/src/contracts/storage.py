@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field
 
@@ -84,13 +85,19 @@ class PackageStatus(Contract):
 
 
 class StoredFile(Contract):
-    """One file of a package: where it sits in the package, its part, size and checksums."""
+    """One file of a package: where it sits in the package, its part, size and checksums.
+
+    ``status``: ``pending`` (planned, its copy not finished: downloads stream it from the upstream, verified),
+    ``stored`` (its bytes are in the registry), ``skipped`` (this deployment does not copy it: ``note`` says why),
+    ``failed`` (the upstream served bytes that differ from what it publishes: ``note`` says how; never served).
+    """
 
     path: str
     part: Part
     size: int = Field(ge=0)
     sha256: str | None = None
     stored: bool
+    status: Literal["pending", "stored", "skipped", "failed"] = "pending"
     upstream_sha256: str | None = None
     verified: bool | None = None
     note: str = ""

@@ -20,6 +20,8 @@ class Policy:
     link_seconds: int = 3600
     progress_every_bytes: int = 8 << 20
     blob_busy_seconds: float = 30.0
+    verify_attempts: int = 3
+    retry_seconds: float = 1.0
 
 
 @dataclass

@@ -19,11 +19,33 @@ class UploadResult:
     sha256: str
 
 
+@dataclass(frozen=True)
+class Expected:
+    """What the upstream publishes for a file: the bytes an upload must match before it is kept."""
+
+    size: int | None = None
+    sha256: str | None = None
+
+    def mismatch(self, size: int, sha256: str) -> str:
+        """Why bytes of ``size`` and ``sha256`` are not the published file ("" when they are)."""
+        if self.size is not None and size != self.size:
+            return f"received {size:,} bytes where the upstream publishes {self.size:,}"
+        if self.sha256 is not None and sha256 != self.sha256:
+            return f"received bytes with sha256 {sha256} where the upstream publishes {self.sha256}"
+        return ""
+
+
+class ContentMismatch(Exception):
+    """Received bytes differ from what the upstream publishes; nothing was kept under the file's address."""
+
+
 class BlobStore(Protocol):
     """Object storage (S3)."""
 
     async def ensure_bucket(self) -> None: ...
-    async def upload_stream(self, key: str, chunks: AsyncIterable[bytes], *, part_size: int = ...) -> UploadResult: ...
+    async def upload_stream(
+        self, key: str, chunks: AsyncIterable[bytes], *, part_size: int = ..., expect: Expected | None = ...
+    ) -> UploadResult: ...
     async def exists(self, key: str) -> bool: ...
     async def copy(self, src_key: str, dst_key: str) -> None: ...
     async def delete(self, key: str) -> None: ...
@@ -45,6 +67,7 @@ class Package:
     source: SourceRef
     state: PackageState
     generation: int
+    planned: bool
     bytes_done: int
     bytes_total: int | None
     files_done: int
@@ -63,7 +86,7 @@ class FileRecord:
     upstream_sha256: str | None
     git_oid: str | None
     sha256: str | None
-    status: Literal["pending", "stored", "skipped"]
+    status: Literal["pending", "stored", "skipped", "failed"]
     verified: bool | None
     note: str
 
@@ -75,6 +98,7 @@ class FileRecord:
             size=self.size or 0,
             sha256=self.sha256,
             stored=self.status == "stored",
+            status=self.status,
             upstream_sha256=self.upstream_sha256,
             verified=self.verified,
             note=self.note,
@@ -113,6 +137,7 @@ class PackageIndex(Protocol):
         self, artifact_id: str, generation: int, path: str, sha256: str, size: int, verified: bool | None
     ) -> bool: ...
     async def file_skipped(self, artifact_id: str, generation: int, path: str, reason: str) -> bool: ...
+    async def file_failed(self, artifact_id: str, generation: int, path: str, reason: str) -> bool: ...
     async def copying(self, artifact_id: str, generation: int, copied: int) -> None: ...
     async def set_state(self, artifact_id: str, generation: int, state: PackageState, message: str = "") -> bool: ...
     async def add_archive(self, artifact_id: str, generation: int, archive: Archive) -> bool: ...

@@ -53,7 +53,12 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
             index=SqlPackageIndex(engine),
             fetcher=RoutingFetcher(upstream, UploadFetcher(blobs)),
             jobs=jobs,
-            policy=Policy(max_file_bytes=settings.storage_max_file_bytes, link_seconds=settings.download_link_seconds),
+            policy=Policy(
+                max_file_bytes=settings.storage_max_file_bytes,
+                link_seconds=settings.download_link_seconds,
+                verify_attempts=settings.storage_verify_attempts,
+                retry_seconds=settings.storage_retry_seconds,
+            ),
         )
         registry = CollectorRegistry()
         depth = QueueDepth(registry, jobs.depth)

@@ -19,6 +19,12 @@ class StorageSettings(UpstreamSettings):
     s3_secret_access_key: SecretStr | None = None
     storage_max_file_bytes: int | None = Field(default=None, ge=0, description="Files above are not copied.")
     storage_copy_concurrency: int = Field(default=2, ge=1)
+    storage_verify_attempts: int = Field(
+        default=3, ge=1, le=10, description="Transfers of a file whose bytes differ from the published ones."
+    )
+    storage_retry_seconds: float = Field(
+        default=1.0, ge=0, description="Wait before the second transfer of such a file (doubled each time)."
+    )
     storage_ack_wait: float = Field(default=60.0, gt=0)
     storage_stream_replicas: int = Field(default=1, ge=1, le=5, description="JetStream replicas of the copy queue.")
     download_link_seconds: int = Field(default=3600, ge=1, le=7 * 24 * 3600)

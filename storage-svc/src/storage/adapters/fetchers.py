@@ -101,7 +101,9 @@ class UpstreamFetcher:
         branch = str(repo.get("default_branch") or "main")
         archive = f"{source.repo_id.replace('/', '-')}-{branch}.tar.gz"
         part = Part.DATASETS if artifact_type is ArtifactType.DATASET else Part.CODE
-        return SourcePlan(revision=branch, files=[PlannedFile(path=archive, part=part, size=None)])
+        # GitHub publishes no archive size; the repository's ``size`` (KiB) stands for it until the archive is stored.
+        estimate = int(repo["size"]) * 1024 if isinstance(repo.get("size"), int) else None
+        return SourcePlan(revision=branch, files=[PlannedFile(path=archive, part=part, size=None, estimate=estimate)])
 
 
 def _planned(entry: RepoFile, artifact_type: ArtifactType) -> PlannedFile:

@@ -82,7 +82,7 @@ class SqlPackageIndex:
     async def set_plan(
         self, artifact_id: str, generation: int, planned: Sequence[PlannedFile], revision: str | None
     ) -> bool:
-        """Store the file list of the current generation (once); False when the generation is stale."""
+        """Store the file list of the current generation (once; its state unchanged); False when it is stale."""
         async with self._engine.begin() as conn:
             if not await _is_current(conn, artifact_id, generation) or await _planned(conn, artifact_id):
                 return await _is_current(conn, artifact_id, generation)
@@ -92,6 +92,7 @@ class SqlPackageIndex:
                     "path": f.path,
                     "part": f.part.value,
                     "size": f.size,
+                    "estimate": f.estimate,
                     "upstream_sha256": f.upstream_sha256,
                     "git_oid": f.git_oid,
                     "status": "pending",
@@ -101,7 +102,7 @@ class SqlPackageIndex:
             ]
             if rows:
                 await conn.execute(insert(files), rows)
-            await _touch(conn, artifact_id, planned=True, revision=revision, state=PackageState.COPYING.value)
+            await _touch(conn, artifact_id, planned=True, revision=revision)
         return True
 
     async def files(self, artifact_id: str) -> list[FileRecord]:
@@ -112,9 +113,14 @@ class SqlPackageIndex:
         return [_file(r) for r in rows]
 
     async def total_sizes(self, artifact_ids: Sequence[str]) -> dict[str, int | None]:
-        """Bytes of each planned package in one query; None for unknown, unplanned or unsized packages."""
+        """Bytes of each planned package in one query (a file of unknown size counts with the upstream's estimate);
+        None for unknown, unplanned or unsized packages."""
         statement = (
-            select(files.c.artifact_id, func.sum(files.c.size), func.count().filter(files.c.size.is_(None)))
+            select(
+                files.c.artifact_id,
+                func.sum(func.coalesce(files.c.size, files.c.estimate)),
+                func.count().filter(files.c.size.is_(None), files.c.estimate.is_(None)),
+            )
             .join(packages, packages.c.artifact_id == files.c.artifact_id)
             .where(files.c.artifact_id.in_(list(artifact_ids)), packages.c.planned.is_(True))
             .group_by(files.c.artifact_id)
@@ -178,6 +184,11 @@ class SqlPackageIndex:
     async def file_skipped(self, artifact_id: str, generation: int, path: str, reason: str) -> bool:
         """Mark a file not stored, with the reason."""
         return await self._update_file(artifact_id, generation, path, {"status": "skipped", "note": reason})
+
+    async def file_failed(self, artifact_id: str, generation: int, path: str, reason: str) -> bool:
+        """Mark a file whose received bytes differ from the published ones: not stored, never served, with why."""
+        values = {"status": "failed", "verified": False, "note": reason}
+        return await self._update_file(artifact_id, generation, path, values)
 
     async def copying(self, artifact_id: str, generation: int, copied: int) -> None:
         """Progress inside the file being copied."""
@@ -329,6 +340,7 @@ def _package(row: Row[Any], total: int, done: int, done_bytes: int, total_bytes:
         source=source,
         state=PackageState(row.state),
         generation=row.generation,
+        planned=bool(row.planned),
         bytes_done=done_bytes,
         bytes_total=total_bytes,
         files_done=done,

@@ -16,7 +16,7 @@ from aiobotocore.session import get_session  # type: ignore[import-untyped]
 
 from storage.adapters.s3_errors import S3Error, S3NotFound, S3Unavailable, s3_errors
 from storage.adapters.s3_multipart import MAX_PARTS, MultipartUpload, S3Client, StreamDigest, abort_upload, split_parts
-from storage.ports import UploadResult
+from storage.ports import ContentMismatch, Expected, UploadResult
 
 __all__ = ["S3BlobStore", "S3Error", "S3NotFound", "S3Unavailable", "UploadResult", "open_s3"]
 
@@ -101,17 +101,23 @@ class S3BlobStore:
         *,
         part_size: int = DEFAULT_PART_SIZE,
         content_type: str = "application/octet-stream",
+        expect: Expected | None = None,
     ) -> UploadResult:
         """Store ``chunks`` under ``key``, hashing on the fly; at most about one part is held in memory.
 
         A body shorter than ``part_size`` goes in one PutObject, a longer one as a multipart upload that is
-        aborted if anything fails (including ``chunks`` raising), so no object and no parts are left.
+        aborted if anything fails (including ``chunks`` raising), so no object and no parts are left. With
+        ``expect``, bytes that differ from it raise ``ContentMismatch`` before the object exists: the single
+        PutObject is not sent, the multipart upload is aborted instead of completed.
         """
         if part_size < MIN_PART_SIZE:
             raise ValueError(f"part_size must be at least {MIN_PART_SIZE} bytes (S3's minimum)")
         digest = StreamDigest()
         async with MultipartUpload(self._client, self.bucket, key, content_type=content_type) as upload:
             rest = await split_parts(chunks, part_size, digest, upload.add_part)
+            wrong = expect.mismatch(digest.size, digest.hexdigest()) if expect is not None else ""
+            if wrong:
+                raise ContentMismatch(wrong)
             if not upload.started:
                 with s3_errors("PutObject", key):
                     await self._client.put_object(Bucket=self.bucket, Key=key, Body=rest, ContentType=content_type)

@@ -28,6 +28,7 @@ files = Table(
     Column("path", Text, primary_key=True),
     Column("part", String(16), nullable=False),
     Column("size", BigInteger),
+    Column("estimate", BigInteger),  # the upstream's own estimate while ``size`` is unknown (GitHub archives)
     Column("upstream_sha256", String(64)),
     Column("git_oid", String(40)),
     Column("sha256", String(64)),

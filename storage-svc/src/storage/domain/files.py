@@ -109,3 +109,4 @@ class PlannedFile:
     size: int | None
     upstream_sha256: str | None = None
     git_oid: str | None = None
+    estimate: int | None = None  # what the upstream states when it publishes no exact size (never checked against)

@@ -11,15 +11,22 @@ class FileOutcome:
 
     stored: bool
     skipped_reason: str = ""
+    failed: bool = False
 
 
 def final_state(outcomes: list[FileOutcome]) -> tuple[PackageState, str]:
-    """READY when every file is stored; PARTIAL (with the reasons) when the policy skipped some."""
-    skipped = [o for o in outcomes if not o.stored]
-    if not skipped:
+    """READY when every file is stored; PARTIAL (with the reasons) when the policy skipped some or some failed
+    their checks; FAILED when files failed and none was stored. Failed files are named first."""
+    missing = [o for o in outcomes if not o.stored]
+    if not missing:
         return PackageState.READY, ""
-    reasons = sorted({o.skipped_reason for o in skipped})
-    return PackageState.PARTIAL, f"{len(skipped)} of {len(outcomes)} files not stored: " + "; ".join(reasons)
+    failed = [o for o in missing if o.failed]
+    reasons = [o.skipped_reason for o in failed] + sorted({o.skipped_reason for o in missing if not o.failed})
+    summary = f"{len(missing)} of {len(outcomes)} files not stored"
+    if failed:
+        summary += f" ({len(failed)} differ from what the upstream publishes)"
+    state = PackageState.FAILED if failed and len(missing) == len(outcomes) else PackageState.PARTIAL
+    return state, f"{summary}: " + "; ".join(reasons)
 
 
 def over_limit(size: int | None, max_file_bytes: int | None) -> str:

@@ -15,7 +15,7 @@ from contracts.storage import CopyJob, PackageState, SourceKind
 from storage.deps import Deps
 from storage.domain.files import GitBlobHasher, blob_key, incoming_prefix, part_size_for, upload_key
 from storage.domain.packages import FileOutcome, final_state, over_limit
-from storage.ports import FileRecord, NeedsCredentials, Package, SourceMissing
+from storage.ports import Claim, ContentMismatch, Expected, FileRecord, NeedsCredentials, Package, SourceMissing
 from storage.usecases._common import release
 from storage.usecases.build_archives import build_archives
 
@@ -64,11 +64,14 @@ async def copy_package(job: CopyJob, deps: Deps) -> None:
 
 
 async def _plan(package: Package, deps: Deps) -> Package:
-    """List the upstream files once per generation (a resumed job finds them recorded)."""
-    if package.state is PackageState.QUEUED:
+    """The package with its planned files (listed at ingest; listed here for a package recorded before that), now
+    ``copying``."""
+    if not package.planned:
         plan = await deps.fetcher.plan(package.source, package.type)
         if not await deps.index.set_plan(package.artifact_id, package.generation, plan.files, plan.revision):
             raise StaleJob
+    if package.state is PackageState.QUEUED:
+        await deps.index.set_state(package.artifact_id, package.generation, PackageState.COPYING)
     refreshed = await deps.index.get(package.artifact_id)
     if refreshed is None or refreshed.generation != package.generation:
         raise StaleJob
@@ -78,55 +81,96 @@ async def _plan(package: Package, deps: Deps) -> Package:
 async def _copy_file(package: Package, planned: FileRecord, deps: Deps) -> FileOutcome:
     if planned.status == "stored":
         return FileOutcome(stored=True)
-    if planned.status == "skipped":
-        return FileOutcome(stored=False, skipped_reason=planned.note)
+    if planned.status in ("skipped", "failed"):
+        return FileOutcome(stored=False, skipped_reason=planned.note, failed=planned.status == "failed")
     reason = over_limit(planned.size, deps.policy.max_file_bytes)
     if reason:
         if not await deps.index.file_skipped(package.artifact_id, package.generation, planned.path, reason):
             raise StaleJob
         return FileOutcome(stored=False, skipped_reason=reason)
-    if planned.upstream_sha256 and await deps.index.claim_blob(planned.upstream_sha256) == "reused":
-        # We already hold bytes whose sha256 is the one upstream publishes for this file: no transfer needed.
-        if not await deps.index.file_stored(
-            package.artifact_id, package.generation, planned.path, planned.upstream_sha256, planned.size or 0, True
-        ):
-            await release(deps, await deps.index.release_blob(planned.upstream_sha256))
+    wrong = ""
+    for attempt in range(deps.policy.verify_attempts):
+        if attempt:
+            await asyncio.sleep(deps.policy.retry_seconds * 2 ** (attempt - 1))
+        try:
+            sha256, size = await _transfer(package, planned, deps)
+        except ContentMismatch as mismatch:
+            wrong = str(mismatch)
+            log.warning("copy_mismatch", path=planned.path, attempt=attempt + 1, reason=wrong)
+            continue
+        recorded = await deps.index.file_stored(
+            package.artifact_id, package.generation, planned.path, sha256, size, _verified(planned)
+        )
+        if not recorded:
+            await release(deps, await deps.index.release_blob(sha256))
             raise StaleJob
         return FileOutcome(stored=True)
+    reason = f"{planned.path}: {wrong} (after {deps.policy.verify_attempts} attempts)"
+    if not await deps.index.file_failed(package.artifact_id, package.generation, planned.path, reason):
+        raise StaleJob
+    return FileOutcome(stored=False, skipped_reason=reason, failed=True)
+
+
+def _verified(planned: FileRecord) -> bool | None:
+    """A stored file is verified when the upstream published a checksum (a mismatch is never stored)."""
+    return True if planned.upstream_sha256 or planned.git_oid else None
+
+
+async def _transfer(package: Package, planned: FileRecord, deps: Deps) -> tuple[str, int]:
+    """Bring the file's bytes under their content address, holding one reference; ``ContentMismatch`` keeps none.
+
+    With a published sha256 the bytes are written once, straight to that address, and kept only if they match
+    (or not fetched at all when that blob is held already). Otherwise they go to a temporary key, are checked
+    against the published size and git blob id, and move to the address their sha256 gives.
+    """
+    expected = Expected(size=planned.size, sha256=planned.upstream_sha256)
+    if planned.upstream_sha256:
+        if await _claim(planned.upstream_sha256, deps) == "reused":
+            return planned.upstream_sha256, planned.size or 0
+        async with deps.fetcher.open(package.source, package.source.revision, planned.path) as chunks:
+            result = await deps.blobs.upload_stream(
+                blob_key(planned.upstream_sha256), _observed(chunks, package, deps, None),
+                part_size=part_size_for(planned.size), expect=expected,
+            )  # fmt: skip
+        await deps.index.add_blob(result.sha256, result.size)
+        return result.sha256, result.size
     temporary = incoming_prefix(package.artifact_id) + uuid.uuid4().hex
-    git = GitBlobHasher(planned.size) if planned.size is not None and planned.upstream_sha256 is None else None
+    git = GitBlobHasher(planned.size) if planned.size is not None and planned.git_oid else None
     async with deps.fetcher.open(package.source, package.source.revision, planned.path) as chunks:
         result = await deps.blobs.upload_stream(
-            temporary, _observed(chunks, package, deps, git), part_size=part_size_for(planned.size)
+            temporary, _observed(chunks, package, deps, git), part_size=part_size_for(planned.size), expect=expected
+        )
+    if git is not None and planned.git_oid and git.hexdigest() != planned.git_oid:
+        await deps.blobs.delete(temporary)
+        raise ContentMismatch(
+            f"received bytes with git blob id {git.hexdigest()} where the upstream publishes {planned.git_oid}"
         )
     await _keep_blob(temporary, result.sha256, result.size, deps)
-    verified = _verified(planned, result.sha256, git)
-    if not await deps.index.file_stored(
-        package.artifact_id, package.generation, planned.path, result.sha256, result.size, verified
-    ):
-        await release(deps, await deps.index.release_blob(result.sha256))
-        raise StaleJob
-    return FileOutcome(stored=True)
+    return result.sha256, result.size
 
 
-async def _keep_blob(temporary: str, sha256: str, size: int, deps: Deps) -> None:
-    """Move the streamed bytes under their content address, or drop them if that blob exists already.
+async def _claim(sha256: str, deps: Deps) -> Claim:
+    """A reference on the held blob ("reused"), or "absent" once no deletion of its object is under way.
 
     A blob being deleted is waited for (its object must be gone before it can be written again), but not
     forever: if a deletion stalled (S3 failed half-way), the job fails and JetStream retries it later.
     """
     for _ in range(max(1, int(deps.policy.blob_busy_seconds / BUSY_WAIT))):
         claim = await deps.index.claim_blob(sha256)
-        if claim == "reused":
-            await deps.blobs.delete(temporary)
-            return
-        if claim == "absent":
-            await deps.blobs.copy(temporary, blob_key(sha256))
-            await deps.blobs.delete(temporary)
-            await deps.index.add_blob(sha256, size)
-            return
+        if claim != "busy":
+            return claim
         await asyncio.sleep(BUSY_WAIT)
     raise BlobBusy(f"blob {sha256} stayed marked for deletion for {deps.policy.blob_busy_seconds:g} s")
+
+
+async def _keep_blob(temporary: str, sha256: str, size: int, deps: Deps) -> None:
+    """Move the streamed bytes under their content address, or drop them if that blob exists already."""
+    if await _claim(sha256, deps) == "reused":
+        await deps.blobs.delete(temporary)
+        return
+    await deps.blobs.copy(temporary, blob_key(sha256))
+    await deps.blobs.delete(temporary)
+    await deps.index.add_blob(sha256, size)
 
 
 async def _observed(
@@ -141,14 +185,6 @@ async def _observed(
             reported = copied
             await deps.index.copying(package.artifact_id, package.generation, copied)
         yield chunk
-
-
-def _verified(planned: FileRecord, sha256: str, git: GitBlobHasher | None) -> bool | None:
-    if planned.upstream_sha256:
-        return planned.upstream_sha256 == sha256
-    if git is not None and planned.git_oid:
-        return planned.git_oid == git.hexdigest()
-    return None
 
 
 async def give_up_copy(job: CopyJob, reason: str, deps: Deps) -> None:

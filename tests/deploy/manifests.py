@@ -8,6 +8,10 @@ metric name), enough for the expressions kept in deploy/.
 import ast
 import json
 import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,6 +30,9 @@ from ui.settings import UiSettings
 
 DEPLOY = REPO / "deploy"
 K8S = DEPLOY / "k8s"
+GEN_SECRETS = DEPLOY / "gen_secrets.py"
+NATS_CONF = DEPLOY / "nats" / "nats.conf"
+SECCOMP_PROFILE = DEPLOY / "seccomp" / "scoring.json"
 PROMETHEUS = DEPLOY / "prometheus"
 GRAFANA = DEPLOY / "grafana"
 NAMESPACE = "model-registry"
@@ -60,6 +67,16 @@ PROMETHEUS_BUILTINS = frozenset(
 TARGET_LABELS = frozenset({"job", "instance", "pod", "deployment"})
 
 
+# A variable holding a credential, by its name.
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|KEY|TOKEN")
+# Credentials the registry works without (upstream rate limits are lower): passed through when set, never given
+# a value by the deployment files.
+OPTIONAL_SECRETS = frozenset({"HF_TOKEN", "GITHUB_TOKEN"})
+# ``${NAME:?message}``: compose refuses to start while NAME is unset or empty.
+REQUIRED_VARIABLE = re.compile(r"\$\{(\w+):\?[^}]+\}")
+_INTERPOLATION = re.compile(r"\$\$|\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}|\$(?P<bare>\w+)")
+
+
 def metrics_port_variable(module: str) -> str:
     """The environment variable naming the port where ``python -m module`` serves /metrics."""
     return METRICS_PORT_VARIABLE.get(module, "METRICS_PORT")
@@ -86,6 +103,84 @@ def compose_services() -> dict[str, dict[str, Any]]:
     services = compose()["services"]
     assert isinstance(services, dict)
     return services
+
+
+class MissingVariable(Exception):
+    """A ``${NAME:?message}`` (or ``${NAME?message}``) of docker-compose.yml met an unset NAME: compose refuses."""
+
+
+def interpolate(text: str, env: Mapping[str, str]) -> str:
+    """``text`` with its ``$NAME``, ``${NAME}``, ``${NAME:-default}``, ``${NAME:?error}`` (and ``-``/``?`` forms)
+    resolved from ``env`` as docker compose does; ``$$`` is a literal ``$``."""
+
+    def resolve(match: re.Match[str]) -> str:
+        if match.group() == "$$":
+            return "$"
+        name = match.group("name") or match.group("bare")
+        operator = match.group("op") or ""
+        value = env.get(name)
+        unset = value is None or (operator.startswith(":") and value == "")
+        if operator.endswith("?") and unset:
+            raise MissingVariable(name)
+        if operator.endswith("-") and unset:
+            return match.group("arg")
+        return value or ""
+
+    return _INTERPOLATION.sub(resolve, text)
+
+
+def interpolated(node: Any, env: Mapping[str, str]) -> Any:
+    """A parsed YAML tree with every string interpolated (see ``interpolate``)."""
+    if isinstance(node, str):
+        return interpolate(node, env)
+    if isinstance(node, list):
+        return [interpolated(item, env) for item in node]
+    if isinstance(node, dict):
+        return {key: interpolated(value, env) for key, value in node.items()}
+    return node
+
+
+def run_gen_secrets(*args: str) -> str:
+    """Run ``deploy/gen_secrets.py`` (the operators' script) with ``args``; its standard output."""
+    done = subprocess.run([sys.executable, str(GEN_SECRETS), *args], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"gen_secrets.py {' '.join(args)}: {done.stderr}"
+    return done.stdout
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``NAME=value`` lines (comments skipped), as docker compose reads ``.env``."""
+    lines = [line for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    return dict(line.split("=", 1) for line in lines)
+
+
+@cache
+def generated_compose_env() -> dict[str, str]:
+    """What ``gen_secrets.py compose`` writes into ``.env`` (made once, in a temporary directory)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        env_file = Path(scratch) / ".env"
+        run_gen_secrets("compose", "--env-file", str(env_file), "--tls-dir", str(Path(scratch) / "tls"))
+        return read_env_file(env_file)
+
+
+@cache
+def generated_k8s_secrets() -> dict[str, dict[str, str]]:
+    """What ``gen_secrets.py k8s`` writes, as Secret name -> key -> value (made once, in a temporary directory)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "secrets"
+        run_gen_secrets("k8s", "--out", str(out))
+        return {
+            folder.name: {file.name: file.read_text() for file in sorted(folder.iterdir())}
+            for folder in sorted(out.iterdir())
+            if folder.is_dir()
+        }
+
+
+@cache
+def compose_resolved() -> dict[str, Any]:
+    """docker-compose.yml as compose runs it with the ``.env`` gen_secrets.py writes (parsed once: do not modify)."""
+    resolved = interpolated(compose(), generated_compose_env())
+    assert isinstance(resolved, dict)
+    return resolved
 
 
 def python_module(command: object) -> str | None:

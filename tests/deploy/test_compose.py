@@ -1,4 +1,7 @@
-"""docker-compose.yml and deploy/ stay runnable: parsed, every command exists, every variable is read, ports match."""
+"""docker-compose.yml and deploy/ stay runnable: parsed, every command exists, every variable is read, ports match.
+
+Values are read as compose runs them with the ``.env`` that ``deploy/gen_secrets.py compose`` writes.
+"""
 
 import importlib.util
 import re
@@ -10,9 +13,12 @@ from pydantic_settings import BaseSettings
 
 from tests.deploy.manifests import (
     DEPLOY,
+    NATS_CONF,
     SETTINGS,
     compose,
+    compose_resolved,
     compose_services,
+    generated_compose_env,
     health_path,
     metrics_port_variable,
     parse_nginx,
@@ -41,13 +47,20 @@ def module_runs(module: str) -> bool:
 
 
 def _ours() -> dict[str, tuple[str, dict[str, Any]]]:
-    """The services running our image: name -> (module, service)."""
+    """The services running our image: name -> (module, service as compose runs it)."""
     found = {}
-    for name, service in compose_services().items():
+    for name, service in _services().items():
         module = python_module(service.get("command"))
         if module is not None:
             found[name] = (module, service)
     return found
+
+
+def _services() -> dict[str, dict[str, Any]]:
+    """The services with every variable resolved from the generated ``.env``."""
+    services = compose_resolved()["services"]
+    assert isinstance(services, dict)
+    return services
 
 
 def _env(service: dict[str, Any]) -> dict[str, Any]:
@@ -116,14 +129,14 @@ def test_processes_listen_everywhere_and_health_checks_probe_their_own_port() ->
         assert (url.port, url.path) == (port, health_path(module)), f"{name}: health check {url.geturl()}"
 
 
-def test_services_use_postgres_and_every_nats_node() -> None:
-    services = compose_services()
+def test_services_use_postgres_and_every_nats_node_over_tls() -> None:
+    services = _services()
     postgres = services["postgres"]["environment"]
     nodes = sorted(name for name in services if name.startswith("nats-"))
     for name, (module, service) in _ours().items():
         env = _env(service)
         if module != "ui":
-            assert env["NATS_URL"] == ",".join(f"nats://{node}:4222" for node in nodes), name
+            assert env["NATS_URL"] == ",".join(f"tls://{node}:4222" for node in nodes), name
         for variable, value in env.items():
             if variable.endswith("_DATABASE_URL"):
                 url = urlsplit(value)
@@ -134,30 +147,41 @@ def test_services_use_postgres_and_every_nats_node() -> None:
     assert _env(services["catalog"])["CATALOG_DATABASE_URL"].startswith("postgresql+asyncpg://")
 
 
-def test_nats_is_a_three_node_jetstream_cluster() -> None:
-    services = compose_services()
+def _mounts(service: dict[str, Any]) -> dict[str, str]:
+    """A service's short-syntax volumes: container path -> source."""
+    return {mount.split(":")[1]: mount.split(":")[0] for mount in service.get("volumes", [])}
+
+
+def test_nats_is_a_three_node_jetstream_cluster_on_the_deploy_configuration() -> None:
+    services = _services()
     nodes = sorted(name for name in services if name.startswith("nats-"))
+    conf = NATS_CONF.read_text()
+    store = re.search(r'jetstream \{\s*store_dir: "([^"]+)"', conf)
+    assert store, "deploy/nats/nats.conf enables no JetStream store"
+    assert '"0.0.0.0:8222"' in conf and '"0.0.0.0:6222"' in conf and '"0.0.0.0:4222"' in conf
+    tls_dir = generated_compose_env()["NATS_TLS_DIR"]
     volumes = set()
     for node in nodes:
         service = services[node]
         flags = _flags(service["command"])
+        assert set(flags) == {"config", "server_name", "routes"}, f"{node}: the rest is in nats.conf"
         assert flags["server_name"] == node
-        assert flags["cluster_name"] == "registry"
-        assert flags["cluster"] == "nats://0.0.0.0:6222"
-        assert flags["routes"].split(",") == [f"nats://{other}:6222" for other in nodes]
-        assert "--jetstream" in service["command"]
-        assert flags["http_port"] == "8222"
+        assert flags["routes"].split(",") == [f"nats-route://{other}:6222" for other in nodes]
         assert "8222/healthz" in _healthcheck_url(service)
-        mounts = {mount.split(":")[1]: mount.split(":")[0] for mount in service["volumes"]}
-        assert flags["store_dir"] in mounts, f"{node}: the JetStream store is not on a volume"
-        volumes.add(mounts[flags["store_dir"]])
+        mounts = _mounts(service)
+        assert mounts[flags["config"]] == "./deploy/nats/nats.conf", f"{node} runs another configuration"
+        for name in ("tls.crt", "tls.key", "ca.crt"):
+            assert mounts[f"/etc/nats/tls/{name}"] == f"{tls_dir}/{name}", f"{node}: {name}"
+        assert store.group(1) in mounts, f"{node}: the JetStream store is not on a volume"
+        volumes.add(mounts[store.group(1)])
         assert service["image"] == services["nats-1"]["image"]
+        assert "ports" not in service, f"{node}: NATS (and its monitoring) is reached inside the network only"
     assert len(volumes) == len(nodes), "every node needs its own JetStream store"
     assert volumes <= set(compose()["volumes"])
 
 
 def test_storage_reaches_seaweedfs_with_its_credentials_and_bucket() -> None:
-    services = compose_services()
+    services = _services()
     seaweed = services["seaweedfs"]
     flags = _flags(seaweed["command"])
     storage = _env(services["storage"])
@@ -190,6 +214,9 @@ def test_mounted_files_exist() -> None:
             source = mount.split(":")[0]
             if source.startswith("./"):
                 assert (REPO / source).exists(), f"{name} mounts missing {source}"
+        for option in service.get("security_opt", []):
+            if option.startswith("seccomp="):
+                assert (REPO / option.removeprefix("seccomp=")).is_file(), f"{name}: no {option}"
 
 
 def test_load_balancer_fronts_every_gateway_and_ui_replica() -> None:
@@ -219,7 +246,7 @@ def test_prometheus_and_grafana_mount_their_configuration() -> None:
     grafana = services["grafana"]
     assert "./deploy/grafana/provisioning:/etc/grafana/provisioning:ro" in grafana["volumes"]
     assert "./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro" in grafana["volumes"]
-    assert grafana["environment"]["GF_SECURITY_ADMIN_PASSWORD"] == "${GRAFANA_ADMIN_PASSWORD:-change-me}"
+    assert grafana["environment"]["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GRAFANA_ADMIN_PASSWORD:?")
     home = Path(grafana["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"])
     assert (DEPLOY / "grafana" / "dashboards" / home.name).exists()
 

@@ -1,4 +1,8 @@
-"""deploy/k8s/ stays applicable: objects parse, commands exist, variables are read, probes hit served ports."""
+"""deploy/k8s/ stays applicable: objects parse, commands exist, variables are read, probes hit served ports.
+
+The Secrets are the operator's (none is committed): their keys and values are read from what
+``deploy/gen_secrets.py k8s`` generates, so the manifests and the script cannot drift apart.
+"""
 
 from typing import Any
 from urllib.parse import urlsplit
@@ -7,9 +11,11 @@ import pytest
 
 from tests.deploy.manifests import (
     NAMESPACE,
+    NATS_CONF,
     OUR_PROCESSES,
     SETTINGS,
     compose_services,
+    generated_k8s_secrets,
     health_path,
     k8s_documents,
     k8s_files,
@@ -30,11 +36,12 @@ def _container(workload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _sources() -> dict[tuple[str, str], dict[str, str]]:
-    """ConfigMap and Secret data by (kind, name)."""
-    found: dict[tuple[str, str], dict[str, str]] = {}
-    for kind in ("ConfigMap", "Secret"):
-        for name, obj in k8s_objects(kind).items():
-            found[kind, name] = {**obj.get("data", {}), **obj.get("stringData", {})}
+    """ConfigMap data, and the generated Secrets' (the optional upstream-tokens is absent), by (kind, name)."""
+    found: dict[tuple[str, str], dict[str, str]] = {
+        ("ConfigMap", name): obj.get("data", {}) for name, obj in k8s_objects("ConfigMap").items()
+    }
+    for name, keys in generated_k8s_secrets().items():
+        found["Secret", name] = keys
     return found
 
 
@@ -54,10 +61,9 @@ def _env(container: dict[str, Any]) -> dict[str, str | None]:
             ("ConfigMap", ref["configMapKeyRef"]) if "configMapKeyRef" in ref else ("Secret", ref["secretKeyRef"])
         )
         data = sources.get((kind, key_ref["name"]))
-        assert data is not None, f"{entry['name']}: no {kind} {key_ref['name']}"
-        if key_ref["key"] not in data:
+        if data is None or key_ref["key"] not in data:
             assert key_ref.get("optional"), f"{entry['name']}: {kind} {key_ref['name']} has no key {key_ref['key']}"
-        resolved[entry["name"]] = data.get(key_ref["key"])
+        resolved[entry["name"]] = (data or {}).get(key_ref["key"])
     return resolved
 
 
@@ -147,17 +153,21 @@ def test_nats_is_a_three_node_jetstream_cluster_behind_a_headless_service() -> N
     assert headless["spec"]["publishNotReadyAddresses"] is True
     container = _container(nats)
     flags = dict(arg.lstrip("-").split("=", 1) for arg in container["args"] if "=" in arg)
+    assert set(flags) == {"config", "server_name", "routes"}, "the rest is in nats.conf"
     pods = [f"nats-{index}.{spec['serviceName']}" for index in range(spec["replicas"])]
-    assert flags["routes"].split(",") == [f"nats://{pod}:6222" for pod in pods]
+    assert flags["routes"].split(",") == [f"nats-route://{pod}:6222" for pod in pods]
     assert flags["server_name"] == "$(POD_NAME)"
-    assert "--jetstream" in container["args"]
     mounts = {mount["mountPath"]: mount["name"] for mount in container["volumeMounts"]}
     claims = {claim["metadata"]["name"] for claim in spec["volumeClaimTemplates"]}
-    assert mounts[flags["store_dir"]] in claims, "the JetStream store must be on a PersistentVolume"
-    for probe in ("readinessProbe", "livenessProbe"):
-        assert _port(container, container[probe]["httpGet"]["port"]) == int(flags["http_port"])
+    assert mounts["/data"] in claims, "the JetStream store must be on a PersistentVolume"
+    assert 'store_dir: "/data"' in NATS_CONF.read_text()
+    for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+        assert _port(container, container[probe]["httpGet"]["port"]) == 8222
+    for service in k8s_objects("Service").values():
+        if service["spec"]["selector"] == {"app.kubernetes.io/name": "nats"}:
+            assert 8222 not in [port["port"] for port in service["spec"]["ports"]], "monitoring stays in the pod"
     nats_url = _sources()["ConfigMap", "registry-config"]["NATS_URL"]
-    assert nats_url.split(",") == [f"nats://{pod}:4222" for pod in pods]
+    assert nats_url.split(",") == [f"tls://{pod}:4222" for pod in pods]
 
 
 def test_postgres_and_seaweedfs_back_the_services() -> None:
@@ -211,4 +221,4 @@ def test_ingress_routes_to_the_gateway_and_the_ui() -> None:
 
 def test_no_document_is_left_unparsed() -> None:
     kinds = {doc["kind"] for doc in k8s_documents()}
-    assert {"Deployment", "Service", "StatefulSet", "ConfigMap", "Secret", "Ingress"} <= kinds
+    assert {"Deployment", "Service", "StatefulSet", "ConfigMap", "Ingress"} <= kinds

@@ -180,7 +180,7 @@ def test_grafana_provisioning_points_at_prometheus_and_the_dashboards() -> None:
     ]
     assert datasource["type"] == "prometheus"
     assert datasource["url"] == "http://prometheus:9090"
-    assert "9090:9090" in compose_services()["prometheus"]["ports"]
+    assert compose_services()["prometheus"]["ports"] == ["127.0.0.1:9090:9090"], "Prometheus has no login"
     (provider,) = yaml.safe_load((GRAFANA / "provisioning" / "dashboards" / "registry.yml").read_text())["providers"]
     assert provider["type"] == "file"
     assert provider["options"]["path"] == "/var/lib/grafana/dashboards"

@@ -10,6 +10,7 @@ from scoring.domain.reproducibility import RunOutcome, reproducibility
         (RunOutcome.RAN_AFTER_FIXES, 0.5),
         (RunOutcome.FAILED, 0.0),
         (RunOutcome.NO_CODE, 0.0),
+        (RunOutcome.NOT_RUN, 0.0),
     ],
 )
 def test_outcome_scores(outcome: RunOutcome, expected: float) -> None:

@@ -25,6 +25,10 @@ Automatic fixes (``automatic_fixes``), applied in this order, each mechanical an
   ``time``, ``random``, ``io`` or ``Path`` (from ``pathlib``) without importing or assigning it anywhere, the missing
   import is added at the top (after any ``from __future__`` import).
 
+Imports (``imported_modules``): the top-level modules an example imports (absolute imports only, each once; code
+that does not parse imports nothing), so the sandbox can tell beforehand whether the
+example's libraries are installed.
+
 Why: a card earns the full score only when its example runs as written; these fixes are the edits any reader would
 make without thinking (copy-paste residue, no GPU, a forgotten import), so an example that needs only them still
 shows the model can be reproduced, at half the score. Nothing else is changed: no package is installed, no argument
@@ -163,6 +167,21 @@ def add_stdlib_imports(code: str) -> str:
     after = max((node.end_lineno or node.lineno for node in futures), default=0)
     lines = code.splitlines()
     return _join([*lines[:after], *missing, *lines[after:]])
+
+
+def imported_modules(code: str) -> tuple[str, ...]:
+    """The top-level modules ``code`` imports, each once (``import a.b`` and ``from a.b import c`` give ``a``)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()
+    found: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update((alias.name.split(".")[0], None) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found[node.module.split(".")[0]] = None
+    return tuple(found)
 
 
 def _names(tree: ast.AST) -> tuple[set[str], set[str]]:

@@ -25,17 +25,21 @@ PREFERENCE: Final = (
 _NOT_WEIGHTS: Final = ("training_args.bin", "optimizer.pt", "scheduler.pt", "rng_state.pth", "scaler.pt")
 
 
+def weight_format(path: str) -> str | None:
+    """The weight format of the file at ``path`` (a name of ``PREFERENCE``), or None when it holds no weights."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if name in _NOT_WEIGHTS:
+        return None
+    return next((fmt for fmt, extensions in PREFERENCE if name.endswith(extensions)), None)
+
+
 def weight_bytes(files: Iterable[tuple[str, int | None]]) -> tuple[str, int] | None:
     """``(format, bytes)`` of the preferred weight format among ``(path, size)`` files; None when there is none."""
     totals: dict[str, int] = {}
     for path, size in files:
-        name = path.rsplit("/", 1)[-1].lower()
-        if size is None or name in _NOT_WEIGHTS:
-            continue
-        for fmt, extensions in PREFERENCE:
-            if name.endswith(extensions):
-                totals[fmt] = totals.get(fmt, 0) + max(0, size)
-                break
+        fmt = weight_format(path)
+        if size is not None and fmt is not None:
+            totals[fmt] = totals.get(fmt, 0) + max(0, size)
     for fmt, _ in PREFERENCE:
         if fmt in totals:
             return fmt, totals[fmt]

@@ -4,6 +4,8 @@ For each repo directory (``.../hf/{models|datasets}/{owner}/{name}``) it
 
 * recomputes the ``tree.json`` entry (``oid`` = git blob sha1, ``size``) of every file kept under
   ``files/`` (files that are only declared, e.g. LFS weights, keep their recorded ``oid``/``lfs``);
+  a file kept under ``files/`` that ``tree.json`` declares as LFS (a tiny real weights file) stays LFS, with
+  ``lfs.oid``/``lfs.size`` taken from its bytes;
   an LFS entry's ``oid`` is recomputed from its pointer (``lfs.oid`` + ``lfs.size``), as git does;
 * adds the ``directory`` entries with their git tree ids and sorts the listing like the Hub;
 * rewrites ``info.json`` ``siblings`` to the sorted list of files.
@@ -78,7 +80,10 @@ def sync_repo(root: pathlib.Path) -> None:
         if path.is_file():
             rel = path.relative_to(files_dir).as_posix()
             data = path.read_bytes()
-            declared[rel] = {"type": "file", "oid": git_blob_sha1(data), "size": len(data), "path": rel}
+            if "lfs" in declared.get(rel, {}):
+                declared[rel] = lfs_entry(rel, hashlib.sha256(data).hexdigest(), len(data))
+            else:
+                declared[rel] = {"type": "file", "oid": git_blob_sha1(data), "size": len(data), "path": rel}
     for rel, entry in declared.items():
         if "lfs" in entry:
             declared[rel] = lfs_entry(rel, entry["lfs"]["oid"], int(entry["lfs"]["size"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pathlib
 import re
@@ -10,7 +11,7 @@ import subprocess
 import sys
 
 from tests.mirror.conftest import FIXTURES
-from tests.mirror.store import git_blob_sha1, read_json
+from tests.mirror.store import git_blob_sha1, lfs_pointer, read_json
 
 
 def test_hub_fixtures_are_self_consistent() -> None:
@@ -23,7 +24,11 @@ def test_hub_fixtures_are_self_consistent() -> None:
             if path.is_file():
                 entry = tree[path.relative_to(root / "files").as_posix()]
                 data = path.read_bytes()
-                assert (entry["size"], entry["oid"]) == (len(data), git_blob_sha1(data)), path
+                if "lfs" in entry:  # real bytes of an LFS file: served as they are, so they must be the recorded ones
+                    assert (entry["lfs"]["size"], entry["lfs"]["oid"]) == (len(data), hashlib.sha256(data).hexdigest())
+                    assert entry["oid"] == git_blob_sha1(lfs_pointer(entry["lfs"]["oid"], len(data))), path
+                else:
+                    assert (entry["size"], entry["oid"]) == (len(data), git_blob_sha1(data)), path
         assert re.fullmatch(r"[0-9a-f]{40}", read_json(info_path)["sha"]), root
 
 

@@ -115,6 +115,8 @@ class RegistryStack:
             # Real upstream weights are gigabytes; the tests copy what fits (see STORAGE_MAX_FILE_BYTES).
             "STORAGE_MAX_FILE_BYTES": str(8 << 20),
             "STORAGE_ACK_WAIT": "3",
+            # Every storage replica signs and accepts the same download links.
+            "STORAGE_LINK_KEY": "registry-tests-link-key",
             # Mirror filler bytes differ from the published checksums: retry them quickly, then mark them failed.
             "STORAGE_RETRY_SECONDS": "0.05",
             # The storage and lineage suites ingest unlicensed test models (sshleifer/tiny-gpt2) that the default

@@ -39,6 +39,7 @@ class Run:
                 "SCORING_METRICS_PORT": str(self.scoring_metrics_port),
                 "UI_PORT": str(self.ui_port),
                 "REGISTRY_S3_PORT": str(free_port()),
+                "STORAGE_HTTP_PORT": str(free_port()),
                 "LOG_FORMAT": "json",
             },
             log_file=self.log,

@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from contracts.artifacts import ArtifactType
 from contracts.storage import Part, SourceRef
 from storage.domain.files import PlannedFile
-from storage.ports import ContentMismatch, Expected, SourcePlan, UploadResult
+from storage.domain.verify import ContentMismatch, Expected
+from storage.ports import SourcePlan, UploadResult
 
 
 class MemoryBlobs:

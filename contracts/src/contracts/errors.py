@@ -15,6 +15,7 @@ class ErrorCode(IntEnum):
     FORBIDDEN = 403
     NOT_FOUND = 404
     CONFLICT = 409
+    GONE = 410
     TOO_LARGE = 413
     FAILED_DEPENDENCY = 424
     INTERNAL = 500

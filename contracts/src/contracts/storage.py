@@ -127,12 +127,16 @@ class RequestDownload(Contract):
 
 
 class DownloadLink(Contract):
-    """A presigned S3 URL and what it serves."""
+    """A time-limited URL (presigned S3, or storage-svc's signed byte endpoint) and what it serves.
+
+    ``size`` is None when the upstream states no size for a file not stored yet (a GitHub archive); ``sha256`` is
+    None while unknown (an archive of files not all stored yet; an archive with no published checksum).
+    """
 
     url: str
     expires_at: datetime
     filename: str
-    size: int = Field(ge=0)
+    size: int | None = Field(default=None, ge=0)
     sha256: str | None = None
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from stack.natsd import prepare_nats
 from stack.ports import PortClaim, taken
+from stack.private import persistent_secret
 from stack.processes import Child, stdout_sink, wait_for_port
 from stack.seaweed import prepare_seaweed, wait_seaweed_ready
 from stack.supervisor import Supervisor
@@ -19,6 +20,7 @@ from stack.supervisor import Supervisor
 DEFAULT_NATS_PORT = 14222
 DEFAULT_S3_PORT = 18333
 DEFAULT_BUCKET = "registry-artifacts"
+DEFAULT_STORAGE_HTTP_PORT = 8082
 # Services started by ``make run``: (process name, module, default metrics port).
 SERVICES = [
     ("catalog-svc", "catalog", 9101),
@@ -33,6 +35,11 @@ def port_claims() -> list[PortClaim]:
     claims = [
         PortClaim(int(os.environ.get("GATEWAY_PORT", "8080")), "the gateway", "GATEWAY_PORT"),
         PortClaim(int(os.environ.get("UI_PORT", "8081")), "the web UI", "UI_PORT"),
+        PortClaim(
+            int(os.environ.get("STORAGE_HTTP_PORT", DEFAULT_STORAGE_HTTP_PORT)),
+            "storage-svc downloads",
+            "STORAGE_HTTP_PORT",
+        ),
     ]
     for name, module, metrics_port in SERVICES:
         variable = f"{module.upper()}_METRICS_PORT"
@@ -67,6 +74,8 @@ def main() -> None:
         for name, module, metrics_port in SERVICES:
             port_var = f"{module.upper()}_METRICS_PORT"
             child_env = {**env, **roles.get(module, {}), "METRICS_PORT": os.environ.get(port_var, str(metrics_port))}
+            if module == "storage":
+                child_env.update(_downloads(data_dir))
             supervisor.start(Child(name, [sys.executable, "-m", module], child_env))
         gateway_port = os.environ.get("GATEWAY_PORT", "8080")
         gateway_env = {**env, **roles.get("gateway", {}), "GATEWAY_PORT": gateway_port}
@@ -99,6 +108,14 @@ def _nats(supervisor: Supervisor, data_dir: Path) -> tuple[str, dict[str, dict[s
     supervisor.start(child)
     wait_for_port(port, child=child)
     return launch.url, {role: launch.role_env(role) for role in launch.passwords}
+
+
+def _downloads(data_dir: Path) -> dict[str, str]:
+    """storage-svc's byte endpoint (streamed downloads) on a fixed port, its link key generated once."""
+    return {
+        "STORAGE_HTTP_PORT": os.environ.get("STORAGE_HTTP_PORT", str(DEFAULT_STORAGE_HTTP_PORT)),
+        "STORAGE_LINK_KEY": os.environ.get("STORAGE_LINK_KEY") or persistent_secret(data_dir / "storage" / "link-key"),
+    }
 
 
 def _object_storage(supervisor: Supervisor, data_dir: Path) -> dict[str, str]:

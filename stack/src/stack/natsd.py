@@ -13,13 +13,13 @@ Rotating the credentials: stop the stack, delete ``credentials.json``, start it 
 """
 
 import json
-import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from contracts.bus import PERMISSIONS, ROLES, BusRole
+from stack.private import write_private
 from stack.processes import nats_server_binary
 
 CREDENTIALS_FILE = "credentials.json"
@@ -78,7 +78,7 @@ def load_passwords(root: Path) -> dict[str, str]:
     if all(role in known for role in ROLES):
         return known
     passwords = {role: known.get(role) or secrets.token_urlsafe(24) for role in ROLES}
-    _write_private(path, json.dumps(passwords, indent=2))
+    write_private(path, json.dumps(passwords, indent=2))
     return passwords
 
 
@@ -87,14 +87,6 @@ def prepare_nats(root: Path, port: int, host: str = "127.0.0.1") -> NatsLaunch:
     root.mkdir(parents=True, exist_ok=True)
     passwords = load_passwords(root)
     config = root / CONFIG_FILE
-    _write_private(config, render_config(host, port, root, passwords))
+    write_private(config, render_config(host, port, root, passwords))
     argv = [nats_server_binary(), "-c", str(config)]
     return NatsLaunch(argv=argv, url=f"nats://{host}:{port}", port=port, passwords=passwords)
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by its owner only (created 0600, never briefly wider)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)

@@ -22,6 +22,8 @@ class Policy:
     blob_busy_seconds: float = 30.0
     verify_attempts: int = 3
     retry_seconds: float = 1.0
+    byte_url: str = ""  # the public base URL of this service's byte endpoint (``/bytes/...`` links)
+    link_key: bytes = field(default=b"", repr=False)  # signs those links; the same on every replica
 
 
 @dataclass

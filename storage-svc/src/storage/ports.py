@@ -9,6 +9,7 @@ from typing import Literal, Protocol
 from contracts.artifacts import ArtifactType
 from contracts.storage import PackageState, Part, SourceRef, StoredFile
 from storage.domain.files import PlannedFile
+from storage.domain.verify import Expected
 
 
 @dataclass(frozen=True)
@@ -17,26 +18,6 @@ class UploadResult:
 
     size: int
     sha256: str
-
-
-@dataclass(frozen=True)
-class Expected:
-    """What the upstream publishes for a file: the bytes an upload must match before it is kept."""
-
-    size: int | None = None
-    sha256: str | None = None
-
-    def mismatch(self, size: int, sha256: str) -> str:
-        """Why bytes of ``size`` and ``sha256`` are not the published file ("" when they are)."""
-        if self.size is not None and size != self.size:
-            return f"received {size:,} bytes where the upstream publishes {self.size:,}"
-        if self.sha256 is not None and sha256 != self.sha256:
-            return f"received bytes with sha256 {sha256} where the upstream publishes {self.sha256}"
-        return ""
-
-
-class ContentMismatch(Exception):
-    """Received bytes differ from what the upstream publishes; nothing was kept under the file's address."""
 
 
 class BlobStore(Protocol):
@@ -107,7 +88,8 @@ class FileRecord:
 
 @dataclass(frozen=True)
 class Archive:
-    """A built archive of the whole package or one part."""
+    """The checksum of an archive of the whole package or one part (``key`` is empty: archives are streamed, not
+    stored; it names the object of an archive stored by an older version)."""
 
     part: Part
     key: str

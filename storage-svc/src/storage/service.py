@@ -1,6 +1,7 @@
 """Composition root of storage-svc: the one place that wires real adapters to the use cases."""
 
 import asyncio
+import secrets
 from contextlib import AsyncExitStack
 
 import aiohttp
@@ -16,6 +17,7 @@ from storage.adapters.jobs import JetStreamJobs
 from storage.adapters.queue_depth import QueueDepth
 from storage.adapters.s3 import S3BlobStore, open_s3
 from storage.adapters.upload_fetcher import RoutingFetcher, UploadFetcher
+from storage.byte_endpoint import bind_socket, serve_byte_endpoint
 from storage.deps import Deps, Policy
 from storage.endpoints import storage_endpoints
 from storage.settings import StorageSettings
@@ -26,6 +28,14 @@ from svckit.transport import connect
 VERSION = "0.1.0"
 
 log = structlog.get_logger()
+
+
+def _link_key(settings: StorageSettings) -> bytes:
+    """The key signing download links: the configured one, or a random one that only this replica knows."""
+    if settings.storage_link_key is not None:
+        return settings.storage_link_key.get_secret_value().encode()
+    log.warning("storage_link_key_random", reason="STORAGE_LINK_KEY is unset: links work only on this replica")
+    return secrets.token_bytes(32)
 
 
 async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
@@ -47,6 +57,10 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
                 open_s3(settings.s3_public_endpoint_url, settings.s3_access_key_id, secret, settings.s3_region)
             )
         blobs = S3BlobStore(s3, settings.s3_bucket, presigner)
+        sock = bind_socket(settings.storage_http_host, settings.storage_http_port)
+        stack.callback(sock.close)
+        bound = sock.getsockname()[1]
+        byte_url = settings.storage_public_url or f"http://{settings.storage_http_host}:{bound}"
         upstream = UpstreamFetcher(session, settings.upstream())
         deps = Deps(
             blobs=blobs,
@@ -58,8 +72,11 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
                 link_seconds=settings.download_link_seconds,
                 verify_attempts=settings.storage_verify_attempts,
                 retry_seconds=settings.storage_retry_seconds,
+                byte_url=byte_url,
+                link_key=_link_key(settings),
             ),
         )
+        await stack.enter_async_context(serve_byte_endpoint(sock, deps))
         registry = CollectorRegistry()
         depth = QueueDepth(registry, jobs.depth)
         await stack.enter_async_context(depth.sampling())

@@ -27,6 +27,14 @@ class StorageSettings(UpstreamSettings):
     )
     storage_ack_wait: float = Field(default=60.0, gt=0)
     storage_stream_replicas: int = Field(default=1, ge=1, le=5, description="JetStream replicas of the copy queue.")
+    storage_http_host: str = Field(default="127.0.0.1", description="Interface of the byte endpoint (downloads).")
+    storage_http_port: int = Field(default=0, ge=0, le=65535, description="Its port; 0 picks a free one.")
+    storage_public_url: str | None = Field(
+        default=None, description="The byte endpoint as clients reach it (default: http://host:port it binds)."
+    )
+    storage_link_key: SecretStr | None = Field(
+        default=None, description="Signs download links; the same on every replica (random per process if unset)."
+    )
     download_link_seconds: int = Field(default=3600, ge=1, le=7 * 24 * 3600)
     upstream_timeout: float = Field(default=30.0, gt=0)
 

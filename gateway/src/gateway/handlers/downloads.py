@@ -9,7 +9,8 @@ from gateway.http import artifact_id, artifact_type, bad_request, json_response
 
 
 async def download(request: web.Request) -> web.Response:
-    """Redirect (302) to a presigned, time-limited URL of the whole package or ``?part=`` of it."""
+    """Redirect (302) to a time-limited URL of the whole package or ``?part=`` of it (presigned S3 for one stored
+    file, storage-svc's byte endpoint otherwise), with the length and sha256 the download will have when known."""
     raw_part = request.query.get("part", Part.ALL.value)
     try:
         part = Part(raw_part)
@@ -18,7 +19,9 @@ async def download(request: web.Request) -> web.Response:
         raise bad_request(f"part must be one of {choices} (got {raw_part!r}).") from error
     command = DownloadArtifact(id=artifact_id(request), part=part, actor=actor(request))
     link = await client(request).call(subjects.ARTIFACT_DOWNLOAD, command, DownloadLink)
-    headers = {"Location": link.url, "Cache-Control": "no-store", "X-Content-Length": str(link.size)}
+    headers = {"Location": link.url, "Cache-Control": "no-store"}
+    if link.size is not None:
+        headers["X-Content-Length"] = str(link.size)
     if link.sha256:
         headers["X-Content-SHA256"] = link.sha256
     return web.Response(status=302, headers=headers)

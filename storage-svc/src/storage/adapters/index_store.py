@@ -295,7 +295,7 @@ async def _drop_contents(conn: AsyncConnection, artifact_id: str) -> list[str]:
     )
     await conn.execute(delete(archives).where(archives.c.artifact_id == artifact_id))
     await conn.execute(delete(files).where(files.c.artifact_id == artifact_id))
-    return [blob_key(h) for h in dead] + list(archive_keys)
+    return [blob_key(h) for h in dead] + [key for key in archive_keys if key]  # archives stored before 0002
 
 
 async def _locked_generation(conn: AsyncConnection, artifact_id: str) -> int | None:

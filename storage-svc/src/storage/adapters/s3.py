@@ -16,7 +16,8 @@ from aiobotocore.session import get_session  # type: ignore[import-untyped]
 
 from storage.adapters.s3_errors import S3Error, S3NotFound, S3Unavailable, s3_errors
 from storage.adapters.s3_multipart import MAX_PARTS, MultipartUpload, S3Client, StreamDigest, abort_upload, split_parts
-from storage.ports import ContentMismatch, Expected, UploadResult
+from storage.domain.verify import ContentMismatch, Expected
+from storage.ports import UploadResult
 
 __all__ = ["S3BlobStore", "S3Error", "S3NotFound", "S3Unavailable", "UploadResult", "open_s3"]
 

@@ -70,11 +70,6 @@ def blob_key(sha256: str) -> str:
     return f"blobs/sha256/{sha256[:2]}/{sha256}"
 
 
-def archive_key(artifact_id: str, part: Part) -> str:
-    """Object key of a package archive (the whole package or one part)."""
-    return f"packages/{artifact_id}/{part.value}.tar"
-
-
 def upload_key(upload_id: str) -> str:
     """Where a user's presigned PUT lands before its package copies it."""
     return f"uploads/{upload_id}"

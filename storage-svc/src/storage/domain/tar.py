@@ -23,3 +23,8 @@ def padding(size: int) -> bytes:
 def end_of_archive() -> bytes:
     """Two zero blocks close a tar archive."""
     return b"\0" * (2 * BLOCK)
+
+
+def archive_size(members: list[tuple[str, int]]) -> int:
+    """The exact byte count of the archive of ``members`` (path, size), as the stream will produce it."""
+    return sum(len(member_header(path, size)) + size + len(padding(size)) for path, size in members) + 2 * BLOCK

@@ -1,20 +1,20 @@
-"""Archives for downloads: the whole package and each part with several files, streamed from the blobs.
+"""The checksum of each archive a finished copy can serve: the whole package and each part with several files.
 
-A part made of one file needs no archive (its blob is served directly); a part with a file that was not
-stored gets none (its download explains why instead of serving an incomplete archive).
+Archives are never stored (``stream_package`` assembles them from the blobs for every download); what is kept is
+their size and sha256, computed here once by streaming the archive through the hash, so every download can carry
+``X-Content-SHA256`` and the package view lists it. A part with a file that is not stored gets none until it is.
 """
 
-from collections.abc import AsyncIterator
+import hashlib
 
 from contracts.storage import Part
 from storage.deps import Deps
-from storage.domain.files import archive_key, blob_key
-from storage.domain.tar import end_of_archive, member_header, padding
-from storage.ports import Archive, FileRecord, Package
+from storage.ports import Archive, Package
+from storage.usecases.stream_package import tar_stream
 
 
 async def build_archives(package: Package, deps: Deps) -> None:
-    """Build the archives a finished copy can serve."""
+    """Record size and sha256 of every archive of ``package`` whose files are all stored."""
     records = await deps.index.files(package.artifact_id)
     for part in Part:
         members = [f for f in records if part is Part.ALL or f.part is part]
@@ -22,20 +22,10 @@ async def build_archives(package: Package, deps: Deps) -> None:
             continue
         if await deps.index.archive(package.artifact_id, part) is not None:
             continue
-        key = archive_key(package.artifact_id, part)
-        result = await deps.blobs.upload_stream(key, _tar(members, deps))
-        archive = Archive(part=part, key=key, size=result.size, sha256=result.sha256)
+        digest, size = hashlib.sha256(), 0
+        async for chunk in tar_stream(package, members, deps):
+            digest.update(chunk)
+            size += len(chunk)
+        archive = Archive(part=part, key="", size=size, sha256=digest.hexdigest())
         if not await deps.index.add_archive(package.artifact_id, package.generation, archive):
-            await deps.blobs.delete(key)
             return
-
-
-async def _tar(members: list[FileRecord], deps: Deps) -> AsyncIterator[bytes]:
-    for member in members:
-        assert member.sha256 is not None
-        size = member.size or 0
-        yield member_header(member.path, size)
-        async for chunk in deps.blobs.read_stream(blob_key(member.sha256)):
-            yield chunk
-        yield padding(size)
-    yield end_of_archive()

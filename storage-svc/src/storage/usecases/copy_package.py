@@ -15,7 +15,8 @@ from contracts.storage import CopyJob, PackageState, SourceKind
 from storage.deps import Deps
 from storage.domain.files import GitBlobHasher, blob_key, incoming_prefix, part_size_for, upload_key
 from storage.domain.packages import FileOutcome, final_state, over_limit
-from storage.ports import Claim, ContentMismatch, Expected, FileRecord, NeedsCredentials, Package, SourceMissing
+from storage.domain.verify import ContentMismatch, Expected
+from storage.ports import Claim, FileRecord, NeedsCredentials, Package, SourceMissing
 from storage.usecases._common import release
 from storage.usecases.build_archives import build_archives
 

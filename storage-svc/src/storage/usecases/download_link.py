@@ -1,54 +1,44 @@
-"""A time-limited link to the whole package or one part of it."""
+"""A time-limited link to the whole package, one part of it or one file, from the first second after ingest.
+
+One stored file: a presigned S3 URL (S3 serves it, ``Range`` included, so clients resume). Anything else — several
+files, or a file whose copy has not finished or that this deployment does not keep — a signed link to storage-svc's
+byte endpoint, which streams it (``stream_package``): stored bytes from S3, the rest through from the upstream,
+checked as they pass.
+"""
 
 from datetime import timedelta
 from pathlib import PurePosixPath
 
-from contracts.errors import ErrorCode, ServiceFailure
-from contracts.storage import DownloadLink, PackageState, Part, RequestDownload
+from contracts.storage import DownloadLink, RequestDownload
 from storage.deps import Deps
 from storage.domain.files import blob_key
+from storage.domain.links import LinkTarget, link_url
+from storage.domain.tar import archive_size
 from storage.usecases._common import load
-
-NOT_YET = {PackageState.QUEUED, PackageState.COPYING}
-NEVER = {PackageState.NEEDS_CREDENTIALS, PackageState.FAILED}
+from storage.usecases.stream_package import servable
 
 
 async def download_link(request: RequestDownload, deps: Deps) -> DownloadLink:
-    """A presigned URL; 409 while the copy runs or when files of the part were not stored, 424 when it cannot be."""
+    """A link to what ``request`` names; 404 for an empty part, 424 when the bytes cannot be served at all."""
     package = await load(deps, request.artifact_id)
-    if package.state in NOT_YET:
-        total = f"{package.bytes_total:,}" if package.bytes_total is not None else "?"
-        raise ServiceFailure(
-            ErrorCode.CONFLICT,
-            f"The copy of this artifact is still running ({package.bytes_done:,} of {total} bytes, "
-            f"{package.files_done} of {package.files_total} files); try again shortly.",
-        )
-    if package.state in NEVER:
-        raise ServiceFailure(
-            ErrorCode.FAILED_DEPENDENCY, f"The bytes of this artifact are not stored: {package.message}."
-        )
-    files = [
-        f for f in await deps.index.files(package.artifact_id) if request.part is Part.ALL or f.part is request.part
-    ]
-    if not files:
-        raise ServiceFailure(ErrorCode.NOT_FOUND, f"This package has no {request.part.value} files.")
-    missing = [f for f in files if f.status != "stored"]
-    if missing:
-        reasons = "; ".join(sorted({f.note or "copy not finished" for f in missing}))
-        raise ServiceFailure(
-            ErrorCode.CONFLICT, f"{len(missing)} of {len(files)} files of this part are not stored: {reasons}."
-        )
-    only = files[0]
-    if len(files) == 1 and only.sha256:
-        key, filename, size, sha256 = blob_key(only.sha256), PurePosixPath(only.path).name, only.size or 0, only.sha256
+    members = servable(package, await deps.index.files(package.artifact_id), request.part)
+    seconds = deps.policy.link_seconds
+    expires_at = deps.clock() + timedelta(seconds=seconds)
+    only = members[0] if len(members) == 1 else None
+    if only is not None and only.status == "stored" and only.sha256:
+        filename = PurePosixPath(only.path).name
+        url = await deps.blobs.presign_get(blob_key(only.sha256), expires_in=seconds, filename=filename)
+        return DownloadLink(url=url, expires_at=expires_at, filename=filename, size=only.size or 0, sha256=only.sha256)
+    target = LinkTarget(
+        artifact_id=package.artifact_id, part=request.part.value, generation=package.generation,
+        expires=int(expires_at.timestamp()),
+    )  # fmt: skip
+    url = link_url(deps.policy.byte_url, target, deps.policy.link_key)
+    if only is not None:
+        filename, size, sha256 = PurePosixPath(only.path).name, only.size, only.upstream_sha256
     else:
         archive = await deps.index.archive(package.artifact_id, request.part)
-        if archive is None:
-            raise ServiceFailure(ErrorCode.CONFLICT, "The archive of this part is being built; try again shortly.")
-        key, size, sha256 = archive.key, archive.size, archive.sha256
         filename = f"{package.artifact_id}-{request.part.value}.tar"
-    seconds = deps.policy.link_seconds
-    url = await deps.blobs.presign_get(key, expires_in=seconds, filename=filename)
-    return DownloadLink(
-        url=url, expires_at=deps.clock() + timedelta(seconds=seconds), filename=filename, size=size, sha256=sha256
-    )
+        size = archive_size([(f.path, f.size or 0) for f in members])
+        sha256 = archive.sha256 if archive else None
+    return DownloadLink(url=url, expires_at=expires_at, filename=filename, size=size, sha256=sha256)

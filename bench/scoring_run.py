@@ -16,6 +16,7 @@ import random
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,8 @@ from contracts.storage import SourceKind, SourceRef
 from scoring.adapters.code_archive import inspect_archive
 from scoring.adapters.github import GitHubCodeHost
 from scoring.adapters.hub import HfHub
-from scoring.adapters.sandbox import SubprocessSandbox
+from scoring.adapters.model_copy import HubModelCopy
+from scoring.adapters.sandbox import SubprocessSandbox, detect_isolation
 from scoring.evidence.metrics import INDEPENDENT
 from scoring.evidence.sources import Evidence, Sources
 from stack.processes import Child, free_port
@@ -84,15 +86,16 @@ def _no_cpu() -> dict[str, float]:
     return {}
 
 
-def _sources(mirror: str, session: aiohttp.ClientSession) -> Sources:
+def _sources(mirror: str, session: aiohttp.ClientSession, sandbox: SubprocessSandbox) -> Sources:
     upstream = Upstream(f"{mirror}/hf", f"{mirror}/gh", github_token="ghp_registry_bench")
     return Sources(
         hub=HfHub(session, upstream),
         code=GitHubCodeHost(session, upstream),
         relatives=NoRelatives(),
         package_bytes=NoPackage(),
-        sandbox=SubprocessSandbox(upstream.hf, upstream.github),
+        sandbox=sandbox,
         inspect=inspect_archive,
+        model_copy=HubModelCopy(session, upstream, 512 << 20),
     )
 
 
@@ -114,8 +117,10 @@ async def _concurrency(mirror: str, rounds: int) -> None:
         f"\n2. One model's metrics, sequential vs concurrent (in process, real adapters, mirror with {LATENCY_MS} ms"
         f" per answer; best of {rounds}):"
     )
+    sandbox = SubprocessSandbox()
+    sandbox = replace(sandbox, isolation=await detect_isolation(sandbox))
     async with aiohttp.ClientSession() as session:
-        sources = _sources(mirror, session)
+        sources = _sources(mirror, session, sandbox)
         for repo in CONCURRENCY_MODELS:
             sequential = min([await _metrics_once(sources, repo, False) for _ in range(rounds)])
             concurrent = min([await _metrics_once(sources, repo, True) for _ in range(rounds)])

@@ -123,8 +123,9 @@ class FakeSandbox:
     status: str = "ok"
     delay: float = 0.0
     runs: int = 0
+    unavailable: str | None = None
 
-    async def run(self, code: str) -> SandboxRun:
+    async def run(self, code: str, cache: Path | None = None) -> SandboxRun:
         self.runs += 1
         await asyncio.sleep(self.delay)
         if self.status == "ok":

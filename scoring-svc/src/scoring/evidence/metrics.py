@@ -121,7 +121,7 @@ async def measure_dataset_and_code(ev: Evidence) -> Measured:
 
 async def measure_reproducibility(ev: Evidence) -> Measured:
     """reproducibility by running the card's example in the sandbox."""
-    outcome = await reproduce(await ev.card(), ev.sandbox)
+    outcome = await reproduce(await ev.card(), ev.sandbox, ev.offline_model)
     return Measured(reproducibility(outcome.outcome), outcome.applicable, f"{outcome.outcome.value}: {outcome.detail}")
 
 

@@ -2,12 +2,21 @@
 
 The outcome feeds ``scoring.domain.reproducibility``: the example runs unchanged → ``ran_unchanged``; it fails
 unchanged but runs once the fixes of ``scoring.domain.examples`` changed something → ``ran_after_fixes``; it still
-fails (error, time or memory limit) → ``failed``; the card has no Python example → ``no_code``.
+fails (error, time or memory limit) → ``failed``; the card has no Python example → ``no_code``; the sandbox cannot
+isolate code on this machine (``Sandbox.unavailable``), so the example is not run at all → ``not_run``.
 
-``Reproduction.applicable`` says whether the result judges the model: it is False when there is no example, and when
-the run stopped on a ``ModuleNotFoundError`` for a third-party package that the sandbox's interpreter lacks. That is
-a gap of the sandbox environment, not a fault of the card. A missing *standard-library* module (``distutils``,
-``imp``) stays applicable: the example was written for an interpreter that no longer exists.
+The sandbox has no network: an example that loads the model gets it from an offline copy of the model's files
+(``OfflineModel``, a read-only Hugging Face cache made for this reproduction by the ``offline`` factory). The copy
+includes the weights only when every module the example imports is installed in the sandbox's interpreter (one
+short sandbox run asks): an example that cannot import its libraries cannot load weights either, and the download
+would be wasted.
+
+``Reproduction.applicable`` says whether the result judges the model: it is False when there is no example, when it
+was not run, when the run stopped on a ``ModuleNotFoundError`` for a third-party package that the sandbox's
+interpreter lacks (a gap of the sandbox environment, not a fault of the card), and when it failed while the offline
+copy lacked part of the model (over ``SANDBOX_MODEL_MAX_MB``, files not as published, not a Hub model): the example
+did not get what it needs. A missing *standard-library* module (``distutils``, ``imp``) stays applicable: the
+example was written for an interpreter that no longer exists.
 
 The detail never quotes the example's output (it reaches users in 424 messages and reports, and an untrusted example
 could print secrets there): a failure is explained by the limit it hit, or by the class name of the exception it
@@ -18,11 +27,15 @@ import builtins
 import re
 import signal
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, Protocol
 
-from scoring.domain.examples import automatic_fixes, extract_example
+from scoring.domain.examples import Fixed, automatic_fixes, extract_example, imported_modules
 from scoring.domain.reproducibility import RunOutcome
+from scoring.ports import OfflineModel
 
 RunStatus = Literal["ok", "error", "timeout", "killed"]
 
@@ -54,11 +67,28 @@ class SandboxRun:
 
 
 class Sandbox(Protocol):
-    """Runs a Python snippet isolated from this process, within time, memory and network limits."""
+    """Runs a Python snippet isolated from this host: no network, no secrets, within time, memory and process limits."""
 
-    async def run(self, code: str) -> SandboxRun:
-        """Run ``code`` as the ``__main__`` script of a fresh interpreter and report how it ended."""
+    @property
+    def unavailable(self) -> str | None:
+        """Why snippets cannot run here (None: they can); a sandbox never runs one without its isolation."""
         ...
+
+    async def run(self, code: str, cache: Path | None = None) -> SandboxRun:
+        """Run ``code`` as the ``__main__`` script of a fresh interpreter, ``cache`` mounted read-only as its
+        Hugging Face hub cache, and report how it ended."""
+        ...
+
+
+# Makes the offline copy of the model for one reproduction: given a check of whether the example's libraries are
+# installed (asked only when the model has weights to copy), a context yielding the copy.
+OfflineCopy = Callable[[Callable[[], Awaitable[bool]]], AbstractAsyncContextManager[OfflineModel]]
+
+
+@asynccontextmanager
+async def no_model(_libraries_installed: Callable[[], Awaitable[bool]]) -> AsyncIterator[OfflineModel]:
+    """No copy, and none needed: the reproduction of a card rated without its model (tests, tools)."""
+    yield OfflineModel(cache=None, incomplete=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,31 +100,55 @@ class Reproduction:
     applicable: bool
 
 
-async def reproduce(card_markdown: str, sandbox: Sandbox) -> Reproduction:
+async def reproduce(card_markdown: str, sandbox: Sandbox, offline: OfflineCopy = no_model) -> Reproduction:
     """Run the card's example unchanged, then after the automatic fixes when they change it, and judge the result."""
     example = extract_example(card_markdown)
     if example is None:
         return Reproduction(RunOutcome.NO_CODE, "the card has no Python example", applicable=False)
-    first = await sandbox.run(example)
+    reason = sandbox.unavailable
+    if reason is not None:
+        return Reproduction(RunOutcome.NOT_RUN, f"the example was not run: {reason}", applicable=False)
+    fixed = automatic_fixes(example)
+    async with offline(lambda: libraries_installed(sandbox, example, fixed)) as model:
+        return await _runs(example, fixed, sandbox, model)
+
+
+async def _runs(example: str, fixed: Fixed, sandbox: Sandbox, model: OfflineModel) -> Reproduction:
+    first = await sandbox.run(example, model.cache)
     if first.status == "ok":
         detail = f"the example ran unchanged in {first.seconds:.1f} s"
         return Reproduction(RunOutcome.RAN_UNCHANGED, detail, applicable=True)
-    fixed = automatic_fixes(example)
     if not fixed.applied:
-        return _failed(first, "")
-    second = await sandbox.run(fixed.code)
+        return _failed(first, "", model)
+    second = await sandbox.run(fixed.code, model.cache)
     fixes = ", ".join(fixed.applied)
     if second.status == "ok":
         detail = f"the example ran after automatic fixes ({fixes}) in {second.seconds:.1f} s"
         return Reproduction(RunOutcome.RAN_AFTER_FIXES, detail, applicable=True)
-    return _failed(second, f" after automatic fixes ({fixes})")
+    return _failed(second, f" after automatic fixes ({fixes})", model)
 
 
-def _failed(run: SandboxRun, after: str) -> Reproduction:
-    """A failed reproduction, explained by the last run; not applicable when a third-party package is missing."""
+async def libraries_installed(sandbox: Sandbox, example: str, fixed: Fixed) -> bool:
+    """Whether every module the example (as written or fixed) imports is installed in the sandbox's interpreter."""
+    modules = sorted({*imported_modules(example), *imported_modules(fixed.code)})
+    if not modules:
+        return True
+    check = f"import importlib.util\nprint(*[m for m in {modules!r} if importlib.util.find_spec(m) is None])\n"
+    run = await sandbox.run(check)
+    return run.status == "ok" and not run.stdout_tail.strip()
+
+
+def _failed(run: SandboxRun, after: str, model: OfflineModel) -> Reproduction:
+    """A failed reproduction, explained by the last run; not applicable when a third-party package is missing, or
+    when the example ran without the model's complete files."""
     missing = _module_name(run.missing_module)
     if missing is not None and missing.split(".")[0] not in sys.stdlib_module_names:
         detail = f"needs {missing}, not installed in the sandbox"
+        return Reproduction(RunOutcome.FAILED, detail, applicable=False)
+    if model.incomplete is not None:
+        detail = (
+            f"the example failed{after}: {failure_reason(run)}, without the model's complete files ({model.incomplete})"
+        )
         return Reproduction(RunOutcome.FAILED, detail, applicable=False)
     return Reproduction(RunOutcome.FAILED, f"the example failed{after}: {failure_reason(run)}", applicable=True)
 

@@ -2,12 +2,14 @@
 
 Each source (Hub metadata, card text, linked datasets, the code repository, its contributors, pull requests and
 archive, the lineage relatives, the package size) is fetched on first use by a task that later callers await
-too, so metrics running concurrently never fetch the same thing twice.
+too, so metrics running concurrently never fetch the same thing twice. The offline copy of the model's files for
+the card's example is made by reproducibility alone, for the time of its runs.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from contracts.lineage import NodeParents
@@ -17,14 +19,19 @@ from scoring.domain.card import front_matter
 from scoring.domain.dataset_quality import DatasetCard
 from scoring.domain.links import code_repository, linked_datasets
 from scoring.domain.reviewedness import PullRequest
+from scoring.domain.weights import weight_bytes
 from scoring.evidence.reproduction import Sandbox
 from scoring.ports import (
+    NO_OFFLINE_MODEL,
     ArchiveInspector,
     ArchiveMissing,
     CodeHost,
     HubModel,
     Inspection,
+    ModelCopy,
     ModelHub,
+    NoModelCopy,
+    OfflineModel,
     PackageBytes,
     Relatives,
 )
@@ -42,6 +49,7 @@ class Sources:
     package_bytes: PackageBytes
     sandbox: Sandbox
     inspect: ArchiveInspector
+    model_copy: ModelCopy = field(default_factory=NoModelCopy)
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,17 @@ class Evidence:
             return None
         source = self.command.source
         return await self._once("hub", lambda: self._sources.hub.model(source.repo_id, source.revision))
+
+    @asynccontextmanager
+    async def offline_model(self, libraries_installed: Callable[[], Awaitable[bool]]) -> AsyncIterator[OfflineModel]:
+        """The model's files as a read-only hub cache for its example (weights only if its libraries are installed)."""
+        model = await self.hub_model()
+        if model is None:
+            yield NO_OFFLINE_MODEL
+            return
+        with_weights = weight_bytes(model.files) is not None and await libraries_installed()
+        async with self._sources.model_copy.offline(model, [self.command.source.repo_id], with_weights) as copy:
+            yield copy
 
     async def card_data(self) -> Mapping[str, object]:
         """The card's parsed YAML metadata: the Hub's, else the card's own front matter ({} when there is none)."""

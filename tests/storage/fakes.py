@@ -3,6 +3,7 @@
 import hashlib
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from contracts.artifacts import ArtifactType
 from contracts.storage import Part, SourceRef
@@ -16,6 +17,7 @@ class MemoryBlobs:
 
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
+        self.modified: dict[str, datetime] = {}
 
     async def ensure_bucket(self) -> None:
         return None
@@ -29,6 +31,7 @@ class MemoryBlobs:
         if wrong:
             raise ContentMismatch(wrong)
         self.objects[key] = body
+        self.modified[key] = datetime.now(UTC)
         return result
 
     async def exists(self, key: str) -> bool:
@@ -62,6 +65,12 @@ class MemoryBlobs:
 
     async def read_stream(self, key: str) -> AsyncIterator[bytes]:
         yield self.objects[key]
+
+    async def stale_objects(self, prefix: str, before: datetime) -> list[str]:
+        return [k for k in self.objects if k.startswith(prefix) and self.modified.get(k, before) < before]
+
+    async def abort_stale_uploads(self, before: datetime) -> int:
+        return 0  # uploads here are atomic: none is ever left half-done
 
 
 class FixedUpstream:

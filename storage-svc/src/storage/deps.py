@@ -20,6 +20,7 @@ class Policy:
     link_seconds: int = 3600
     progress_every_bytes: int = 8 << 20
     blob_busy_seconds: float = 30.0
+    stale_seconds: float = 24 * 3600.0  # age past which an upload or temporary object counts as abandoned
     verify_attempts: int = 3
     retry_seconds: float = 1.0
     byte_url: str = ""  # the public base URL of this service's byte endpoint (``/bytes/...`` links)

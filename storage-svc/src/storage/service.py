@@ -16,12 +16,14 @@ from storage.adapters.index_store import SqlPackageIndex
 from storage.adapters.jobs import JetStreamJobs
 from storage.adapters.queue_depth import QueueDepth
 from storage.adapters.s3 import S3BlobStore, open_s3
+from storage.adapters.sweeper import Sweeper
 from storage.adapters.upload_fetcher import RoutingFetcher, UploadFetcher
 from storage.byte_endpoint import bind_socket, serve_byte_endpoint
 from storage.deps import Deps, Policy
 from storage.endpoints import storage_endpoints
 from storage.settings import StorageSettings
 from storage.usecases.copy_package import copy_package, give_up_copy
+from storage.usecases.sweep_storage import sweep_storage
 from svckit.host import host_endpoints
 from svckit.transport import connect
 
@@ -72,6 +74,7 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
                 link_seconds=settings.download_link_seconds,
                 verify_attempts=settings.storage_verify_attempts,
                 retry_seconds=settings.storage_retry_seconds,
+                stale_seconds=settings.storage_stale_seconds,
                 byte_url=byte_url,
                 link_key=_link_key(settings),
             ),
@@ -80,6 +83,8 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
         registry = CollectorRegistry()
         depth = QueueDepth(registry, jobs.depth)
         await stack.enter_async_context(depth.sampling())
+        sweeper = Sweeper(registry, lambda: sweep_storage(deps), settings.storage_sweep_seconds)
+        await stack.enter_async_context(sweeper.running())
         await host_endpoints(
             stack,
             nc,

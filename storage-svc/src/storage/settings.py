@@ -35,6 +35,12 @@ class StorageSettings(UpstreamSettings):
     storage_link_key: SecretStr | None = Field(
         default=None, description="Signs download links; the same on every replica (random per process if unset)."
     )
+    storage_sweep_seconds: float = Field(
+        default=3600.0, ge=0, description="Seconds between sweeps of abandoned S3 objects (0: never)."
+    )
+    storage_stale_seconds: float = Field(
+        default=24 * 3600.0, gt=0, description="Age past which an upload or temporary object counts as abandoned."
+    )
     download_link_seconds: int = Field(default=3600, ge=1, le=7 * 24 * 3600)
     upstream_timeout: float = Field(default=30.0, gt=0)
 

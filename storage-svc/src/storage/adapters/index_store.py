@@ -250,6 +250,22 @@ class SqlPackageIndex:
                     delete(blobs).where(blobs.c.sha256.in_(hashes), blobs.c.state == "deleting", blobs.c.refs == 0)
                 )
 
+    async def deleting_blobs(self) -> list[str]:
+        """Object keys of blobs marked for deletion whose object may still exist (a deletion that stalled)."""
+        statement = select(blobs.c.sha256).where(blobs.c.state == "deleting", blobs.c.refs == 0)
+        async with self._engine.connect() as conn:
+            return [blob_key(sha256) for sha256 in (await conn.execute(statement)).scalars().all()]
+
+    async def uploads_in_use(self, upload_ids: Sequence[str]) -> set[str]:
+        """The upload ids a package was registered from (their slot is the package's source until copied)."""
+        if not upload_ids:
+            return set()
+        statement = select(packages.c.repo_id).where(
+            packages.c.source_kind == SourceKind.UPLOAD.value, packages.c.repo_id.in_(list(upload_ids))
+        )
+        async with self._engine.connect() as conn:
+            return set((await conn.execute(statement)).scalars().all())
+
     async def clear(self) -> None:
         """Empty the index."""
         async with self._engine.begin() as conn:

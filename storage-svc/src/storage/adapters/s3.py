@@ -6,6 +6,7 @@ as :class:`S3NotFound` (a ``KeyError``), :class:`S3Unavailable` (answer 503) or 
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from itertools import islice
 from typing import Any
 from urllib.parse import quote
@@ -203,6 +204,25 @@ class S3BlobStore:
                     uploads += 1
                     await abort_upload(self._client, self.bucket, upload["Key"], upload["UploadId"])
         log.info("s3_prefix_deleted", bucket=self.bucket, prefix=prefix, objects=objects, uploads=uploads)
+
+    async def stale_objects(self, prefix: str, before: datetime) -> list[str]:
+        """Keys under ``prefix`` last written before ``before``."""
+        stale: list[str] = []
+        with s3_errors("ListObjectsV2"):
+            async for page in self._paginate("list_objects_v2", prefix):
+                stale += [item["Key"] for item in page.get("Contents", []) if item["LastModified"] < before]
+        return stale
+
+    async def abort_stale_uploads(self, before: datetime) -> int:
+        """Abort the multipart uploads started before ``before`` (a writer that died left them); how many."""
+        aborted = 0
+        with s3_errors("ListMultipartUploads"):
+            async for page in self._paginate("list_multipart_uploads", ""):
+                for upload in page.get("Uploads", []):
+                    if upload["Initiated"] < before:
+                        await abort_upload(self._client, self.bucket, upload["Key"], upload["UploadId"])
+                        aborted += 1
+        return aborted
 
     async def empty_bucket(self) -> None:
         """Delete every object and abort every in-progress multipart upload."""

@@ -3,8 +3,10 @@
 from ui.artifact_view import costs, downloads, lineage, progress, rating
 
 
-def _file(path: str, part: str, stored: bool = True, sha: str | None = "ab" * 32) -> dict[str, object]:
-    return {"path": path, "part": part, "size": 10, "stored": stored, "sha256": sha if stored else None, "note": ""}
+def _file(path: str, part: str, status: str = "stored", sha: str | None = "ab" * 32) -> dict[str, object]:
+    stored = status == "stored"
+    return {"path": path, "part": part, "size": 10, "stored": stored, "status": status,
+            "sha256": sha if stored else None, "note": ""}  # fmt: skip
 
 
 def test_progress_reports_bytes_files_and_percent() -> None:
@@ -20,25 +22,27 @@ def test_progress_of_an_unknown_size_has_no_percent_until_ready() -> None:
 
 
 def test_a_single_file_download_shows_the_files_sha256() -> None:
-    choices = downloads([_file("weights.bin", "weights")], ready=True)
+    choices = downloads([_file("weights.bin", "weights")])
     assert [(c.part, c.available, c.sha256) for c in choices] == [
         ("all", True, "ab" * 32),
         ("weights", True, "ab" * 32),
     ]
 
 
-def test_archives_have_no_sha256_and_missing_files_make_a_part_unavailable() -> None:
-    files = [_file("README.md", "docs"), _file("LICENSE", "docs"), _file("big.bin", "weights", stored=False)]
-    files[2]["note"] = "too large"
-    by_part = {c.part: c for c in downloads(files, ready=True)}
+def test_parts_download_while_copying_but_never_with_a_file_that_failed_its_checks() -> None:
+    files = [_file("README.md", "docs"), _file("LICENSE", "docs", status="pending"),
+             _file("big.bin", "weights", status="failed")]  # fmt: skip
+    files[2]["note"] = "big.bin: received 5 bytes where the upstream publishes 10"
+    by_part = {c.part: c for c in downloads(files)}
     assert by_part["docs"].available and by_part["docs"].sha256 is None and by_part["docs"].files == 2
-    assert not by_part["all"].available and "1 of 3 files are not stored: too large" in by_part["all"].reason
-    assert by_part["weights"].sha256 is None and not by_part["weights"].available
+    assert not by_part["all"].available
+    assert "1 of 3 files differ from what the upstream publishes" in by_part["all"].reason
+    assert "received 5 bytes" in by_part["weights"].reason and not by_part["weights"].available
 
 
-def test_nothing_downloads_while_the_copy_runs() -> None:
-    choices = downloads([_file("a", "docs")], ready=False)
-    assert not any(c.available for c in choices) and choices[0].reason == "The copy has not finished yet."
+def test_nothing_downloads_when_the_registry_cannot_fetch_the_bytes() -> None:
+    choices = downloads([_file("a", "docs", status="pending")], refused="Kaggle credentials needed")
+    assert not any(c.available for c in choices) and "Kaggle credentials needed" in choices[0].reason
 
 
 def test_the_rating_lists_every_metric_with_its_explanation_and_latency() -> None:

@@ -77,11 +77,12 @@ class DownloadChoice:
 
 
 def downloads(
-    files: list[dict[str, Any]], ready: bool, archives: list[dict[str, Any]] | None = None
+    files: list[dict[str, Any]], refused: str = "", archives: list[dict[str, Any]] | None = None
 ) -> list[DownloadChoice]:
-    """The whole package and each part present (``ready``: the copy has ended); unavailable ones say why. A
-    single-file link serves that file (its sha256); a multi-file one the part's tar archive (the archive's sha256
-    from the package view, once built)."""
+    """The whole package and each part present, downloadable from the first second (files not stored yet stream
+    from the upstream, checked); a part with a file that failed its checks is not, nor anything when the registry
+    cannot fetch the bytes at all (``refused``: why). A single-file link serves that file (its sha256); a
+    multi-file one the part's tar archive (its sha256 from the package view, once every file is stored)."""
     archive_sha = {a.get("part"): a.get("sha256") for a in archives or []}
     groups = [("all", "Whole package", files)]
     groups += [(part, label, [f for f in files if f.get("part") == part]) for part, label in PARTS.items()]
@@ -89,15 +90,17 @@ def downloads(
     for part, label, chosen in groups:
         if not chosen:
             continue
-        missing = [f for f in chosen if not f.get("stored")]
-        reason = ""
-        if not ready:
-            reason = "The copy has not finished yet."
-        elif missing:
-            reason = f"{len(missing)} of {len(chosen)} files are not stored: {missing[0].get('note') or 'see below'}."
-        single = chosen[0].get("sha256") if len(chosen) == 1 else archive_sha.get(part)
+        failed = [f for f in chosen if f.get("status") == "failed"]
+        reason = f"The registry cannot fetch these files: {refused}" if refused else ""
+        if failed:
+            reason = (
+                f"{len(failed)} of {len(chosen)} files differ from what the upstream publishes and are never "
+                f"served: {failed[0].get('note') or 'see below'}."
+            )
+        one = chosen[0] if len(chosen) == 1 else None
+        single = (one.get("sha256") or one.get("upstream_sha256")) if one else archive_sha.get(part)
         size = sum(int(f.get("size") or 0) for f in chosen)
-        choices.append(DownloadChoice(part, label, len(chosen), size, single, not missing and ready, reason))
+        choices.append(DownloadChoice(part, label, len(chosen), size, single, not reason, reason))
     return choices
 
 

@@ -18,6 +18,7 @@ from nats.aio.msg import Msg
 from contracts import subjects
 from contracts.bus import GATEWAY, ROLES, inbox_prefix
 from stack.natsd import CREDENTIALS_FILE
+from svckit.transport import BusAuth, BusRefused, connect
 from tests.api import ADMIN, ADMIN_PASSWORD
 from tests.stack.test_make_run import Run
 
@@ -188,3 +189,9 @@ def test_credentials_and_server_config_are_private_files(stack: Run) -> None:
     for name in (CREDENTIALS_FILE, "nats.conf"):
         path = Path(stack.workdir / "data" / "nats" / name)
         assert path.stat().st_mode & 0o777 == 0o600, name
+
+
+async def test_a_process_with_a_wrong_password_stops_at_once_naming_its_role(stack: Run) -> None:
+    auth = BusAuth(user=subjects.SCORING, password="not-the-password")
+    with pytest.raises(BusRefused, match="refused user 'scoring'"):
+        await asyncio.wait_for(connect(f"nats://127.0.0.1:{stack.nats_port}", "wrong", auth=auth), 10)

@@ -1,6 +1,7 @@
 """The requesting side of NATS request/reply: typed calls with request ids and mapped failures."""
 
 import asyncio
+import contextlib
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import TypeVar
 import nats
 import structlog
 from nats.aio.client import Client as NATS
-from nats.errors import NoRespondersError, NoServersError
+from nats.errors import AuthorizationError, NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.micro.request import ERROR_CODE_HEADER, ERROR_HEADER
 from pydantic import ValidationError
@@ -46,30 +47,61 @@ async def _report_error(error: Exception) -> None:
     log.warning("nats_error", error=str(error) or type(error).__name__)
 
 
+class BusRefused(Exception):
+    """The NATS server refused this process's credentials (a wrong NATS_USER or NATS_PASSWORD)."""
+
+
 async def connect(url: str, name: str, *, auth: BusAuth | None = None, attempts: int = 60, wait: float = 0.5) -> NATS:
-    """Connect to NATS as ``auth``'s role, retrying while the server is still starting; reconnects forever after."""
+    """Connect to NATS as ``auth``'s role, retrying while the server is still starting; reconnects forever after.
+
+    Refused credentials end the first connection at once with ``BusRefused`` (nats-py would retry them forever),
+    so a wrong password is a crash naming the role, not a silent hang.
+    """
     auth = auth or BusAuth()
     for attempt in range(1, attempts + 1):
         try:
-            return await nats.connect(
-                servers=url.split(","),
-                name=name,
-                user=auth.user,
-                password=auth.password,
-                tls=auth.tls_context(),
-                inbox_prefix=auth.inbox_prefix(),
-                error_cb=_report_error,
-                connect_timeout=2,
-                allow_reconnect=True,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=0.5,
-            )
+            return await _connect_once(url, name, auth)
         except (NoServersError, OSError) as error:
             if attempt == attempts:
                 raise
             log.warning("nats_connect_retry", url=url, attempt=attempt, error=str(error))
             await asyncio.sleep(wait)
     raise AssertionError("unreachable")
+
+
+async def _connect_once(url: str, name: str, auth: BusAuth) -> NATS:
+    refused = asyncio.Event()
+
+    async def on_error(error: Exception) -> None:
+        if isinstance(error, AuthorizationError) or "authorization violation" in str(error).lower():
+            refused.set()
+        await _report_error(error)
+
+    connecting = asyncio.create_task(
+        nats.connect(
+            servers=url.split(","),
+            name=name,
+            user=auth.user,
+            password=auth.password,
+            tls=auth.tls_context(),
+            inbox_prefix=auth.inbox_prefix(),
+            error_cb=on_error,
+            connect_timeout=2,
+            allow_reconnect=True,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+        )
+    )
+    watching = asyncio.create_task(refused.wait())
+    await asyncio.wait({connecting, watching}, return_when=asyncio.FIRST_COMPLETED)
+    watching.cancel()
+    if connecting.done():
+        return connecting.result()
+    connecting.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await connecting
+    who = f"user {auth.user!r}" if auth.user else "an anonymous client"
+    raise BusRefused(f"NATS at {url} refused {who}: check NATS_USER and NATS_PASSWORD")
 
 
 def current_request_id() -> str | None:

@@ -8,6 +8,7 @@ and one altered never becomes ready, says why, and never hands out a complete wr
 
 import hashlib
 import io
+import shutil
 import tarfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -37,6 +38,7 @@ def uncapped(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
     env = {"STORAGE_MAX_FILE_BYTES": str(1 << 40), "STORAGE_RETRY_SECONDS": "2"}
     with running_registry(workdir / "uncapped", mirror_url, extra_env=env) as stack:
         yield stack
+    shutil.rmtree(workdir / "uncapped" / "seaweed" / "data", ignore_errors=True)  # GBs of shards copied meanwhile
 
 
 @pytest.fixture

@@ -51,6 +51,7 @@ def compose_secrets() -> dict[str, str]:
         "S3_ACCESS_KEY_ID": random_secret(20),
         "S3_SECRET_ACCESS_KEY": random_secret(40),
         "UI_CSRF_KEY": random_secret(64),
+        "STORAGE_LINK_KEY": random_secret(64),
         "GRAFANA_ADMIN_PASSWORD": random_secret(),
     }
     values.update({nats_password_variable(role): random_secret() for role in ROLES})
@@ -68,6 +69,7 @@ def k8s_secrets() -> dict[str, dict[str, str]]:
             "s3-access-key-id": random_secret(20),
             "s3-secret-access-key": random_secret(40),
             "ui-csrf-key": random_secret(64),
+            "storage-link-key": random_secret(64),
         },
         "nats-credentials": {role: random_secret() for role in ROLES},
     }

@@ -27,6 +27,10 @@ from tests.deploy.manifests import (
 from tests.deploy.test_compose import env_names, module_runs
 
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding"}
+# Ports a process serves besides its metrics port, by the variable naming each.
+OTHER_PORT_VARIABLES = {"storage": ("STORAGE_HTTP_PORT",)}
+# At least this long between two reads of a download: a file pulled through from the upstream may stall.
+MIN_STREAM_TIMEOUT = 600
 
 
 def _container(workload: dict[str, Any]) -> dict[str, Any]:
@@ -117,7 +121,8 @@ def test_probes_and_scrape_annotations_hit_the_port_the_process_serves(name: str
     port_variable = metrics_port_variable(name)
     served = int(env[port_variable] or 0)
     assert served > 0, f"{name}: {port_variable} must be fixed"
-    assert [p["containerPort"] for p in container["ports"]] == [served], name
+    others = [int(env[variable] or 0) for variable in OTHER_PORT_VARIABLES.get(name, ())]
+    assert [p["containerPort"] for p in container["ports"]] == [served, *others], name
     host_variable = {"gateway": "GATEWAY_HOST", "ui": "UI_HOST"}.get(name, "METRICS_HOST")
     assert env[host_variable] == "0.0.0.0", f"{name}: {host_variable}"
     for probe_name in ("readinessProbe", "livenessProbe"):
@@ -197,26 +202,73 @@ def test_postgres_and_seaweedfs_back_the_services() -> None:
         assert container.get("readinessProbe") and container.get("livenessProbe"), workload["metadata"]["name"]
 
 
-def test_ingress_routes_to_the_gateway_and_the_ui() -> None:
-    services = k8s_objects("Service")
-    backends = set()
-    for ingress in k8s_objects("Ingress").values():
-        for rule in ingress["spec"]["rules"]:
-            for path in rule["http"]["paths"]:
-                backend = path["backend"]["service"]
-                port_names = [port["name"] for port in services[backend["name"]]["spec"]["ports"]]
-                assert backend["port"]["name"] in port_names
-                backends.add(backend["name"])
-    assert backends == {"gateway", "ui"}
-    config = _sources()["ConfigMap", "registry-config"]
-    assert urlsplit(config["REGISTRY_URL"]).hostname == "gateway"
-    api_hosts = {
-        rule["host"]
+def _ingress_paths() -> list[tuple[dict[str, Any], str, str, dict[str, Any]]]:
+    """(Ingress, host, path, backend service) of every path of every rule."""
+    return [
+        (ingress, rule["host"], path["path"], path["backend"]["service"])
         for ingress in k8s_objects("Ingress").values()
         for rule in ingress["spec"]["rules"]
-        if rule["http"]["paths"][0]["backend"]["service"]["name"] == "gateway"
-    }
+        for path in rule["http"]["paths"]
+    ]
+
+
+def test_ingress_routes_to_the_gateway_the_ui_and_storage_downloads() -> None:
+    services = k8s_objects("Service")
+    backends = set()
+    for ingress, host, _, backend in _ingress_paths():
+        port_names = [port["name"] for port in services[backend["name"]]["spec"]["ports"]]
+        assert backend["port"]["name"] in port_names
+        backends.add(backend["name"])
+        tls_hosts = {name for entry in ingress["spec"]["tls"] for name in entry["hosts"]}
+        assert host in tls_hosts, f"Ingress {ingress['metadata']['name']}: {host} without TLS"
+    assert backends == {"gateway", "ui", "storage"}
+    config = _sources()["ConfigMap", "registry-config"]
+    assert urlsplit(config["REGISTRY_URL"]).hostname == "gateway"
+    api_hosts = {host for _, host, path, backend in _ingress_paths() if (path, backend["name"]) == ("/", "gateway")}
     assert urlsplit(config["PUBLIC_URL"]).hostname in api_hosts
+
+
+def test_storage_serves_downloads_on_its_http_port_with_the_secret_link_key() -> None:
+    deployment = k8s_objects("Deployment")["storage"]
+    container = _container(deployment)
+    env = _env(container)
+    assert env["STORAGE_HTTP_HOST"] == "0.0.0.0", "the byte endpoint must listen beyond the pod"
+    port = int(env["STORAGE_HTTP_PORT"] or 0)
+    assert port > 0 and _port(container, "http") == port
+    (service_port,) = [p for p in k8s_objects("Service")["storage"]["spec"]["ports"] if p["name"] == "http"]
+    assert service_port["targetPort"] == "http"
+    # Every replica takes the key from the same Secret key: one key, whichever pod signs or checks a link.
+    assert deployment["spec"]["replicas"] >= 2
+    (entry,) = [entry for entry in container["env"] if entry["name"] == "STORAGE_LINK_KEY"]
+    assert entry["valueFrom"] == {"secretKeyRef": {"name": "registry-secrets", "key": "storage-link-key"}}
+    assert env["STORAGE_LINK_KEY"] == generated_k8s_secrets()["registry-secrets"]["storage-link-key"]
+    readers = [
+        name for name, other in k8s_objects("Deployment").items() if "STORAGE_LINK_KEY" in _env(_container(other))
+    ]
+    assert readers == ["storage"], "the link key is storage-svc's alone"
+
+
+def test_storage_public_url_is_the_ingress_which_streams_bytes_to_storage() -> None:
+    env = _env(_container(k8s_objects("Deployment")["storage"]))
+    public = urlsplit(env["STORAGE_PUBLIC_URL"] or "")
+    assert public.scheme == "https" and public.path in ("", "/"), "the ingress terminates TLS; links add /bytes/"
+    routes = [(ingress, host) for ingress, host, path, backend in _ingress_paths()
+              if path.rstrip("/") == "/bytes" and backend == {"name": "storage", "port": {"name": "http"}}]  # fmt: skip
+    assert public.hostname in {host for _, host in routes}, "no ingress routes STORAGE_PUBLIC_URL/bytes/ to storage"
+    config = _sources()["ConfigMap", "registry-config"]
+    assert public.hostname == urlsplit(config["PUBLIC_URL"]).hostname, "downloads come from the API's host"
+    for ingress, _ in routes:
+        annotations = {
+            key.removeprefix("nginx.ingress.kubernetes.io/"): value
+            for key, value in ingress["metadata"]["annotations"].items()
+        }
+        assert annotations["proxy-buffering"] == "off", "streamed as it comes, not spooled to disk"
+        assert annotations["proxy-request-buffering"] == "off"
+        assert annotations["proxy-max-temp-file-size"] == "0"
+        assert annotations["proxy-body-size"] == "0"
+        assert int(annotations["proxy-read-timeout"]) >= MIN_STREAM_TIMEOUT
+        assert int(annotations["proxy-send-timeout"]) >= MIN_STREAM_TIMEOUT
+        assert not [key for key in annotations if "snippet" in key or "cache" in key], "Range passes unchanged"
 
 
 def test_no_document_is_left_unparsed() -> None:

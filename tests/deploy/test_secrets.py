@@ -178,6 +178,16 @@ def test_every_required_secret_key_is_one_the_script_generates_and_documents() -
         assert f"create secret generic {name} --from-file=k8s-secrets/{name}/" in documented
 
 
+def test_the_storage_link_key_is_generated_for_compose_and_k8s_and_documented() -> None:
+    # Every storage replica signs and checks download links with it: generated once, shared, never defaulted.
+    compose_key = generated_compose_env()["STORAGE_LINK_KEY"]
+    k8s_key = generated_k8s_secrets()["registry-secrets"]["storage-link-key"]
+    for key in (compose_key, k8s_key):
+        assert len(key) >= 32 and key.isalnum(), "an HMAC key: at least 32 random characters"
+    assert "STORAGE_LINK_KEY" in (REPO / "docker-compose.yml").read_text().split("\nname:", 1)[0], "header"
+    assert "storage-link-key" in (K8S / "01-config.yaml").read_text()
+
+
 def test_the_database_url_carries_the_postgres_password() -> None:
     secrets = generated_k8s_secrets()["registry-secrets"]
     assert secrets["database-url"].startswith(f"postgresql+asyncpg://registry:{secrets['postgres-password']}@")

@@ -1,8 +1,9 @@
 """``python -m bench [backbone|storage|all] [--quick]``: measure the registry and print the report.
 
 ``backbone`` drives the gateway → NATS → catalog-svc path against a bare aiohttp server; ``storage``
-registers models, ingests a package and downloads it through the registry against direct S3 downloads;
-``all`` (the default) runs both, one section after the other.
+registers models, ingests a package, uploads a file, measures what the bucket holds per unique stored byte and
+downloads the package (a tar streamed by storage-svc) and the file (presigned S3) through the registry against
+direct S3 downloads; ``all`` (the default) runs both, one section after the other.
 
 Exits 0 when every request succeeded (missed targets are a measurement, not a failure), 1 when some
 requests failed, 2 when a stack did not start.

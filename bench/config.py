@@ -64,7 +64,7 @@ class StorageConfig:
 
     @classmethod
     def full(cls) -> "StorageConfig":
-        """500 registered models; 600 downloads of the ~83 MB package per scenario, in 6 alternating rounds."""
+        """500 registered models; 600 downloads per scenario (~94-98 MB each), in 6 alternating rounds."""
         return cls(
             models=500,
             register_concurrency=8,

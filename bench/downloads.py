@@ -1,5 +1,6 @@
-"""Concurrent downloads of one package: through the registry (``GET /download/{id}``, then the presigned
-URL it redirects to) or straight from the presigned S3 URL (the baseline).
+"""Concurrent downloads: through the registry (``GET /download/{id}``, then the URL it redirects to: presigned S3
+for one stored file, storage-svc's byte endpoint for a package's tar) or straight from a presigned S3 URL (the
+baseline).
 
 Bodies are streamed and counted, never kept; in a verifying phase each client hashes its first download in
 full and checks it against ``X-Content-SHA256``. A download's time runs from its first request to its last byte;
@@ -21,8 +22,9 @@ from bench.load import AUTH_HEADER, MAX_ERROR_SAMPLES, TokenPool
 
 CHUNK = 1 << 20
 
-REGISTRY = "registry (GET /download + presigned S3 URL)"
-BASELINE = "baseline (presigned S3 URL only)"
+BASELINE = "baseline: presigned S3 URL only (1 blob)"
+REGISTRY_FILE = "registry, 1 stored file: 302 + presigned S3"
+REGISTRY_PACKAGE = "registry, package: 302 + storage-svc tar"
 
 
 class DownloadError(Exception):
@@ -138,7 +140,7 @@ def baseline_fetch(session: aiohttp.ClientSession, url: str, expected: Expected)
 
 
 def registry_fetch(session: aiohttp.ClientSession, download_url: str, tokens: TokenPool) -> Fetch:
-    """Downloads through the registry: its 302 (with the client's token from ``tokens``), then the presigned URL."""
+    """Downloads through the registry: its 302 (with the client's token from ``tokens``), then the URL it names."""
 
     async def fetch(slot: int, verify: bool) -> Fetched:
         token = await tokens.token(slot)
@@ -151,7 +153,7 @@ def registry_fetch(session: aiohttp.ClientSession, download_url: str, tokens: To
 
 
 async def resolve(session: aiohttp.ClientSession, download_url: str, token: str) -> tuple[str, Expected]:
-    """``GET /download/{id}`` without following: the presigned ``Location`` and what it must serve."""
+    """``GET /download/{id}`` without following: the ``Location`` and what it must serve."""
     async with session.get(download_url, headers={AUTH_HEADER: token}, allow_redirects=False) as response:
         body = await response.read()
         if response.status != 302:
@@ -170,14 +172,19 @@ async def read_body(session: aiohttp.ClientSession, url: str, expected: Expected
     size = 0
     async with session.get(url) as response:
         if response.status != 200:
-            raise DownloadError(f"presigned GET -> {response.status}: {(await response.read())[:200]!r}")
+            raise DownloadError(f"GET {_where(url)} -> {response.status}: {(await response.read())[:200]!r}")
         async for chunk in response.content.iter_chunked(CHUNK):
             size += len(chunk)
             if digest is not None:
                 # hashlib releases the GIL on large updates: hash on another core while the loop reads on.
                 await asyncio.to_thread(digest.update, chunk)
     if size != expected.size:
-        raise DownloadError(f"presigned GET returned {size:,} bytes, not {expected.size:,}")
+        raise DownloadError(f"GET {_where(url)} returned {size:,} bytes, not {expected.size:,}")
     if digest is not None and digest.hexdigest() != expected.sha256:
         raise DownloadError(f"sha256 {digest.hexdigest()} is not X-Content-SHA256 {expected.sha256}")
     return size
+
+
+def _where(url: str) -> str:
+    """``url`` without its query (a signature)."""
+    return url.split("?", 1)[0]

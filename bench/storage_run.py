@@ -1,4 +1,5 @@
-"""One storage benchmark run: start the stack, register models, ingest a package, download it, stop everything."""
+"""One storage benchmark run: start the stack, register models, ingest a package, upload a file, measure what
+the bucket holds, download (the package, the file, the file straight from S3), stop everything."""
 
 import asyncio
 import os
@@ -13,9 +14,11 @@ from bench.config import StorageConfig
 from bench.cpu import Probe, delta, probe_for
 from bench.downloads import (
     BASELINE,
-    REGISTRY,
+    REGISTRY_FILE,
+    REGISTRY_PACKAGE,
     DownloadError,
     DownloadResult,
+    Expected,
     Fetch,
     baseline_fetch,
     registry_fetch,
@@ -23,7 +26,15 @@ from bench.downloads import (
     run_downloads,
 )
 from bench.load import TokenPool
-from bench.storage_seed import Ingest, SeedFailed, Seeding, ingest_dataset, register_models
+from bench.storage_seed import (
+    Footprint,
+    Ingest,
+    SeedFailed,
+    Seeding,
+    ingest_package,
+    register_models,
+    upload_weights,
+)
 from bench.storage_stack import MAX_FILE_BYTES, StorageStack
 
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=600, sock_connect=10, sock_read=60)
@@ -40,12 +51,15 @@ class StorageOutcome:
     load_average: tuple[float, float, float]
     seeding: Seeding
     ingest: Ingest
+    upload: Ingest
     package_bytes: int
+    file_bytes: int
     logins: int
     results: list[DownloadResult]
     seeding_cpu: dict[str, float]
     ingest_cpu: dict[str, float]
     bucket: dict[str, tuple[int, int]]
+    footprint: Footprint
     disk_bytes: int
     lineage: bool
     max_file_bytes: int = MAX_FILE_BYTES
@@ -70,22 +84,27 @@ async def _drive(stack: StorageStack, config: StorageConfig, mode: str, startup:
         tokens = TokenPool(session, stack.gateway_url, config.token_budget)
         probe = probe_for(stack.pids(), others=True)
         await tokens.reserve(config.register_concurrency, config.token_budget)  # logins outside the CPU window
+        footprint = Footprint()
         before = probe()
         seeding = await register_models(
-            session, stack.gateway_url, tokens, config.models, config.register_concurrency, config.settle_timeout
-        )
+            session, stack.gateway_url, tokens, config.models, config.register_concurrency, config.settle_timeout,
+            footprint,
+        )  # fmt: skip
         seeded = probe()
-        ingest = await ingest_dataset(session, stack.gateway_url, tokens, INGEST_TIMEOUT)
+        ingest = await ingest_package(session, stack.gateway_url, tokens, INGEST_TIMEOUT)
         ingested = probe()
+        upload = await upload_weights(session, stack.gateway_url, stack.mirror_url, tokens, INGEST_TIMEOUT)
+        footprint.add(ingest.files)
+        footprint.add(upload.files)
         bucket = await asyncio.to_thread(stack.bucket_usage)
         disk_bytes = await asyncio.to_thread(stack.disk_bytes)
-        try:
-            location, expected = await resolve(session, ingest.download_url, await tokens.token(0))
-        except (DownloadError, aiohttp.ClientError, TimeoutError) as error:
-            raise SeedFailed(f"no download link for the ingested package: {error}") from error
+        token = await tokens.token(0)
+        file_location, file_expected = await _link(session, upload, token, stack.s3.endpoint_url)
+        _, package_expected = await _link(session, ingest, token, stack.byte_url)
         fetches: dict[str, Fetch] = {
-            BASELINE: baseline_fetch(session, location, expected),
-            REGISTRY: registry_fetch(session, ingest.download_url, tokens),
+            BASELINE: baseline_fetch(session, file_location, file_expected),
+            REGISTRY_FILE: registry_fetch(session, upload.download_url, tokens),
+            REGISTRY_PACKAGE: registry_fetch(session, ingest.download_url, tokens),
         }
         results = await _downloads(fetches, config, tokens, probe)
         return StorageOutcome(
@@ -95,15 +114,29 @@ async def _drive(stack: StorageStack, config: StorageConfig, mode: str, startup:
             load_average=os.getloadavg(),
             seeding=seeding,
             ingest=ingest,
-            package_bytes=expected.size,
+            upload=upload,
+            package_bytes=package_expected.size,
+            file_bytes=file_expected.size,
             logins=tokens.logins,
             results=results,
             seeding_cpu=delta(before, seeded),
             ingest_cpu=delta(seeded, ingested),
             bucket=bucket,
+            footprint=footprint,
             disk_bytes=disk_bytes,
             lineage="lineage" in stack.pids(),
         )
+
+
+async def _link(session: aiohttp.ClientSession, ingest: Ingest, token: str, served_by: str) -> tuple[str, Expected]:
+    """Where ``GET /download/{id}`` of ``ingest`` redirects, checked to be on ``served_by``, and what it serves."""
+    try:
+        location, expected = await resolve(session, ingest.download_url, token)
+    except (DownloadError, aiohttp.ClientError, TimeoutError) as error:
+        raise SeedFailed(f"no download link for {ingest.download_url}: {error}") from error
+    if not location.startswith(f"{served_by.rstrip('/')}/"):
+        raise SeedFailed(f"{ingest.download_url} redirects to {location.split('?')[0]}, not to {served_by}")
+    return location, expected
 
 
 async def _downloads(

@@ -2,10 +2,12 @@
 
 The same real processes the e2e tests start (``tests/harness.py``), one of each, on free ports, with every
 log under ``workdir/logs``; stopped newest first (SeaweedFS and NATS last). Registration records a lineage node
-and rates the model, so lineage-svc and scoring-svc run too; the quality gate is off because the benchmark's
-model (ybelkada/opt-350m-lora, picked for its small real files) states no licence.
+and rates the model, so lineage-svc and scoring-svc run too; the quality gate is off (the uploaded weights come
+without a model card: what is measured is storage, not ratings). storage-svc serves its byte endpoint (the downloads S3 cannot serve alone) on a port of its own,
+its links signed with a link key given to it as a deployment does.
 """
 
+import secrets
 import sys
 from collections import Counter
 from pathlib import Path
@@ -30,6 +32,7 @@ class StorageStack(ProcessGroup):
         super().__init__(workdir)
         self._s3: SeaweedS3 | None = None
         self.mirror_url = ""
+        self.byte_url = ""
 
     @property
     def s3(self) -> SeaweedS3:
@@ -39,7 +42,7 @@ class StorageStack(ProcessGroup):
         return self._s3
 
     def bucket_usage(self) -> dict[str, tuple[int, int]]:
-        """Objects and bytes in the bucket per top-level prefix (``blobs``, ``packages``...), listed over S3."""
+        """Objects and bytes in the bucket per top-level prefix (``blobs``, ``uploads``...), listed over S3."""
         config = Config(signature_version="s3v4", s3={"addressing_style": "path"})
         client = botocore.session.get_session().create_client(
             "s3", self.s3.region, endpoint_url=self.s3.endpoint_url, aws_access_key_id=self.s3.access_key,
@@ -95,9 +98,16 @@ class StorageStack(ProcessGroup):
             "STORAGE_MAX_FILE_BYTES": str(MAX_FILE_BYTES),
             "SCORING_GATE": "false",
         }
+        byte_port = free_port()
+        self.byte_url = f"http://127.0.0.1:{byte_port}"
+        downloads = {
+            "STORAGE_HTTP_PORT": str(byte_port),
+            "STORAGE_PUBLIC_URL": self.byte_url,
+            "STORAGE_LINK_KEY": secrets.token_urlsafe(32),
+        }
         services = ["catalog", "storage", "lineage", "scoring"]
         for name in services:
-            child_env = {**env, **self.role_env(name)}
+            child_env = {**env, **self.role_env(name), **(downloads if name == "storage" else {})}
             self._spawn(Child(name, [sys.executable, "-m", name], child_env, log_file=self._log(name)))
         self._start_gateway(env, timeout)
         self._wait_replicas(dict.fromkeys(services, 1), timeout)

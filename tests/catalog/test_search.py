@@ -2,7 +2,7 @@
 
 import pytest
 
-from catalog.domain.search import InvalidPattern, compile_pattern
+from catalog.domain.search import InvalidPattern, PatternTooCostly, compile_pattern
 
 EVIL_NAME = b"a" * 99 + b"b"
 
@@ -47,3 +47,18 @@ def test_search_is_case_sensitive_and_unanchored() -> None:
     compiled = compile_pattern("bert", longest_text=20)
     assert compiled.matches(b"google-bert-base")
     assert not compiled.matches(b"BERT")
+
+
+COSTLY = "|".join(f"[^{chr(97 + i % 26)}].{{999}}x" for i in range(200))
+
+
+def test_a_pattern_compiling_to_a_huge_program_is_refused_as_too_costly() -> None:
+    assert len(COSTLY) == 2399
+    with pytest.raises(PatternTooCostly, match=r"too costly.*10,000 instructions"):
+        compile_pattern(COSTLY, longest_text=10)
+
+
+def test_the_program_size_limit_is_a_parameter() -> None:
+    assert compile_pattern("[^a].{999}x", longest_text=10).compiled.programsize > 8000
+    with pytest.raises(PatternTooCostly, match=r"compiles to 8,00\d instructions, above the limit of 1,000"):
+        compile_pattern("[^a].{999}x", longest_text=10, max_program=1000)

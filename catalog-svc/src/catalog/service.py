@@ -20,7 +20,7 @@ from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps, Policy
 from catalog.domain.auth import TokenPolicy
 from catalog.endpoints import catalog_endpoints
-from catalog.search_index import SearchIndex
+from catalog.search_index import SearchIndex, SearchLimits
 from catalog.settings import CatalogSettings
 from catalog.usecases.ensure_default_admin import ensure_default_admin
 from catalog.usecases.record_rating_read import record_rating_reads
@@ -44,6 +44,15 @@ def policy_from(settings: CatalogSettings) -> Policy:
     )
 
 
+def search_limits(settings: CatalogSettings) -> SearchLimits:
+    """What one regex search may cost, from settings."""
+    return SearchLimits(
+        deadline_seconds=settings.catalog_regex_deadline_seconds,
+        max_program_size=settings.catalog_regex_max_program,
+        workers=settings.catalog_search_threads,
+    )
+
+
 async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
     """Open the store, serve the catalog subjects until ``stop`` is set, then drain and close."""
     async with AsyncExitStack() as stack:
@@ -52,12 +61,14 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
         store = SqlArtifactStore(engine)
         nc = await connect(settings.nats_url, name=CATALOG, auth=settings.bus_auth())
         stack.push_async_callback(nc.drain)
+        search = SearchIndex(store, search_limits(settings))
+        stack.callback(search.close)
         deps = Deps(
             artifacts=store,
             users=SqlUserStore(engine),
             upstream=HttpUpstream(session, settings.upstream()),
             hasher=Argon2Hasher(),
-            search=SearchIndex(store),
+            search=search,
             events=NatsEvents(nc),
             storage=NatsPackageStorage(ServiceClient(nc, default_timeout=settings.storage_timeout)),
             lineage=NatsLineage(ServiceClient(nc, default_timeout=settings.lineage_timeout)),

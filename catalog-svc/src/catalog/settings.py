@@ -2,6 +2,8 @@
 
 from pydantic import Field, SecretStr
 
+from catalog.domain.search import MAX_PROGRAM_SIZE
+from catalog.search_index import default_search_threads
 from svckit.upstream import UpstreamSettings
 
 DEFAULT_ADMIN_PASSWORD = "correcthorsebatterystaple123(!__+@**(A'\"`;DROP TABLE artifacts;"  # noqa: S105
@@ -26,6 +28,17 @@ class CatalogSettings(UpstreamSettings):
     registry_admin_password: SecretStr = SecretStr(DEFAULT_ADMIN_PASSWORD)
     token_max_uses: int = Field(default=1000, ge=1)
     token_lifetime_hours: float = Field(default=10.0, gt=0)
+    catalog_regex_deadline_seconds: float = Field(
+        default=5.0, gt=0, description="A regex search still running after this many seconds answers 400."
+    )
+    catalog_regex_max_program: int = Field(
+        default=MAX_PROGRAM_SIZE, ge=100, description="Largest compiled regex (RE2 instructions); larger → 400."
+    )
+    catalog_search_threads: int = Field(
+        default_factory=default_search_threads,
+        ge=1,
+        description="Threads scanning regex searches (default: one per core but one).",
+    )
 
     def database_url(self) -> str:
         """The configured URL, or the embedded SQLite default."""

@@ -2,16 +2,33 @@
 
 from catalog.deps import Deps
 from catalog.domain.search import InvalidPattern
+from catalog.search_index import SearchBusy, SearchTooSlow
 from contracts.artifacts import ArtifactList, SearchByRegex
 from contracts.errors import ErrorCode, ServiceFailure
 
 
 async def search_by_regex(query: SearchByRegex, deps: Deps) -> ArtifactList:
-    """Artifacts with a match in their name or README; 400 for a bad pattern, 404 for no match."""
+    """Artifacts with a match in their name or README; 400 for a bad, too costly or too slow pattern, 404 for
+    no match, 503 when every search thread stayed busy until the deadline."""
     try:
         items = await deps.search.search(query.regex)
     except InvalidPattern as error:
         raise ServiceFailure(ErrorCode.BAD_REQUEST, str(error)) from error
+    except SearchTooSlow as slow:
+        raise ServiceFailure(ErrorCode.BAD_REQUEST, _too_slow(slow)) from slow
+    except SearchBusy as busy:
+        raise ServiceFailure(
+            ErrorCode.UNAVAILABLE, "Every regex search thread stayed busy with other searches; try again shortly."
+        ) from busy
     if not items:
         raise ServiceFailure(ErrorCode.NOT_FOUND, "No artifact matches this regex.")
     return ArtifactList(items=items)
+
+
+def _too_slow(slow: SearchTooSlow) -> str:
+    megabytes = slow.text_bytes / 1e6
+    return (
+        f"regex too slow to search: stopped at its {slow.seconds:g} s deadline after {slow.scanned} of "
+        f"{slow.total} artifacts ({megabytes:.1f} MB of names and READMEs in all); make it more specific, "
+        "with fewer or shorter counted repetitions and alternatives"
+    )

@@ -1,0 +1,96 @@
+"""Regex searches run off the event loop, under a deadline, on the real SQL store."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from catalog.adapters.artifact_store import SqlArtifactStore
+from catalog.adapters.engine import open_catalog_engine
+from catalog.domain.artifacts import AuditRecord, StoredArtifact, new_artifact_id
+from catalog.search_index import SearchBusy, SearchIndex, SearchLimits, SearchTooSlow
+from contracts.artifacts import Actor, ArtifactType
+
+# Under the program-size cap, yet about 100 KB/s on varied text without a "~": only the deadline stops it.
+SLOW = "[^a].{999}~"
+SENTENCES = (
+    "The model was pretrained on a large corpus of English data in a self-supervised fashion.",
+    "Inputs are lowercased and tokenized using WordPiece with a vocabulary size of 30,000.",
+    "Training ran for one million steps with a batch size of 256 and a sequence length of 128 tokens.",
+    "Each example consists of a context paragraph, a question and one or more answer spans.",
+    "Results may vary depending on hardware, random seeds and the version of the dependencies.",
+)
+
+
+def _readme(seed: int) -> str:
+    """24 KB of varied card text (RE2's DFA copes with repetitive text too well to be slow on it)."""
+    return " ".join(f"{SENTENCES[(seed + i) % 5]} ({seed}.{i})" for i in range(250)) + " needle"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqlArtifactStore]:
+    async with open_catalog_engine(f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}") as engine:
+        store = SqlArtifactStore(engine)
+        for index in range(12):
+            artifact = StoredArtifact(new_artifact_id(), ArtifactType.MODEL, f"model-{index}", f"upload://{index}")
+            actor = Actor(name="a", is_admin=True)
+            await store.add(
+                artifact, _readme(index), AuditRecord(artifact.metadata, actor, "CREATE", datetime.now(UTC))
+            )
+        yield store
+
+
+async def test_results_are_found_and_cached_per_revision(store: SqlArtifactStore) -> None:
+    index = SearchIndex(store)
+    try:
+        found = await index.search("needle$")
+        assert len(found) == 12
+        assert await index.search("needle$") is found
+        assert [m.name for m in await index.search("^model-1[01]$")] == ["model-10", "model-11"]
+    finally:
+        index.close()
+
+
+async def test_a_scan_past_its_deadline_stops_with_how_far_it_got(store: SqlArtifactStore) -> None:
+    index = SearchIndex(store, SearchLimits(deadline_seconds=0.2, workers=1))
+    try:
+        started = time.monotonic()
+        with pytest.raises(SearchTooSlow) as caught:
+            await index.search(SLOW)
+        assert time.monotonic() - started < 1.0
+        assert caught.value.scanned < caught.value.total == 12
+    finally:
+        index.close()
+
+
+async def test_the_event_loop_keeps_running_while_scans_run(store: SqlArtifactStore) -> None:
+    index = SearchIndex(store, SearchLimits(deadline_seconds=1.0, workers=2))
+    try:
+        searches = [asyncio.create_task(index.search(SLOW + f"|z{i}")) for i in range(2)]
+        await asyncio.sleep(0.05)
+        gaps = []
+        while not all(s.done() for s in searches):
+            before = time.monotonic()
+            await asyncio.sleep(0.01)
+            gaps.append(time.monotonic() - before)
+        assert max(gaps) < 0.1, gaps
+        for search in searches:
+            assert isinstance(search.exception(), SearchTooSlow), search.exception()
+    finally:
+        index.close()
+
+
+async def test_a_search_waiting_for_a_thread_past_its_deadline_is_dropped(store: SqlArtifactStore) -> None:
+    index = SearchIndex(store, SearchLimits(deadline_seconds=0.3, workers=1))
+    try:
+        first = asyncio.create_task(index.search(SLOW))
+        await asyncio.sleep(0.01)
+        with pytest.raises(SearchBusy):
+            await index.search("needle")
+        with pytest.raises(SearchTooSlow):
+            await first
+    finally:
+        index.close()

@@ -14,7 +14,8 @@ from tests.browser.conftest import assert_accessible, sign_in
 from tests.harness import RegistryStack
 
 BERT = "https://huggingface.co/google-bert/bert-base-uncased"
-TINY = "https://huggingface.co/sshleifer/tiny-gpt2"
+# Made-up: every file verifies, so the whole package downloads with its sha256 (the recorded tiny-gpt2 has filler).
+MINI = "https://huggingface.co/orchard-compute/orchard-mini"
 
 
 async def _register(page: Page, base: str, url: str) -> str:
@@ -43,15 +44,15 @@ async def test_the_main_flow_with_the_mouse(page: Page, ui_stack: RegistryStack,
     await sign_in(page, base)
     await expect(page.get_by_role("heading", level=1, name="Artifacts")).to_be_visible()
 
-    model = await _register(page, base, TINY)
+    model = await _register(page, base, MINI)
     await _wait_for_copy(page)
     await assert_accessible(page, "artifact-model")
 
     await page.goto(f"{base}/artifacts")
-    await page.get_by_label("Regular expression").fill("tiny-g")
+    await page.get_by_label("Regular expression").fill("orchard-mi")
     await page.get_by_role("button", name="Search").click()
     await assert_accessible(page, "artifacts-regex")
-    await page.get_by_role("link", name="tiny-gpt2", exact=True).click()
+    await page.get_by_role("link", name="orchard-mini", exact=True).click()
     await page.wait_for_url(f"{base}/artifacts/model/{model}")
 
     await expect(page.get_by_role("heading", name="Rating")).to_be_visible()

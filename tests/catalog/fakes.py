@@ -29,8 +29,8 @@ class FastHasher:
     async def hash(self, password: str) -> str:
         return "plain:" + password
 
-    async def verify(self, password_hash: str, password: str) -> bool:
-        return password_hash == "plain:" + password
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        return password_hash is not None and password_hash == "plain:" + password
 
 
 class RecordingEvents:

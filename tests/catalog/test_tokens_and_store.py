@@ -179,3 +179,25 @@ async def test_a_model_failing_the_quality_gate_is_refused_with_424_and_nothing_
     assert rater.forgotten == [rated_id]
     assert await deps.artifacts.get(rated_id) is None
     assert await deps.artifacts.by_name("model") == []
+
+
+class CountingHasher(FastHasher):
+    """Counts password checks, including the decoy check of an unknown name."""
+
+    def __init__(self) -> None:
+        self.checked: list[str | None] = []
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        self.checked.append(password_hash)
+        return await super().verify(password_hash, password)
+
+
+async def test_an_unknown_name_costs_a_password_check_like_a_known_one(deps: Deps) -> None:
+    hasher = CountingHasher()
+    deps.hasher = hasher
+    for name in (deps.policy.admin_name, "nobody"):
+        with pytest.raises(ServiceFailure, match=r"^The user or password is invalid\.$") as refused:
+            await authenticate(Login(username=name, password="wrong-password"), deps)
+        assert refused.value.code is ErrorCode.UNAUTHORIZED
+    assert len(hasher.checked) == 2
+    assert hasher.checked[0] is not None and hasher.checked[1] is None

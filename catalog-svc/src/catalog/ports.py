@@ -87,7 +87,9 @@ class PasswordHasher(Protocol):
     """Slow, salted password hashing."""
 
     async def hash(self, password: str) -> str: ...
-    async def verify(self, password_hash: str, password: str) -> bool: ...
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """True when ``password`` matches; ``None`` (no such user) costs the same and is never valid."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -26,17 +26,13 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
+from catalog.cores import available_cores
 from catalog.domain.search import MAX_PROGRAM_SIZE, InvalidPattern, check_pattern, compile_checked
 from catalog.ports import ArtifactStore
 from contracts.artifacts import ArtifactMetadata
 
 CACHED_RESULTS = 256
 SEARCH_NICENESS = 10
-
-
-def available_cores() -> int:
-    """Cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def default_search_threads() -> int:

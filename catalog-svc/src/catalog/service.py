@@ -63,11 +63,13 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
         stack.push_async_callback(nc.drain)
         search = SearchIndex(store, search_limits(settings))
         stack.callback(search.close)
+        hasher = Argon2Hasher()
+        stack.callback(hasher.close)
         deps = Deps(
             artifacts=store,
             users=SqlUserStore(engine),
             upstream=HttpUpstream(session, settings.upstream()),
-            hasher=Argon2Hasher(),
+            hasher=hasher,
             search=search,
             events=NatsEvents(nc),
             storage=NatsPackageStorage(ServiceClient(nc, default_timeout=settings.storage_timeout)),

@@ -11,6 +11,7 @@ the same bytes, so it adds a package with one stored file (downloaded from S3 it
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,7 +126,9 @@ async def upload_weights(session: aiohttp.ClientSession, base_url: str, mirror_u
         content = await response.read()
     token = await tokens.token(0)
     started = time.perf_counter()
-    slot = await _post(session, f"{base_url}/artifact/model/upload", token, {"filename": UPLOAD_FILE})
+    slot = await _post(
+        session, f"{base_url}/artifact/model/upload", token, {"filename": UPLOAD_FILE, "size": len(content)}
+    )
     try:
         async with session.put(str(slot["put_url"]), data=content) as put:
             status, reply = put.status, await put.read()
@@ -173,7 +176,7 @@ async def register(session: aiohttp.ClientSession, base_url: str, token: str, ki
     return await _post(session, f"{base_url}/artifact/{kind}", token, body)
 
 
-async def _post(session: aiohttp.ClientSession, url: str, token: str, body: dict[str, str]) -> dict[str, Any]:
+async def _post(session: aiohttp.ClientSession, url: str, token: str, body: Mapping[str, object]) -> dict[str, Any]:
     """POST ``body`` as JSON; the answer (anything but 201 with a JSON object fails the run)."""
     try:
         async with session.post(url, json=body, headers={AUTH_HEADER: token}) as response:

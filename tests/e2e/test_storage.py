@@ -174,7 +174,7 @@ async def test_sources_needing_credentials_say_so(api: Api, artifact_type: str, 
 async def _upload(
     api: Api, content: bytes, filename: str = "weights.bin", name: str = "my-upload", card: str | None = None
 ) -> Reply:
-    slot = await api.call("POST", "/artifact/model/upload", json_body={"filename": filename})
+    slot = await api.call("POST", "/artifact/model/upload", json_body={"filename": filename, "size": len(content)})
     assert slot.status == 201, slot.body
     async with (
         aiohttp.ClientSession() as anonymous,
@@ -206,11 +206,13 @@ async def test_an_uploaded_package_is_stored_and_downloads_byte_for_byte(api: Ap
 
 
 async def test_upload_errors(api: Api) -> None:
-    never_put = await api.call("POST", "/artifact/model/upload", json_body={"filename": "x.bin"})
+    never_put = await api.call("POST", "/artifact/model/upload", json_body={"filename": "x.bin", "size": 3})
     complete = await api.call("POST", never_put.body["complete_url"], json_body={"name": "ghost", "filename": "x.bin"})
     assert complete.status == 400
     assert "Nothing was uploaded" in complete.body["message"]
-    for bad in ({"filename": "../etc/passwd"}, {"filename": ""}, {}):
+    bad_bodies = [{"filename": "../etc/passwd", "size": 1}, {"filename": "", "size": 1}, {}, {"filename": "x.bin"},
+                  {"filename": "x.bin", "size": -1}]  # fmt: skip
+    for bad in bad_bodies:
         assert (await api.call("POST", "/artifact/model/upload", json_body=bad)).status == 400
     bad_id = await api.call("POST", "/artifact/model/upload/not-an-id", json_body={"name": "x", "filename": "x.bin"})
     assert bad_id.status == 400

@@ -60,7 +60,7 @@ class MemoryBlobs:
     async def presign_get(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
         return f"memory://{key}"
 
-    async def presign_put(self, key: str, *, expires_in: int) -> str:
+    async def presign_put(self, key: str, *, expires_in: int, content_length: int | None = None) -> str:
         return f"memory://{key}"
 
     async def read_stream(self, key: str) -> AsyncIterator[bytes]:

@@ -164,9 +164,12 @@ class ReadPackage(Contract):
 
 
 class BeginUpload(Contract):
-    """Open an upload slot for one file (the package a user uploads)."""
+    """Open an upload slot for one file (the package a user uploads) of exactly ``size`` bytes, for ``owner``
+    (the user the gateway authenticated: quotas are per user)."""
 
     filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$")
+    size: int = Field(ge=0)
+    owner: str = Field(min_length=1)
 
 
 class UploadSlot(Contract):

@@ -78,9 +78,10 @@ class PermissionsIn(SpecBody):
 
 
 class UploadStartIn(SpecBody):
-    """Body of ``POST /artifact/{artifact_type}/upload`` (our addition)."""
+    """Body of ``POST /artifact/{artifact_type}/upload`` (our addition): the file's name and exact size."""
 
     filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$")
+    size: int = Field(ge=0)
 
 
 class UploadCompleteIn(SpecBody):

@@ -20,6 +20,8 @@ class Policy:
     link_seconds: int = 3600
     progress_every_bytes: int = 8 << 20
     blob_busy_seconds: float = 30.0
+    upload_max_bytes: int = 5 << 30  # largest upload; S3 refuses a PUT of any other length than declared
+    upload_quota_bytes: int = 50 << 30  # bytes one user may hold in uploads (registered or not)
     stale_seconds: float = 24 * 3600.0  # age past which an upload or temporary object counts as abandoned
     verify_attempts: int = 3
     retry_seconds: float = 1.0

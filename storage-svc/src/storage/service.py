@@ -75,6 +75,8 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
                 verify_attempts=settings.storage_verify_attempts,
                 retry_seconds=settings.storage_retry_seconds,
                 stale_seconds=settings.storage_stale_seconds,
+                upload_max_bytes=settings.storage_upload_max_bytes,
+                upload_quota_bytes=settings.storage_upload_quota_bytes,
                 byte_url=byte_url,
                 link_key=_link_key(settings),
             ),

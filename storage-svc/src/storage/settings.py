@@ -35,6 +35,10 @@ class StorageSettings(UpstreamSettings):
     storage_link_key: SecretStr | None = Field(
         default=None, description="Signs download links; the same on every replica (random per process if unset)."
     )
+    storage_upload_max_bytes: int = Field(default=5 << 30, ge=0, description="Largest file one upload may declare.")
+    storage_upload_quota_bytes: int = Field(
+        default=50 << 30, ge=0, description="Bytes of uploads one user may hold (registered or still pending)."
+    )
     storage_sweep_seconds: float = Field(
         default=3600.0, ge=0, description="Seconds between sweeps of abandoned S3 objects (0: never)."
     )

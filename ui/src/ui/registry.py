@@ -173,9 +173,10 @@ class Registry:
         """``GET /artifact/{type}/{id}/audit``."""
         return list((await self.call("GET", f"/artifact/{kind}/{ident}/audit", token)).body)
 
-    async def begin_upload(self, token: str, kind: str, filename: str) -> UploadSlot:
-        """``POST /artifact/{type}/upload`` {filename}."""
-        body = (await self.call("POST", f"/artifact/{kind}/upload", token, body={"filename": filename})).body
+    async def begin_upload(self, token: str, kind: str, filename: str, size: int) -> UploadSlot:
+        """``POST /artifact/{type}/upload`` {filename, size}."""
+        request = {"filename": filename, "size": size}
+        body = (await self.call("POST", f"/artifact/{kind}/upload", token, body=request)).body
         return UploadSlot(str(body["put_url"]), str(body["complete_url"]))
 
     async def put_upload(self, slot: UploadSlot, content: IO[bytes], size: int) -> None:

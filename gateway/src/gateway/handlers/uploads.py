@@ -12,10 +12,12 @@ from gateway.schemas import UploadCompleteIn, UploadStartIn
 
 
 async def begin_upload(request: web.Request) -> web.Response:
-    """``POST /artifact/{artifact_type}/upload`` {filename} → 201 {upload_id, put_url, expires_at, complete_url}."""
+    """``POST /artifact/{artifact_type}/upload`` {filename, size} → 201 {upload_id, put_url, expires_at,
+    complete_url}; the PUT URL accepts exactly ``size`` bytes."""
     kind = artifact_type(request)
     body = await read_body(request, UploadStartIn)
-    slot = await client(request).call(subjects.UPLOAD_BEGIN, BeginUpload(filename=body.filename), UploadSlot)
+    command = BeginUpload(filename=body.filename, size=body.size, owner=actor(request).name)
+    slot = await client(request).call(subjects.UPLOAD_BEGIN, command, UploadSlot)
     complete = f"/artifact/{kind.value}/upload/{slot.upload_id}"
     return json_response({**slot.model_dump(mode="json"), "filename": body.filename, "complete_url": complete}, 201)
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.artifacts import ArtifactType
 from contracts.storage import PackageState, Part, SourceKind, SourceRef
-from storage.adapters.tables import archives, blobs, files, packages
+from storage.adapters.tables import archives, blobs, files, packages, upload_slots
 from storage.domain.files import PlannedFile, blob_key
 from storage.ports import Archive, Claim, FileRecord, Package
 
@@ -238,6 +238,10 @@ class SqlPackageIndex:
             if await _locked_generation(conn, artifact_id) is None:
                 return None
             doomed = await _drop_contents(conn, artifact_id)
+            uploaded = select(packages.c.repo_id).where(
+                packages.c.artifact_id == artifact_id, packages.c.source_kind == SourceKind.UPLOAD.value
+            )
+            await conn.execute(delete(upload_slots).where(upload_slots.c.upload_id.in_(uploaded.scalar_subquery())))
             await conn.execute(delete(packages).where(packages.c.artifact_id == artifact_id))
         return doomed
 
@@ -266,10 +270,35 @@ class SqlPackageIndex:
         async with self._engine.connect() as conn:
             return set((await conn.execute(statement)).scalars().all())
 
+    async def add_upload_slot(self, upload_id: str, owner: str, size: int, created_at: datetime) -> None:
+        """Record an upload slot: whose it is and the size its PUT URL allows."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                insert(upload_slots).values(upload_id=upload_id, owner=owner, size=size, created_at=created_at)
+            )
+
+    async def upload_bytes(self, owner: str) -> int:
+        """Bytes ``owner`` holds in uploads: every slot not yet swept or deleted with its artifact."""
+        statement = select(func.coalesce(func.sum(upload_slots.c.size), 0)).where(upload_slots.c.owner == owner)
+        async with self._engine.connect() as conn:
+            return int(await conn.scalar(statement) or 0)
+
+    async def forget_upload_slots(self, upload_ids: Sequence[str]) -> None:
+        """Drop the slots whose bytes are gone (swept, or their artifact deleted)."""
+        if upload_ids:
+            async with self._engine.begin() as conn:
+                await conn.execute(delete(upload_slots).where(upload_slots.c.upload_id.in_(list(upload_ids))))
+
     async def clear(self) -> None:
         """Empty the index."""
         async with self._engine.begin() as conn:
-            for table in (packages, files, blobs, archives):  # packages first: the lock order of every writer
+            for table in (
+                packages,
+                files,
+                blobs,
+                archives,
+                upload_slots,
+            ):  # packages first: the lock order of every writer
                 await conn.execute(delete(table))
 
     async def _update_file(self, artifact_id: str, generation: int, path: str, values: dict[str, Any]) -> bool:

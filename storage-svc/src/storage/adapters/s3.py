@@ -241,11 +241,16 @@ class S3BlobStore:
         url = await self._presigner.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
         return str(url)
 
-    async def presign_put(self, key: str, *, expires_in: int) -> str:
-        """A URL that accepts one PUT of ``key``'s body without credentials for ``expires_in`` seconds."""
+    async def presign_put(self, key: str, *, expires_in: int, content_length: int | None = None) -> str:
+        """A URL that accepts one PUT of ``key``'s body without credentials for ``expires_in`` seconds.
+
+        With ``content_length`` the length is part of the signature: S3 refuses a body of any other size.
+        """
         if not 1 <= expires_in <= MAX_PRESIGN_SECONDS:
             raise ValueError(f"expires_in must be between 1 and {MAX_PRESIGN_SECONDS} seconds")
-        params = {"Bucket": self.bucket, "Key": key}
+        params: dict[str, object] = {"Bucket": self.bucket, "Key": key}
+        if content_length is not None:
+            params["ContentLength"] = content_length
         url = await self._presigner.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in)
         return str(url)
 

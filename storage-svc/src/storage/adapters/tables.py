@@ -46,6 +46,15 @@ blobs = Table(
     Column("state", String(16), nullable=False),  # live | deleting
 )
 
+upload_slots = Table(
+    "upload_slots",
+    metadata,
+    Column("upload_id", String(32), primary_key=True),
+    Column("owner", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),  # the size the S3 signature of its PUT URL enforces
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 archives = Table(
     "archives",
     metadata,

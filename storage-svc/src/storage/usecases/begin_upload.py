@@ -1,17 +1,38 @@
-"""Open an upload slot: a presigned PUT URL for one file, registered as an artifact afterwards."""
+"""Open an upload slot: a presigned PUT URL for one file of a declared size, registered as an artifact afterwards.
+
+The size is part of the URL's signature, so S3 itself refuses a body of any other length: a slot cannot be used
+to store more than was declared and allowed. Each slot counts against its owner's quota until it is swept
+(never registered) or its artifact is deleted.
+"""
 
 import uuid
 from datetime import timedelta
 
+from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import BeginUpload, UploadSlot
 from storage.deps import Deps
 from storage.domain.files import upload_key
 
 
 async def begin_upload(command: BeginUpload, deps: Deps) -> UploadSlot:
-    """A fresh slot; the client PUTs the file's bytes straight to S3, then registers the upload id."""
+    """A fresh slot for ``command.size`` bytes; 413 past the per-file limit or the owner's quota."""
+    limit, quota = deps.policy.upload_max_bytes, deps.policy.upload_quota_bytes
+    if command.size > limit:
+        raise ServiceFailure(
+            ErrorCode.TOO_LARGE,
+            f"{command.filename} is {command.size:,} bytes; uploads may be {limit:,} bytes at most.",
+        )
+    held = await deps.index.upload_bytes(command.owner)
+    if held + command.size > quota:
+        raise ServiceFailure(
+            ErrorCode.TOO_LARGE,
+            f"This upload would exceed your quota: you hold {held:,} bytes of uploads and may hold {quota:,}; "
+            "delete some of your uploaded artifacts first.",
+        )
     await deps.blobs.ensure_bucket()
     upload_id = uuid.uuid4().hex
     seconds = deps.policy.link_seconds
-    url = await deps.blobs.presign_put(upload_key(upload_id), expires_in=seconds)
-    return UploadSlot(upload_id=upload_id, put_url=url, expires_at=deps.clock() + timedelta(seconds=seconds))
+    now = deps.clock()
+    await deps.index.add_upload_slot(upload_id, command.owner, command.size, now)
+    url = await deps.blobs.presign_put(upload_key(upload_id), expires_in=seconds, content_length=command.size)
+    return UploadSlot(upload_id=upload_id, put_url=url, expires_at=now + timedelta(seconds=seconds))

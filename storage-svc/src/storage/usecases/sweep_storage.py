@@ -53,6 +53,7 @@ async def sweep_storage(deps: Deps) -> Swept:
     orphans = [key for key in slots if key.removeprefix(UPLOADS) not in in_use]
     leftovers = await deps.blobs.stale_objects(INCOMING, before)
     await deps.blobs.delete_many(orphans + leftovers)
+    await deps.index.forget_upload_slots([key.removeprefix(UPLOADS) for key in orphans])
     swept = Swept(len(stuck), aborted, len(orphans), len(leftovers))
     log.info("storage_swept", **swept.counts())
     return swept

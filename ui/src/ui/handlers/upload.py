@@ -67,7 +67,7 @@ async def submit(request: web.Request) -> web.Response:
 async def _register(request: web.Request, fields: dict[str, str], spooled: Spooled) -> web.Response:
     api, tok, kind, name = registry(request), token(request), fields["type"], fields["name"]
     try:
-        slot = await api.begin_upload(tok, kind, spooled.filename)
+        slot = await api.begin_upload(tok, kind, spooled.filename, spooled.size)
         await api.put_upload(slot, spooled.file, spooled.size)
         created = await api.complete_upload(tok, slot, name, spooled.filename, fields.get("card", ""))
     except RegistryError as failure:

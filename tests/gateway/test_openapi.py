@@ -29,3 +29,13 @@ def test_additions_only_add() -> None:
     document = yaml.safe_load(build_document())
     assert document["components"]["schemas"]["ModelRating"]["required"][0] == "name"
     assert {"UserInfo", "NewUser", "Permission", "Error"} <= set(document["components"]["schemas"])
+
+
+def test_throttled_sign_ins_and_busy_searches_are_documented_beside_the_specs_answers() -> None:
+    document = yaml.safe_load(build_document())
+    sign_in = document["paths"]["/authenticate"]["put"]["responses"]
+    assert {"200", "400", "401", "501", "429"} <= set(sign_in)
+    assert sign_in["429"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+    assert sign_in["401"]["description"] == "The user or password is invalid."
+    assert "503" in document["paths"]["/artifact/byRegEx"]["post"]["responses"]
+    assert "spec_responses" not in document

@@ -11,13 +11,14 @@ from pydantic import ValidationError
 from contracts.subjects import AUTH_REVOKED
 from contracts.users import TokensRevoked
 from gateway.activity import Activity
-from gateway.context import ACTIVITY, CLIENT, LEASES, METRICS, OPENAPI, SETTINGS, STARTED
+from gateway.context import ACTIVITY, CLIENT, LEASES, LOGINS, METRICS, OPENAPI, SETTINGS, STARTED
 from gateway.handlers.docs import build_document
 from gateway.leases import TokenLeases
 from gateway.metrics import HttpMetrics
 from gateway.middlewares import authenticate, errors, observe
 from gateway.routes import setup_routes
 from gateway.settings import GatewaySettings
+from gateway.throttle import FailureBuckets, LoginThrottle
 from svckit.metrics import metrics_response
 from svckit.transport import ServiceClient, connect
 
@@ -30,6 +31,10 @@ def init_app(settings: GatewaySettings) -> web.Application:
     app[ACTIVITY] = Activity()
     app[STARTED] = datetime.now(UTC)
     app[OPENAPI] = build_document()
+    app[LOGINS] = LoginThrottle(
+        names=FailureBuckets(settings.login_failures_per_name, settings.login_failure_refill_seconds),
+        addresses=FailureBuckets(settings.login_failures_per_address, settings.login_failure_refill_seconds),
+    )
     setup_routes(app)
     app.router.add_get("/metrics", _metrics, name="GatewayMetrics")
     app.cleanup_ctx.append(_nats)

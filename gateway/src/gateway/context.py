@@ -11,6 +11,7 @@ from gateway.activity import Activity
 from gateway.leases import TokenLeases
 from gateway.metrics import HttpMetrics
 from gateway.settings import GatewaySettings
+from gateway.throttle import LoginThrottle
 from svckit.transport import ServiceClient
 
 
@@ -30,6 +31,7 @@ METRICS = web.AppKey("metrics", HttpMetrics)
 ACTIVITY = web.AppKey("activity", Activity)
 STARTED = web.AppKey("started", datetime)
 OPENAPI = web.AppKey("openapi", bytes)
+LOGINS = web.AppKey("logins", LoginThrottle)
 
 PRINCIPAL = "principal"
 

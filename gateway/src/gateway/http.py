@@ -1,6 +1,8 @@
 """Request decoding and response encoding shared by the handlers."""
 
+import ipaddress
 import json
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -12,6 +14,7 @@ from contracts.errors import ErrorCode, ServiceFailure
 from svckit.validation import describe
 
 B = TypeVar("B", bound=BaseModel)
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 
@@ -56,6 +59,27 @@ def artifact_id(request: web.Request) -> str:
     if not raw or len(raw) > 64 or not set(raw) <= _ID_CHARS:
         raise bad_request(f"id must match {ARTIFACT_ID_PATTERN} and be at most 64 characters.")
     return raw
+
+
+def client_address(request: web.Request, trusted_proxies: Sequence[IPNetwork]) -> str:
+    """The client's address: the peer, unless it is a trusted proxy; then the last address in
+    ``X-Forwarded-For`` that is not one (a client can prepend anything, but not what our proxies append)."""
+    peer = request.remote or "unknown"
+    if not _trusted(peer, trusted_proxies):
+        return peer
+    hops = [hop.strip() for value in request.headers.getall("X-Forwarded-For", []) for hop in value.split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _trusted(hop, trusted_proxies):
+            return hop
+    return peer
+
+
+def _trusted(address: str, trusted_proxies: Sequence[IPNetwork]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted_proxies)
 
 
 def json_response(payload: Contract | list[Any] | dict[str, Any] | str | bool, status: int = 200) -> web.Response:

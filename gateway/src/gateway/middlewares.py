@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from contracts.errors import ErrorCode, ServiceFailure
 from gateway.activity import Event
 from gateway.context import ACTIVITY, LEASES, METRICS, PRINCIPAL, ROUTES
+from gateway.throttle import Throttled
 from svckit.logging import REQUEST_ID_HEADER
 from svckit.validation import describe
 
@@ -65,6 +66,8 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every failure becomes a JSON body with a human-readable message and the spec's status."""
     try:
         return await handler(request)
+    except Throttled as throttled:
+        return error_response(429, throttled.message, headers={"Retry-After": str(throttled.retry_after)})
     except ServiceFailure as failure:
         return error_response(int(failure.code), failure.message)
     except ValidationError as invalid:

@@ -1,6 +1,6 @@
 """Gateway settings, from the environment."""
 
-from pydantic import Field
+from pydantic import Field, IPvAnyNetwork
 
 from svckit.settings import RuntimeSettings
 
@@ -14,4 +14,19 @@ class GatewaySettings(RuntimeSettings):
     service_timeout: float = Field(default=10.0, gt=0, description="Seconds to wait for a service answer.")
     ingest_timeout: float = Field(default=100.0, gt=0, description="Seconds to wait for an ingest to finish.")
     max_body_bytes: int = Field(default=1 << 20, ge=1024)
+    login_timeout: float = Field(
+        default=60.0, gt=0, description="Seconds a sign-in may wait for its turn and its password check."
+    )
+    login_failures_per_name: int = Field(default=5, ge=1, description="Failed sign-ins a user name may make at once.")
+    login_failures_per_address: int = Field(
+        default=20, ge=1, description="Failed sign-ins a client address may make at once."
+    )
+    login_failure_refill_seconds: float = Field(
+        default=60.0, gt=0, description="One more failed sign-in is allowed per name and address every this often."
+    )
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        validation_alias="GATEWAY_TRUSTED_PROXIES",
+        description="Proxies (addresses or networks) whose X-Forwarded-For names the client.",
+    )
     planned_tracks: list[str] = Field(default_factory=lambda: ["Performance track", "Access control track"])

@@ -33,7 +33,8 @@ INIT_JS = """window.ui = SwaggerUIBundle({
 
 
 def build_document() -> bytes:
-    """The public spec with our additions merged in (additions never replace a spec operation)."""
+    """The public spec with our additions merged in (additions never replace a spec operation nor one of its
+    answers; ``spec_responses`` adds answers to spec operations)."""
     folder = resources.files("gateway") / "openapi"
     spec: dict[str, Any] = yaml.safe_load((folder / "spec.yaml").read_text(encoding="utf-8"))
     additions: dict[str, Any] = yaml.safe_load((folder / "additions.yaml").read_text(encoding="utf-8"))
@@ -41,6 +42,12 @@ def build_document() -> bytes:
         if path in spec["paths"]:
             raise ValueError(f"additions.yaml must not redefine spec path {path}")
         spec["paths"][path] = item
+    for path, methods in additions.get("spec_responses", {}).items():
+        for method, responses in methods.items():
+            answers = spec["paths"][path][method]["responses"]
+            if set(answers) & set(responses):
+                raise ValueError(f"additions.yaml must not replace the spec's answers of {method} {path}")
+            answers.update(responses)
     components = spec.setdefault("components", {})
     for section, entries in additions.get("components", {}).items():
         target = components.setdefault(section, {})

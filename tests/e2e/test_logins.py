@@ -56,7 +56,8 @@ async def _create_users(api: Api, names: list[str]) -> None:
 async def test_unknown_and_known_names_take_the_same_time(admin: Api) -> None:
     known_names = [f"known-{i}" for i in range(5)]
     await _create_users(admin, known_names)
-    known, unknown = [], []
+    known: list[float] = []
+    unknown: list[float] = []
     for attempt in range(15):  # a different address and at most 3 tries per name: never throttled
         for name, times in ((known_names[attempt % 5], known), (f"ghost-{secrets.token_hex(4)}", unknown)):
             started = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
+from collections import deque
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
@@ -33,6 +34,28 @@ async def _health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+REQUEST_LOG_SIZE = 10_000
+REQUEST_LOG_KEY: web.AppKey[deque[str]] = web.AppKey("request_log")
+
+
+def _logged(seen: deque[str]) -> Middleware:
+    """Record ``METHOD path?query`` of every request (the mirror's own ``/_mirror/`` and ``/healthz`` excepted)."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not request.path.startswith(("/_mirror/", "/healthz")):
+            seen.append(f"{request.method} {request.raw_path}")
+        return await handler(request)
+
+    return middleware
+
+
+async def _requests(request: web.Request) -> web.Response:
+    """``GET /_mirror/requests``: the requests the mirror received, oldest first (tests prove what was fetched)."""
+    seen: deque[str] = request.app[REQUEST_LOG_KEY]
+    return web.json_response(list(seen))
+
+
 def build_app(
     fixtures_root: pathlib.Path,
     *,
@@ -48,9 +71,12 @@ def build_app(
     waited before each answer, standing for the network round trip to the real services (benchmarks).
     """
     store = Store(fixtures_root)
-    app = web.Application(middlewares=[_delayed(latency)] if latency > 0 else [])
+    seen: deque[str] = deque(maxlen=REQUEST_LOG_SIZE)
+    app = web.Application(middlewares=[_logged(seen), *([_delayed(latency)] if latency > 0 else [])])
     app[STORE_KEY] = store
+    app[REQUEST_LOG_KEY] = seen
     app.router.add_get("/healthz", _health)
+    app.router.add_get("/_mirror/requests", _requests)
     app.add_subapp(HF_PREFIX, build_hf_app(store, HF_PREFIX))
     app.add_subapp(CDN_PREFIX, build_cdn_app(store))
     limits = RateLimits(anonymous=github_anonymous_limit, authenticated=github_token_limit)

@@ -20,6 +20,7 @@ from contracts.artifacts import ArtifactType
 from contracts.storage import SourceKind
 from svckit.http import read_capped
 from svckit.upstream import HUB_UNREACHABLE, Upstream, hub_status, is_transient
+from svckit.upstream_paths import api_path
 
 T = TypeVar("T")
 RETRIES = 2
@@ -68,7 +69,7 @@ class HttpUpstream:
 
     async def _describe_github(self, source: Source) -> UpstreamDescription:
         headers = self._upstream.github_headers()
-        url = f"{self._upstream.github}/repos/{source.repo_id}"
+        url = self._upstream.github + api_path("repos", source.repo_id)
         async with self._session.get(url, headers=headers, timeout=self._client_timeout()) as response:
             if response.status == 404:
                 raise UpstreamNotFound(f"GitHub has no repository {source.repo_id!r}")
@@ -79,7 +80,7 @@ class HttpUpstream:
         raw = self._upstream.github_headers(accept="application/vnd.github.raw")
         readme = ""
         if source.subpath:
-            readme = await self._get_text(f"{url}/readme/{source.subpath}", raw)
+            readme = await self._get_text(url + api_path("readme", *source.subpath.split("/")), raw)
         if not readme:
             readme = await self._get_text(f"{url}/readme", raw)
         return UpstreamDescription(readme=readme, revision=str(repo.get("default_branch") or "") or None)

@@ -14,6 +14,7 @@ from lineage.domain.extract import MalformedMetadata, ModelMetadata
 from lineage.ports import Described, LicenseUnavailable, RepositoryMissing, UpstreamUnreachable
 from svckit.http import read_capped
 from svckit.upstream import HUB_UNREACHABLE, Upstream
+from svckit.upstream_paths import api_path
 
 MAX_TEXT = 1 << 20
 
@@ -103,7 +104,7 @@ class HttpUpstream:
     async def _github_repo(self, repo_id: str) -> dict[str, Any]:
         try:
             async with self._session.get(
-                f"{self._upstream.github}/repos/{repo_id}",
+                self._upstream.github + api_path("repos", repo_id),
                 headers=self._upstream.github_headers(),
                 timeout=self._timeout,
             ) as response:

@@ -1,7 +1,5 @@
 """May a GitHub repository's code be used to fine-tune a model and serve inference? (docs/licenses.md)"""
 
-from urllib.parse import urlsplit
-
 from contracts.artifacts import ArtifactType
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.lineage import LicenseAnswer, LicenseQuery
@@ -10,19 +8,15 @@ from lineage.domain.graph import dependency_closure
 from lineage.domain.licenses import may_finetune_and_serve
 from lineage.ports import LicenseUnavailable, RepositoryMissing
 from lineage.usecases.read_graph import snapshot
+from svckit.upstream_paths import BadUpstreamUrl, github_repo_of_url
 
 
 def github_repo(url: str) -> str:
-    """``owner/repo`` of a GitHub url; 400 for anything else."""
-    parts = urlsplit(url.strip())
-    segments = [s for s in parts.path.split("/") if s]
-    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in ("github.com", "www.github.com"):
-        raise ServiceFailure(ErrorCode.BAD_REQUEST, "github_url must be a https://github.com/<owner>/<repo> url.")
-    if len(segments) < 2:
-        raise ServiceFailure(
-            ErrorCode.BAD_REQUEST, "github_url must name a repository: https://github.com/<owner>/<repo>."
-        )
-    return f"{segments[0]}/{segments[1].removesuffix('.git')}"
+    """``owner/repo`` of a GitHub url; 400 saying what is wrong for anything else (``svckit.upstream_paths``)."""
+    try:
+        return github_repo_of_url(url)
+    except BadUpstreamUrl as error:
+        raise ServiceFailure(ErrorCode.BAD_REQUEST, f"github_url: {error}.") from error
 
 
 async def check_license(query: LicenseQuery, deps: Deps) -> LicenseAnswer:

@@ -19,6 +19,7 @@ from scoring.adapters._retry import Transient, retrying
 from scoring.domain.reviewedness import PullRequest
 from scoring.ports import ArchiveMissing, SourceUnavailable
 from svckit.upstream import Upstream
+from svckit.upstream_paths import api_path
 
 REVIEW_STATES = frozenset({"APPROVED", "CHANGES_REQUESTED", "COMMENTED"})
 
@@ -48,20 +49,20 @@ class GitHubCodeHost:
     async def repository(self, repo_id: str) -> str | None:
         """The repository's full name, or None when GitHub has no such repository."""
         try:
-            repo = await self._json(f"/repos/{repo_id}")
+            repo = await self._json(api_path("repos", repo_id))
         except NotFound:
             return None
         return str(repo.get("full_name") or repo_id)
 
     async def contributions(self, repo_id: str) -> list[int]:
         """Commit counts of the repository's contributors (anonymous ones included)."""
-        people = await self._json(f"/repos/{repo_id}/contributors", {"per_page": "100", "anon": "1"})
+        people = await self._json(api_path("repos", repo_id, "contributors"), {"per_page": "100", "anon": "1"})
         return [int(person.get("contributions") or 0) for person in people or []]
 
     async def merged_pulls(self, repo_id: str) -> list[PullRequest]:
         """The most recent merged pull requests with their lines added and whether they were reviewed."""
         params = {"state": "closed", "sort": "updated", "direction": "desc", "per_page": "100"}
-        closed = await self._json(f"/repos/{repo_id}/pulls", params)
+        closed = await self._json(api_path("repos", repo_id, "pulls"), params)
         merged = [pr for pr in closed or [] if pr.get("merged_at")][: self._max_pulls]
         return list(await asyncio.gather(*(self._pull(repo_id, pr) for pr in merged)))
 
@@ -72,7 +73,7 @@ class GitHubCodeHost:
             path = Path(folder) / "archive.tar.gz"
             try:
                 await retrying(
-                    lambda: self._download(f"/repos/{repo_id}/tarball", path), f"GitHub tarball of {repo_id}"
+                    lambda: self._download(api_path("repos", repo_id, "tarball"), path), f"GitHub tarball of {repo_id}"
                 )
             except NotFound as error:
                 raise ArchiveMissing(f"GitHub has no tarball of {repo_id} (an empty repository?)") from error
@@ -83,8 +84,8 @@ class GitHubCodeHost:
         try:
             async with self._parallel:
                 detail, reviews = await asyncio.gather(
-                    self._json(f"/repos/{repo_id}/pulls/{number}"),
-                    self._json(f"/repos/{repo_id}/pulls/{number}/reviews", {"per_page": "100"}),
+                    self._json(api_path("repos", repo_id, "pulls", str(number))),
+                    self._json(api_path("repos", repo_id, "pulls", str(number), "reviews"), {"per_page": "100"}),
                 )
         except NotFound:  # gone between the list and the detail: it no longer counts
             return PullRequest(lines_added=0, had_review=False)

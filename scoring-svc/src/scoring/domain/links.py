@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
+from svckit.upstream_paths import BadUpstreamUrl, github_repo
+
 MAX_DATASETS: Final = 5
 LIBRARIES: Final = frozenset(
     {
@@ -42,19 +44,21 @@ _WORD: Final = re.compile(r"[a-z0-9]+")
 _IGNORED_WORDS: Final = frozenset({"base", "large", "small", "model", "v1", "v2", "v3", "hf", "the"})
 
 
-def _repo_id(owner: str, name: str) -> str:
-    name = name.rstrip(".,;:")
-    name = name.removesuffix(".git")
-    return f"{owner}/{name}"
+def _repo_id(owner: str, name: str) -> str | None:
+    """``owner/name`` of a linked repository, or None when the link names none (``..``, a malformed name)."""
+    try:
+        return github_repo(owner, name.rstrip(".,;:"))
+    except BadUpstreamUrl:
+        return None
 
 
 def code_repository(card_text: str, model_name: str) -> str | None:
     """The GitHub ``owner/repo`` holding the model's own code, or None when the card links none."""
     candidates: list[str] = []
     for match in _GITHUB.finditer(card_text):
-        if {match.group(1), match.group(2).rstrip(".,;:")} & {".", "..", ""}:
-            continue
         repo = _repo_id(match.group(1), match.group(2))
+        if repo is None:
+            continue
         deep = match.group(3) is not None
         if repo.lower() in LIBRARIES and not deep:
             continue

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import aiohttp
+import structlog
 from huggingface_hub import hf_hub_url
 from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
 from huggingface_hub.hf_api import RepoFile
@@ -20,8 +21,11 @@ from contracts.storage import Part, SourceKind, SourceRef
 from storage.domain.files import PlannedFile, part_of
 from storage.ports import NeedsCredentials, SourceMissing, SourcePlan, SourceUnavailable
 from svckit.upstream import HUB_UNREACHABLE, Upstream
+from svckit.upstream_paths import BadUpstreamUrl, api_path, safe_segment
 
 CHUNK = 1 << 20
+
+log = structlog.get_logger()
 
 
 # The Hub answered with an error, or could not be reached.
@@ -52,7 +56,7 @@ class UpstreamFetcher:
         """Stream one planned file in chunks (constant memory)."""
         if source.kind is SourceKind.GITHUB:
             url, headers = (
-                f"{self._upstream.github}/repos/{source.repo_id}/tarball/{revision or ''}".rstrip("/"),
+                self._upstream.github + api_path("repos", source.repo_id, "tarball", *([revision] if revision else [])),
                 self._upstream.github_headers(),
             )
         else:
@@ -77,7 +81,7 @@ class UpstreamFetcher:
             )
             revision = info.sha or "main"
             entries = self._hf.list_repo_tree(source.repo_id, repo_type=repo_type, revision=revision, recursive=True)
-            planned = [_planned(e, artifact_type) for e in entries if isinstance(e, RepoFile)]
+            planned = [_planned(e, artifact_type) for e in entries if isinstance(e, RepoFile) and _safe_path(e.path)]
         except GatedRepoError as error:
             raise NeedsCredentials(f"{source.repo_id} is gated on Hugging Face: set HF_TOKEN with access") from error
         except RepositoryNotFoundError as error:
@@ -104,6 +108,17 @@ class UpstreamFetcher:
         # GitHub publishes no archive size; the repository's ``size`` (KiB) stands for it until the archive is stored.
         estimate = int(repo["size"]) * 1024 if isinstance(repo.get("size"), int) else None
         return SourcePlan(revision=branch, files=[PlannedFile(path=archive, part=part, size=None, estimate=estimate)])
+
+
+def _safe_path(path: str) -> bool:
+    """Whether every segment of an upstream file path is a plain name (no ``..``: it becomes a tar member name)."""
+    try:
+        for segment in path.split("/"):
+            safe_segment(segment)
+    except BadUpstreamUrl:
+        log.warning("upstream_path_refused", path=path)
+        return False
+    return True
 
 
 def _planned(entry: RepoFile, artifact_type: ArtifactType) -> PlannedFile:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from contracts.errors import ErrorCode, ServiceFailure
 from gateway.activity import Event
 from gateway.context import ACTIVITY, LEASES, METRICS, PRINCIPAL, ROUTES
+from gateway.failures import public_message
 from gateway.throttle import Throttled
 from svckit.logging import REQUEST_ID_HEADER
 from svckit.validation import describe
@@ -63,12 +64,15 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every failure becomes a JSON body with a human-readable message and the spec's status."""
+    """Every failure becomes a JSON body with a human-readable message and the spec's status; a 5xx carries a
+    generic message (``gateway.failures``), its detail goes to the log with the request id."""
     try:
         return await handler(request)
     except Throttled as throttled:
         return error_response(429, throttled.message, headers={"Retry-After": str(throttled.retry_after)})
     except ServiceFailure as failure:
+        if failure.code >= ErrorCode.INTERNAL:
+            return server_error(request, int(failure.code), failure.message)
         return error_response(int(failure.code), failure.message)
     except ValidationError as invalid:
         return error_response(400, describe(invalid, "request"))
@@ -76,10 +80,18 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         if http_error.status < 400:
             raise
         message = _http_message(http_error, request)
+        if http_error.status >= 500:
+            return server_error(request, http_error.status, message)
         return error_response(http_error.status, message, headers=_allow_header(http_error))
-    except Exception:
+    except Exception as error:
         log.exception("unhandled_error", path=request.path)
-        return error_response(500, "Internal server error.")
+        return server_error(request, 500, f"{type(error).__name__}: {error}")
+
+
+def server_error(request: web.Request, status: int, detail: str) -> web.Response:
+    """A 5xx answer: the generic message of its status; ``detail`` only in the log, with the request id."""
+    log.warning("server_error", status=status, method=request.method, path=request.path, detail=detail)
+    return error_response(status, public_message(status, detail))
 
 
 @web.middleware

@@ -11,6 +11,7 @@ import pytest
 from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.engine import open_catalog_engine
 from catalog.domain.artifacts import AuditRecord, StoredArtifact, new_artifact_id
+from catalog.domain.search import InvalidPattern, PatternTooCostly
 from catalog.search_index import SearchBusy, SearchIndex, SearchLimits, SearchTooSlow
 from contracts.artifacts import Actor, ArtifactType
 
@@ -46,6 +47,7 @@ async def store(tmp_path: Path) -> AsyncIterator[SqlArtifactStore]:
 async def test_results_are_found_and_cached_per_revision(store: SqlArtifactStore) -> None:
     index = SearchIndex(store)
     try:
+        await index.start()
         found = await index.search("needle$")
         assert len(found) == 12
         assert await index.search("needle$") is found
@@ -57,6 +59,7 @@ async def test_results_are_found_and_cached_per_revision(store: SqlArtifactStore
 async def test_a_scan_past_its_deadline_stops_with_how_far_it_got(store: SqlArtifactStore) -> None:
     index = SearchIndex(store, SearchLimits(deadline_seconds=0.2, workers=1))
     try:
+        await index.start()
         started = time.monotonic()
         with pytest.raises(SearchTooSlow) as caught:
             await index.search(SLOW)
@@ -69,6 +72,7 @@ async def test_a_scan_past_its_deadline_stops_with_how_far_it_got(store: SqlArti
 async def test_the_event_loop_keeps_running_while_scans_run(store: SqlArtifactStore) -> None:
     index = SearchIndex(store, SearchLimits(deadline_seconds=1.0, workers=2))
     try:
+        await index.start()
         searches = [asyncio.create_task(index.search(SLOW + f"|z{i}")) for i in range(2)]
         await asyncio.sleep(0.05)
         gaps = []
@@ -86,11 +90,27 @@ async def test_the_event_loop_keeps_running_while_scans_run(store: SqlArtifactSt
 async def test_a_search_waiting_for_a_thread_past_its_deadline_is_dropped(store: SqlArtifactStore) -> None:
     index = SearchIndex(store, SearchLimits(deadline_seconds=0.3, workers=1))
     try:
+        await index.start()
         first = asyncio.create_task(index.search(SLOW))
         await asyncio.sleep(0.01)
         with pytest.raises(SearchBusy):
             await index.search("needle")
         with pytest.raises(SearchTooSlow):
             await first
+    finally:
+        index.close()
+
+
+async def test_a_pattern_too_costly_is_refused_before_any_scan(store: SqlArtifactStore) -> None:
+    index = SearchIndex(store, SearchLimits(workers=1))
+    try:
+        await index.start()
+        costly = "|".join(f"[^{chr(97 + i % 26)}].{{999}}~" for i in range(200))
+        started = time.monotonic()
+        with pytest.raises(PatternTooCostly, match="too costly"):
+            await index.search(costly)
+        assert time.monotonic() - started < 0.5
+        with pytest.raises(InvalidPattern, match="invalid regex"):
+            await index.search("(unclosed")
     finally:
         index.close()

@@ -169,6 +169,10 @@ class SearchIndex:
             self._results.popitem(last=False)
         return found
 
+    async def start(self) -> None:
+        """Start the checking process now rather than at the first search (it takes a moment to start)."""
+        await self._checker.check("start", 0, self._limits.max_program_size)
+
     def close(self) -> None:
         """Stop the checking process and the search threads (scans in flight end at their next artifact)."""
         self._checker.close()

@@ -63,6 +63,7 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
         stack.push_async_callback(nc.drain)
         search = SearchIndex(store, search_limits(settings))
         stack.callback(search.close)
+        await search.start()
         hasher = Argon2Hasher()
         stack.callback(hasher.close)
         deps = Deps(

@@ -16,9 +16,7 @@ got a thread by then is dropped (``SearchBusy``).
 """
 
 import asyncio
-import contextlib
 import multiprocessing
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -26,13 +24,12 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from catalog.cores import available_cores
+from catalog.cores import available_cores, yield_to_requests
 from catalog.domain.search import MAX_PROGRAM_SIZE, InvalidPattern, check_pattern, compile_checked
 from catalog.ports import ArtifactStore
 from contracts.artifacts import ArtifactMetadata
 
 CACHED_RESULTS = 256
-SEARCH_NICENESS = 10
 
 
 def default_search_threads() -> int:
@@ -110,13 +107,6 @@ class _Scan:
         return SearchTooSlow(self.limits.deadline_seconds, self.scanned, len(corpus.entries), corpus.text_bytes)
 
 
-def _yield_to_requests() -> None:
-    """Run this search thread at a lower priority (Linux: per thread), so the catalog's event loop and its
-    database thread get a core at once even while every search thread is busy."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), SEARCH_NICENESS)
-
-
 class _Checker:
     """Runs ``check_pattern`` in a child process (started on first use; a crash there costs only that process)."""
 
@@ -149,7 +139,7 @@ class SearchIndex:
         self._results: OrderedDict[tuple[int, str], list[ArtifactMetadata]] = OrderedDict()
         self._checker = _Checker()
         self._pool = ThreadPoolExecutor(
-            max_workers=self._limits.workers, thread_name_prefix="regex-search", initializer=_yield_to_requests
+            max_workers=self._limits.workers, thread_name_prefix="regex-search", initializer=yield_to_requests
         )
 
     async def search(self, pattern: str) -> list[ArtifactMetadata]:

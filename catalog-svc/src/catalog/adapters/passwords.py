@@ -1,4 +1,5 @@
-"""Argon2id password hashing in a bounded pool of threads sized to the cores (it is deliberately slow).
+"""Argon2id password hashing in a bounded pool of threads sized to the cores, at a lower priority than the
+event loop (it is deliberately slow: a burst of sign-ins must not delay token leases).
 
 An unknown user name costs the same as a known one: its password is checked against a decoy hash made with
 the same parameters, so the time of a refusal says nothing about which names exist.
@@ -13,7 +14,7 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from catalog.cores import available_cores
+from catalog.cores import available_cores, yield_to_requests
 
 T = TypeVar("T")
 
@@ -23,7 +24,9 @@ class Argon2Hasher:
 
     def __init__(self, workers: int | None = None) -> None:
         self._hasher = PasswordHasher()
-        self._pool = ThreadPoolExecutor(max_workers=workers or available_cores(), thread_name_prefix="argon2")
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers or available_cores(), thread_name_prefix="argon2", initializer=yield_to_requests
+        )
         self._decoy: str | None = None
 
     async def hash(self, password: str) -> str:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from svckit.upstream import Upstream, UpstreamSettings
+from svckit.upstream import Upstream, UpstreamSettings, UpstreamTransient, check_transient, retrying
 
 
 def test_tokens_go_only_where_configured() -> None:
@@ -26,3 +26,35 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     upstream = UpstreamSettings().upstream()
     assert upstream.hf == "http://127.0.0.1:1/hf"
     assert upstream.github_token == "ghp_env"
+
+
+async def test_one_retry_policy_retries_transient_failures_then_gives_up_with_the_last_one() -> None:
+    calls: list[int] = []
+
+    async def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            check_transient(503, "GitHub")
+        return "content"
+
+    assert await retrying(flaky, "flaky", wait=0.001) == "content" and len(calls) == 3
+
+    async def down() -> str:
+        check_transient(502, "Hugging Face")
+        return "an error page"
+
+    with pytest.raises(UpstreamTransient, match="Hugging Face answered 502"):
+        await retrying(down, "down", attempts=2, wait=0.001)
+
+
+async def test_a_definite_answer_is_not_retried() -> None:
+    calls: list[int] = []
+
+    async def missing() -> str:
+        calls.append(1)
+        check_transient(404, "GitHub")  # a 404 is an answer, not a failure to retry
+        raise LookupError("no such repository")
+
+    with pytest.raises(LookupError):
+        await retrying(missing, "missing", wait=0.001)
+    assert calls == [1]

@@ -1,8 +1,14 @@
-"""How services reach Hugging Face and GitHub: base URLs, optional tokens, timeout, request headers."""
+"""How services reach Hugging Face and GitHub: base URLs, optional tokens, timeout, request headers, and the one
+retry policy and status mapping every service uses (``retrying``, ``check_transient``)."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+import aiohttp
 import httpx2
+import stamina
+import structlog
 from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
 from pydantic import Field, SecretStr
@@ -78,3 +84,37 @@ class UpstreamSettings(RuntimeSettings):
             github_token=self.github_token.get_secret_value() if self.github_token else None,
             timeout=self.upstream_timeout,
         )
+
+
+class UpstreamTransient(Exception):
+    """An upstream answer worth retrying (5xx, 429): never to be read as content."""
+
+
+# Everything one retry policy retries: transient answers, connection errors, timeouts, an unreachable Hub.
+TRANSIENT: tuple[type[Exception], ...] = (UpstreamTransient, aiohttp.ClientError, TimeoutError, *HUB_UNREACHABLE)
+T = TypeVar("T")
+
+
+def check_transient(status: int, what: str) -> None:
+    """Raise ``UpstreamTransient`` for a status worth retrying, so no caller mistakes an error page for content."""
+    if is_transient(status):
+        raise UpstreamTransient(f"{what} answered {status}")
+
+
+def transient_hub_error(error: HfHubHTTPError) -> bool:
+    """Whether huggingface_hub's error is the Hub answering 5xx/429 (or no answer at all)."""
+    status = hub_status(error)
+    return status == 0 or is_transient(status)
+
+
+async def retrying(call: Callable[[], Awaitable[T]], what: str, *, attempts: int = 3, wait: float = 0.2) -> T:
+    """``call()`` under the one upstream retry policy (stamina: ``attempts`` tries, exponential backoff from ``wait``
+    seconds with jitter, at most 2 s apart) on ``TRANSIENT`` failures; the last failure propagates."""
+    async for attempt in stamina.retry_context(
+        on=TRANSIENT, attempts=attempts, wait_initial=wait, wait_max=2.0, wait_jitter=wait / 2, timeout=None
+    ):
+        with attempt:
+            if attempt.num > 1:
+                structlog.get_logger().warning("upstream_retry", what=what, attempt=attempt.num)
+            return await call()
+    raise AssertionError("unreachable")

@@ -19,18 +19,22 @@ from catalog.ports import UpstreamDescription, UpstreamNotFound, UpstreamUnavail
 from contracts.artifacts import ArtifactType
 from contracts.storage import SourceKind
 from svckit.http import read_capped
-from svckit.upstream import HUB_UNREACHABLE, Upstream, hub_status, is_transient
+from svckit.upstream import (
+    HUB_UNREACHABLE,
+    TRANSIENT,
+    Upstream,
+    UpstreamTransient,
+    check_transient,
+    hub_status,
+    is_transient,
+    retrying,
+)
 from svckit.upstream_paths import api_path
 
 T = TypeVar("T")
-RETRIES = 2
 MAX_README_BYTES = 1 << 20
 
 log = structlog.get_logger()
-
-
-class Transient(Exception):
-    """A failure worth retrying (connection error, 5xx, 429)."""
 
 
 class HttpUpstream:
@@ -59,10 +63,10 @@ class HttpUpstream:
         except HfHubHTTPError as error:
             status = hub_status(error)
             if is_transient(status):
-                raise Transient(f"Hugging Face answered {status}") from error
+                raise UpstreamTransient(f"Hugging Face answered {status}") from error
             raise UpstreamUnavailable(f"Hugging Face answered {status} for {source.repo_id!r}") from error
         except HUB_UNREACHABLE as error:
-            raise Transient(f"Hugging Face is unreachable: {error}") from error
+            raise UpstreamTransient(f"Hugging Face is unreachable: {error}") from error
         url = hf_hub_url(source.repo_id, "README.md", repo_type=repo_type, endpoint=self._upstream.hf)
         readme = await self._get_text(url, self._upstream.hf_headers())
         return UpstreamDescription(readme=readme, revision=getattr(info, "sha", None))
@@ -73,7 +77,7 @@ class HttpUpstream:
         async with self._session.get(url, headers=headers, timeout=self._client_timeout()) as response:
             if response.status == 404:
                 raise UpstreamNotFound(f"GitHub has no repository {source.repo_id!r}")
-            _raise_for_transient(response, "GitHub")
+            check_transient(response.status, "GitHub")
             if response.status != 200:
                 raise UpstreamUnavailable(f"GitHub answered {response.status} for {source.repo_id!r}")
             repo = await response.json()
@@ -88,7 +92,7 @@ class HttpUpstream:
     async def _get_text(self, url: str, headers: dict[str, str]) -> str:
         """The body of ``url`` as text, or "" when the file does not exist or is not readable."""
         async with self._session.get(url, headers=headers, timeout=self._client_timeout()) as response:
-            _raise_for_transient(response, "upstream")
+            check_transient(response.status, "upstream")
             if response.status != 200:
                 return ""
             body = await read_capped(response, MAX_README_BYTES)
@@ -98,20 +102,9 @@ class HttpUpstream:
         return aiohttp.ClientTimeout(total=self._upstream.timeout)
 
 
-def _raise_for_transient(response: aiohttp.ClientResponse, who: str) -> None:
-    if response.status >= 500 or response.status == 429:
-        raise Transient(f"{who} answered {response.status}")
-
-
 async def _retrying(attempt: Callable[[], Awaitable[T]], source: Source) -> T:
-    delay = 0.2
-    for number in range(RETRIES + 1):
-        try:
-            return await attempt()
-        except (Transient, aiohttp.ClientError, TimeoutError) as error:
-            if number == RETRIES:
-                raise UpstreamUnavailable(f"could not reach the source of {source.repo_id!r}: {error}") from error
-            log.warning("upstream_retry", repo=source.repo_id, attempt=number + 1, error=str(error))
-            await asyncio.sleep(delay)
-            delay *= 3
-    raise AssertionError("unreachable")
+    """``attempt`` under the one upstream retry policy; ``UpstreamUnavailable`` once it gives up."""
+    try:
+        return await retrying(attempt, f"source {source.repo_id}")
+    except TRANSIENT as error:
+        raise UpstreamUnavailable(f"could not reach the source of {source.repo_id!r}: {error}") from error

@@ -13,7 +13,7 @@ from contracts.storage import SourceKind, SourceRef
 from lineage.domain.extract import MalformedMetadata, ModelMetadata
 from lineage.ports import Described, LicenseUnavailable, RepositoryMissing, UpstreamUnreachable
 from svckit.http import read_capped
-from svckit.upstream import HUB_UNREACHABLE, Upstream
+from svckit.upstream import HUB_UNREACHABLE, TRANSIENT, Upstream, check_transient, retrying
 from svckit.upstream_paths import api_path
 
 MAX_TEXT = 1 << 20
@@ -92,27 +92,36 @@ class HttpUpstream:
         return data
 
     async def _text(self, repo_id: str, path: str, revision: str | None) -> str:
+        """The file's text; "" when the Hub has no such file; retried, then ``UpstreamUnreachable``, on 5xx/429."""
         url = hf_hub_url(repo_id, path, revision=revision, endpoint=self._upstream.hf)
-        try:
+
+        async def fetch() -> str:
             async with self._session.get(url, headers=self._upstream.hf_headers(), timeout=self._timeout) as response:
+                check_transient(response.status, "Hugging Face")
                 if response.status != 200:
                     return ""
                 return (await read_capped(response, MAX_TEXT)).decode("utf-8", "replace")
-        except aiohttp.ClientError as error:
+
+        try:
+            return await retrying(fetch, f"{path} of {repo_id}")
+        except TRANSIENT as error:
             raise UpstreamUnreachable(f"could not read {path} of {repo_id}: {error}") from error
 
     async def _github_repo(self, repo_id: str) -> dict[str, Any]:
-        try:
+        async def fetch() -> dict[str, Any]:
             async with self._session.get(
                 self._upstream.github + api_path("repos", repo_id),
                 headers=self._upstream.github_headers(),
                 timeout=self._timeout,
             ) as response:
+                check_transient(response.status, "GitHub")
                 if response.status == 404:
                     raise RepositoryMissing(f"GitHub has no repository {repo_id}")
                 if response.status != 200:
                     raise LicenseUnavailable(f"GitHub answered {response.status} for {repo_id}")
-                data = await response.json()
-        except aiohttp.ClientError as error:
+                return dict(await response.json())
+
+        try:
+            return await retrying(fetch, f"GitHub repository {repo_id}")
+        except TRANSIENT as error:
             raise LicenseUnavailable(f"GitHub is unreachable: {error}") from error
-        return dict(data)

@@ -1,29 +1,21 @@
-"""Retrying transient upstream failures with a short backoff."""
+"""Scoring's adapters retry transient upstream failures under the one policy of ``svckit.upstream.retrying``."""
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
-import structlog
-
 from scoring.ports import SourceUnavailable
+from svckit.upstream import TRANSIENT, UpstreamTransient
+from svckit.upstream import retrying as upstream_retrying
 
 T = TypeVar("T")
-DELAYS: Final = (0.2, 0.8)
+ATTEMPTS: Final = 3
+# The failure adapters raise for an answer worth retrying (5xx, 429): the shared one.
+Transient = UpstreamTransient
 
 
-class Transient(Exception):
-    """A failure worth retrying: connection error, 5xx, 429."""
-
-
-async def retrying(call: Callable[[], Awaitable[T]], what: str, delays: tuple[float, ...] = DELAYS) -> T:
-    """``call()``, retried after each delay on ``Transient``; ``SourceUnavailable`` when every attempt failed."""
-    for attempt, delay in enumerate((*delays, None), start=1):
-        try:
-            return await call()
-        except Transient as error:
-            if delay is None:
-                raise SourceUnavailable(f"{what}: {error}") from error
-            structlog.get_logger().warning("upstream_retry", what=what, attempt=attempt, error=str(error))
-            await asyncio.sleep(delay)
-    raise AssertionError("unreachable")
+async def retrying(call: Callable[[], Awaitable[T]], what: str, attempts: int = ATTEMPTS) -> T:
+    """``call()`` under the shared retry policy; ``SourceUnavailable`` when every attempt failed."""
+    try:
+        return await upstream_retrying(call, what, attempts=attempts)
+    except TRANSIENT as error:
+        raise SourceUnavailable(f"{what}: {error}") from error

@@ -20,16 +20,20 @@ from contracts.artifacts import ArtifactType
 from contracts.storage import Part, SourceKind, SourceRef
 from storage.domain.files import PlannedFile, part_of
 from storage.ports import NeedsCredentials, SourceMissing, SourcePlan, SourceUnavailable
-from svckit.upstream import HUB_UNREACHABLE, Upstream
+from svckit.upstream import (
+    TRANSIENT,
+    Upstream,
+    UpstreamTransient,
+    check_transient,
+    hub_status,
+    retrying,
+    transient_hub_error,
+)
 from svckit.upstream_paths import BadUpstreamUrl, api_path, safe_segment
 
 CHUNK = 1 << 20
 
 log = structlog.get_logger()
-
-
-# The Hub answered with an error, or could not be reached.
-HUB_FAILURES: tuple[type[Exception], ...] = (HfHubHTTPError, *HUB_UNREACHABLE)
 
 
 class UpstreamFetcher:
@@ -47,9 +51,14 @@ class UpstreamFetcher:
                 "Kaggle datasets are recorded with their metadata only: this deployment holds no Kaggle "
                 "credentials to fetch the files"
             )
-        if source.kind is SourceKind.GITHUB:
-            return await self._plan_github(source, artifact_type)
-        return await asyncio.to_thread(self._plan_hf, source, artifact_type)
+        try:
+            if source.kind is SourceKind.GITHUB:
+                return await retrying(lambda: self._plan_github(source, artifact_type), f"listing {source.repo_id}")
+            return await retrying(
+                lambda: asyncio.to_thread(self._plan_hf, source, artifact_type), f"listing {source.repo_id}"
+            )
+        except TRANSIENT as error:
+            raise SourceUnavailable(f"the upstream of {source.repo_id} cannot be reached: {error}") from error
 
     @asynccontextmanager
     async def open(self, source: SourceRef, revision: str | None, path: str) -> AsyncIterator[AsyncIterator[bytes]]:
@@ -86,22 +95,22 @@ class UpstreamFetcher:
             raise NeedsCredentials(f"{source.repo_id} is gated on Hugging Face: set HF_TOKEN with access") from error
         except RepositoryNotFoundError as error:
             raise SourceMissing(f"Hugging Face has no {repo_type} {source.repo_id}") from error
-        except HUB_FAILURES as error:
+        except HfHubHTTPError as error:
+            if transient_hub_error(error):
+                raise UpstreamTransient(f"Hugging Face answered {hub_status(error)}") from error
             raise SourceUnavailable(f"Hugging Face listing failed for {source.repo_id}: {error}") from error
         return SourcePlan(revision=revision, files=sorted(planned, key=lambda f: f.path))
 
     async def _plan_github(self, source: SourceRef, artifact_type: ArtifactType) -> SourcePlan:
         url = f"{self._upstream.github}/repos/{source.repo_id}"
-        try:
-            async with self._session.get(
-                url,
-                headers=self._upstream.github_headers(),
-                timeout=aiohttp.ClientTimeout(total=self._upstream.timeout),
-            ) as response:
-                _raise_for_status(response, source.repo_id)
-                repo = await response.json()
-        except aiohttp.ClientError as error:
-            raise SourceUnavailable(f"GitHub is unreachable: {error}") from error
+        async with self._session.get(
+            url,
+            headers=self._upstream.github_headers(),
+            timeout=aiohttp.ClientTimeout(total=self._upstream.timeout),
+        ) as response:
+            check_transient(response.status, "GitHub")
+            _raise_for_status(response, source.repo_id)
+            repo = await response.json()
         branch = str(repo.get("default_branch") or "main")
         archive = f"{source.repo_id.replace('/', '-')}-{branch}.tar.gz"
         part = Part.DATASETS if artifact_type is ArtifactType.DATASET else Part.CODE

@@ -29,13 +29,14 @@ async def test_the_decoy_is_never_valid_and_costs_as_much_as_a_real_check() -> N
 async def test_hashing_runs_off_the_event_loop() -> None:
     hasher = Argon2Hasher(workers=2)
     try:
-        checks = asyncio.gather(*(hasher.hash(f"password-{i}") for i in range(4)))
+        checks = asyncio.gather(*(hasher.hash(f"password-{i}") for i in range(8)))
         gaps = []
         while not checks.done():
             started = time.perf_counter()
             await asyncio.sleep(0.005)
             gaps.append(time.perf_counter() - started)
-        assert len(await checks) == 4
-        assert max(gaps) < 0.1
+        assert len(await checks) == 8
+        # Hashing on the loop would stop it for all 8 hashes at once (0.4 s at least); threads leave it free.
+        assert max(gaps) < 0.3, gaps
     finally:
         hasher.close()

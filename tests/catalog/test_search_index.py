@@ -80,7 +80,7 @@ async def test_the_event_loop_keeps_running_while_scans_run(store: SqlArtifactSt
             before = time.monotonic()
             await asyncio.sleep(0.01)
             gaps.append(time.monotonic() - before)
-        assert max(gaps) < 0.1, gaps
+        assert max(gaps) < 0.3, gaps  # a scan on the loop would stop it for its whole second
         for search in searches:
             assert isinstance(search.exception(), SearchTooSlow), search.exception()
     finally:

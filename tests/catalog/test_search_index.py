@@ -27,8 +27,9 @@ SENTENCES = (
 
 
 def _readme(seed: int) -> str:
-    """24 KB of varied card text (RE2's DFA copes with repetitive text too well to be slow on it)."""
-    return " ".join(f"{SENTENCES[(seed + i) % 5]} ({seed}.{i})" for i in range(250)) + " needle"
+    """48 KB of varied card text, a scan of about half a second for SLOW (RE2's DFA copes with repetitive
+    text too well to be slow on it)."""
+    return " ".join(f"{SENTENCES[(seed + i) % 5]} ({seed}.{i})" for i in range(500)) + " needle"
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ async def test_the_event_loop_keeps_running_while_scans_run(store: SqlArtifactSt
 
 
 async def test_a_search_waiting_for_a_thread_past_its_deadline_is_dropped(store: SqlArtifactStore) -> None:
-    index = SearchIndex(store, SearchLimits(deadline_seconds=0.3, workers=1))
+    index = SearchIndex(store, SearchLimits(deadline_seconds=0.1, workers=1))
     try:
         await index.start()
         first = asyncio.create_task(index.search(SLOW))

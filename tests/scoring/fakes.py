@@ -9,8 +9,10 @@ from pathlib import Path
 
 from contracts.artifacts import ArtifactType
 from contracts.lineage import NodeParents, Parent
+from contracts.scoring import PickleFileScan, PickleVerdict
 from scoring.domain.code_quality import CodeFacts
 from scoring.domain.dataset_quality import DatasetCard
+from scoring.domain.pickle_safety import is_pickle_based
 from scoring.domain.reviewedness import PullRequest
 from scoring.evidence.reproduction import SandboxRun
 from scoring.ports import HubModel, SourceUnavailable
@@ -131,3 +133,25 @@ class FakeSandbox:
         if self.status == "ok":
             return SandboxRun(status="ok", exit_code=0, seconds=self.delay, stderr_tail="")
         return SandboxRun(status="error", exit_code=1, seconds=self.delay, stderr_tail="RuntimeError: boom")
+
+
+@dataclass
+class FakePickleScanner:
+    """Verdicts of pickle-based files by path (a file not listed is safe); counts the models scanned."""
+
+    verdicts: dict[str, tuple[PickleVerdict, list[str]]] = field(default_factory=dict)
+    scanned: list[str] = field(default_factory=list)
+
+    async def scan(self, model: HubModel) -> list[PickleFileScan]:
+        self.scanned.append(model.repo_id)
+        scans = []
+        for path, size in model.files:
+            if not is_pickle_based(path):
+                continue
+            verdict, imports = self.verdicts.get(path, (PickleVerdict.SAFE, []))
+            scans.append(
+                PickleFileScan(
+                    path=path, verdict=verdict, detail=f"{verdict.value} here", dangerous_imports=imports, size=size
+                )
+            )
+        return scans

@@ -5,6 +5,7 @@ why each metric scored what it did, which metrics the quality gate looked at, an
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import Field
 
@@ -62,6 +63,49 @@ class MetricNote(Contract):
     detail: str
 
 
+class PickleVerdict(StrEnum):
+    """What the static scan of one pickle-based file concluded."""
+
+    SAFE = "safe"  # every pickle a loader unpickles was read to its end; no dangerous import
+    DANGEROUS = "dangerous"  # a pickle imports something that runs code or touches the system when loaded
+    UNSCANNED = "unscanned"  # not read to the end (not a pickle, stopped parsing, over the cap, unreadable)
+
+
+class PickleFileScan(Contract):
+    """One pickle-based file of the model (``.bin .pt .pth .pkl .ckpt .joblib .pickle``), scanned statically:
+    its pickles' opcodes are read, never unpickled."""
+
+    path: str
+    verdict: PickleVerdict
+    detail: str = Field(description="What was read and, for unscanned files, why the scan stopped.")
+    dangerous_imports: list[str] = Field(default_factory=list, description='e.g. "os.system"')
+    other_imports: list[str] = Field(
+        default_factory=list, description="Imports neither known safe nor known dangerous (their code runs on load)."
+    )
+    pickles: list[str] = Field(
+        default_factory=list, description='The pickles read: zip members ("archive/data.pkl") or "" for the file.'
+    )
+    size: int | None = None
+    bytes_read: int = Field(default=0, ge=0, description="Bytes fetched from the upstream for the scan.")
+    hub_status: str | None = Field(
+        default=None, description="The Hub's own scan level for the file (safe, unsafe, caution, ...); None: none."
+    )
+
+
+class PickleScanReport(Contract):
+    """The model-file security scan at ingest: every pickle-based file, and what the Hub's own scan says."""
+
+    scanned: bool = Field(description="Whether the model's files were read (Hugging Face models only).")
+    detail: str
+    files: list[PickleFileScan] = Field(default_factory=list)
+    hub_scans_done: bool | None = Field(default=None, description="The Hub's scansDone; None: it gave no status.")
+    hub_unsafe: list[str] = Field(default_factory=list, description="Files the Hub's own scan marks unsafe.")
+    refused: str | None = Field(
+        default=None, description="Why the scan refuses the model at ingest (None: it does not)."
+    )
+    seconds: float = Field(default=0.0, ge=0)
+
+
 class RatingReport(Contract):
     """A stored rating with its explanation; ``gate_failures`` names the gated metrics below the threshold."""
 
@@ -73,6 +117,9 @@ class RatingReport(Contract):
     parents: list[ArtifactId] = Field(default_factory=list)
     license_id: str | None = None
     rated_at: datetime
+    pickle_scan: PickleScanReport | None = Field(
+        default=None, description="The model-file security scan (None: rated before the scan existed)."
+    )
 
 
 class RateModel(Contract):

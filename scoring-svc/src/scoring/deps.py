@@ -25,10 +25,20 @@ class GatePolicy:
 
 
 @dataclass(frozen=True)
+class PicklePolicy:
+    """The model-file security scan's refusal at ingest: on/off (independent of the quality gate's ``enabled``),
+    and whether a file that could not be scanned refuses the model too."""
+
+    gate: bool = True
+    refuse_unscanned: bool = False
+
+
+@dataclass(frozen=True)
 class Policy:
     """Tunable parts of the rating."""
 
     gate: GatePolicy = field(default_factory=GatePolicy)
+    pickles: PicklePolicy = field(default_factory=PicklePolicy)
     weights: Weights = DEFAULT_WEIGHTS
     # Below the catalog's wait (SCORING_TIMEOUT, 90 s), so a rating never lands after the catalog gave up on it.
     rating_seconds: float = 75.0

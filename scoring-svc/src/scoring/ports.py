@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from contracts.lineage import NodeParents
-from contracts.scoring import RatingReport
+from contracts.scoring import PickleFileScan, PickleVerdict, RatingReport
 from scoring.domain.code_quality import CodeFacts
 from scoring.domain.dataset_quality import DatasetCard
+from scoring.domain.pickle_safety import is_pickle_based
 from scoring.domain.reviewedness import PullRequest
 
 
@@ -30,15 +31,26 @@ class PublishedHash:
     hexdigest: str
 
 
+@dataclass(frozen=True, slots=True)
+class HubSecurity:
+    """The Hub's own scan of a repository (``securityRepoStatus``): whether its scans are done, and the files it
+    lists with an issue, each with its level (``unsafe``, ``caution``, ``suspicious``, ``queued``, ...)."""
+
+    scans_done: bool
+    files_with_issues: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class HubModel:
-    """What the Hub says about a model: parsed card metadata, every file with its size, the commit and digests."""
+    """What the Hub says about a model: parsed card metadata, every file with its size, the commit and digests,
+    and its own security scan (None when it gave none)."""
 
     repo_id: str
     card_data: Mapping[str, object] = field(default_factory=dict)
     files: Sequence[tuple[str, int | None]] = ()
     commit: str | None = None
     hashes: Mapping[str, PublishedHash] = field(default_factory=dict)
+    security: HubSecurity | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +108,25 @@ class NoModelCopy:
     async def offline(self, model: HubModel, aliases: Sequence[str], with_weights: bool) -> AsyncIterator[OfflineModel]:
         """Yield a copy that holds nothing."""
         yield OfflineModel(cache=None, incomplete="the model's files are not copied here")
+
+
+class PickleScanner(Protocol):
+    """Reads a Hub model's pickle-based files at its commit and scans them statically (never unpickled): one entry
+    per file, in the order of ``model.files``; a file that could not be read is ``unscanned`` with the reason."""
+
+    async def scan(self, model: HubModel) -> list[PickleFileScan]: ...
+
+
+class NoPickleScanner:
+    """Reads no file (tools and tests that rate without the Hub's bytes): every pickle-based file is unscanned."""
+
+    async def scan(self, model: HubModel) -> list[PickleFileScan]:
+        """Each pickle-based file, unscanned."""
+        return [
+            PickleFileScan(path=path, verdict=PickleVerdict.UNSCANNED, detail="the model's files are not read here")
+            for path, _ in model.files
+            if is_pickle_based(path)
+        ]
 
 
 class Relatives(Protocol):

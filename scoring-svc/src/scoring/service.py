@@ -3,6 +3,7 @@
 import asyncio
 import functools
 import sys
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from dataclasses import replace
 
@@ -21,30 +22,47 @@ from scoring.adapters.code_archive import ArchiveLimits, inspect_archive
 from scoring.adapters.engine import open_rating_engine
 from scoring.adapters.github import GitHubCodeHost
 from scoring.adapters.hub import HfHub
+from scoring.adapters.hub_pickles import HubPickleScanner, PickleScanLimits
 from scoring.adapters.model_copy import HubModelCopy
 from scoring.adapters.rating_metrics import PrometheusRatingObserver
 from scoring.adapters.rating_store import SqlRatingStore
 from scoring.adapters.relatives import NatsPackageBytes, NatsRelatives
 from scoring.adapters.sandbox import SandboxLimits, SubprocessSandbox, detect_isolation
-from scoring.deps import Deps, GatePolicy, Policy
+from scoring.deps import Deps, GatePolicy, PicklePolicy, Policy
 from scoring.endpoints import scoring_endpoints
 from scoring.evidence.reproduction import Sandbox
 from scoring.evidence.sources import Sources
+from scoring.ports import PickleScanner
 from scoring.settings import ScoringSettings
 from svckit.host import host_endpoints
 from svckit.transport import ServiceClient, connect
 
 VERSION = "0.1.0"
+# Files of one model scanned at once (each thread mostly waits on its byte ranges).
+PICKLE_SCAN_THREADS = 4
 
 log = structlog.get_logger()
 
 
 def policy_from(settings: ScoringSettings) -> Policy:
-    """Gate and weights from settings."""
+    """Gate, pickle refusal and weights from settings."""
     gate = GatePolicy(
         enabled=settings.scoring_gate, threshold=settings.scoring_gate_threshold, metrics=settings.gate_metrics()
     )
-    return Policy(gate=gate, weights=settings.weights(), rating_seconds=settings.scoring_rating_seconds)
+    pickles = PicklePolicy(
+        gate=settings.scoring_pickle_gate, refuse_unscanned=settings.scoring_pickle_unscanned == "refuse"
+    )
+    return Policy(
+        gate=gate, pickles=pickles, weights=settings.weights(), rating_seconds=settings.scoring_rating_seconds
+    )
+
+
+def pickle_scanner(settings: ScoringSettings, session: aiohttp.ClientSession, executor: Executor) -> HubPickleScanner:
+    """The scan of Hub models' pickle-based files the settings describe (``executor`` parses them)."""
+    limits = PickleScanLimits(
+        max_bytes=settings.scoring_pickle_scan_max_mb << 20, seconds=settings.scoring_pickle_scan_seconds
+    )
+    return HubPickleScanner(session, settings.upstream(), limits, executor)
 
 
 def sandbox_from(settings: ScoringSettings) -> SubprocessSandbox:
@@ -73,8 +91,11 @@ async def isolated_sandbox(settings: ScoringSettings) -> SubprocessSandbox:
     return replace(sandbox, isolation=isolation)
 
 
-def sources_from(settings: ScoringSettings, session: aiohttp.ClientSession, nc: NATS, sandbox: Sandbox) -> Sources:
-    """The real evidence sources: Hub, GitHub, lineage-svc, storage-svc, the sandbox and the archive inspector."""
+def sources_from(
+    settings: ScoringSettings, session: aiohttp.ClientSession, nc: NATS, sandbox: Sandbox, scanner: PickleScanner
+) -> Sources:
+    """The real evidence sources: Hub, GitHub, lineage-svc, storage-svc, the sandbox, the archive inspector and the
+    pickle scanner."""
     upstream = settings.upstream()
     return Sources(
         hub=HfHub(session, upstream),
@@ -89,6 +110,7 @@ def sources_from(settings: ScoringSettings, session: aiohttp.ClientSession, nc: 
         sandbox=sandbox,
         inspect=functools.partial(inspect_archive, limits=ArchiveLimits(lint_timeout=settings.lint_timeout)),
         model_copy=HubModelCopy(session, upstream, settings.sandbox_model_max_mb << 20),
+        pickles=scanner,
     )
 
 
@@ -119,7 +141,11 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
         nc = await connect(settings.nats_url, name=SCORING, auth=settings.bus_auth())
         stack.push_async_callback(nc.drain)
         sandbox = await isolated_sandbox(settings)
-        sources = sources_from(settings, session, nc, sandbox)
+        threads = ThreadPoolExecutor(PICKLE_SCAN_THREADS, thread_name_prefix="pickle-scan")
+        stack.callback(threads.shutdown, wait=False, cancel_futures=True)
+        scanner = pickle_scanner(settings, session, threads)
+        stack.callback(scanner.close)  # before the executor's shutdown: threads stop at their next range
+        sources = sources_from(settings, session, nc, sandbox, scanner)
         store = await _shared_cache(SqlRatingStore(engine), nc, stack)
         registry = CollectorRegistry()
         observer = PrometheusRatingObserver(registry)

@@ -23,6 +23,18 @@ class ScoringSettings(UpstreamSettings):
         default="license",
         description='Comma-separated metrics the gate may look at; "seed" for every metric (the seed policy).',
     )
+    scoring_pickle_gate: bool = Field(
+        default=True,
+        description="Refuse at ingest (424) a model with a dangerous pickle, or one the Hub marks unsafe; "
+        "independent of SCORING_GATE.",
+    )
+    scoring_pickle_unscanned: Literal["allow", "refuse"] = Field(
+        default="allow", description="What a pickle-based file that could not be scanned does at ingest."
+    )
+    scoring_pickle_scan_max_mb: int = Field(default=64, ge=1, description="Bytes fetched per file by the scan.")
+    scoring_pickle_scan_seconds: float = Field(
+        default=30.0, gt=0, description="Deadline of the scan of one model's files (keep it below the rating's)."
+    )
     scoring_weights: str = Field(
         default="", description='JSON object overriding net_score weights, e.g. {"license": 0.2, ...}; sum 1.'
     )

@@ -2,6 +2,8 @@
 for repository metadata, aiohttp for the card's raw markdown."""
 
 import asyncio
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -10,7 +12,7 @@ from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
 from scoring.adapters._retry import Transient, retrying
 from scoring.domain.dataset_quality import DatasetCard
-from scoring.ports import HubModel, PublishedHash, SourceUnavailable
+from scoring.ports import HubModel, HubSecurity, PublishedHash, SourceUnavailable
 from svckit.http import read_capped
 from svckit.upstream import HUB_UNREACHABLE, Upstream, hub_status, is_transient
 
@@ -36,7 +38,9 @@ class HfHub:
         files = [(sibling.rfilename, sibling.size) for sibling in siblings]
         hashes = {sibling.rfilename: digest for sibling in siblings if (digest := _published(sibling)) is not None}
         commit = str(info.sha) if info.sha else None
-        return HubModel(repo_id=str(info.id or repo_id), card_data=card, files=files, commit=commit, hashes=hashes)
+        repo = str(info.id or repo_id)
+        security = _security(info.security_repo_status)
+        return HubModel(repo_id=repo, card_data=card, files=files, commit=commit, hashes=hashes, security=security)
 
     async def card(self, repo_id: str, revision: str | None) -> str:
         """The model card's markdown ("" when the repository has no README)."""
@@ -52,11 +56,13 @@ class HfHub:
         return DatasetCard(text=text, card_data=card)
 
     async def _info(self, repo_type: str, repo_id: str, revision: str | None) -> Any:
-        fetch = self._hf.dataset_info if repo_type == "dataset" else self._hf.model_info
+        fetch: Callable[..., Any]
+        if repo_type == "dataset":
+            fetch = functools.partial(self._hf.dataset_info, repo_id)
+        else:  # with the Hub's own security scan of the repository
+            fetch = functools.partial(self._hf.model_info, repo_id, files_metadata=True, securityStatus=True)
         try:
-            return await asyncio.to_thread(
-                fetch, repo_id, revision=revision, files_metadata=repo_type == "model", timeout=self._upstream.timeout
-            )
+            return await asyncio.to_thread(fetch, revision=revision, timeout=self._upstream.timeout)
         except RepositoryNotFoundError:
             return None
         except HfHubHTTPError as error:
@@ -91,3 +97,17 @@ def _published(sibling: Any) -> PublishedHash | None:
     if sibling.lfs is not None and sibling.lfs.sha256:
         return PublishedHash("sha256", str(sibling.lfs.sha256))
     return PublishedHash("git-sha1", str(sibling.blob_id)) if sibling.blob_id else None
+
+
+def _security(status: Any) -> HubSecurity | None:
+    """The Hub's ``securityRepoStatus`` (``{"scansDone": bool, "filesWithIssues": [{"path", "level"}]}``), or None
+    when it gave none or something else."""
+    if not isinstance(status, dict) or not isinstance(status.get("scansDone"), bool):
+        return None
+    listed = status.get("filesWithIssues")
+    issues = {
+        str(item["path"]): str(item.get("level") or "unknown")
+        for item in (listed if isinstance(listed, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("path"), str)
+    }
+    return HubSecurity(scans_done=status["scansDone"], files_with_issues=issues)

@@ -1,7 +1,7 @@
 """The evidence about one model, fetched once and shared by every metric that needs it.
 
 Each source (Hub metadata, card text, linked datasets, the code repository, its contributors, pull requests and
-archive, the lineage relatives, the package size) is fetched on first use by a task that later callers await
+archive, the lineage relatives, the package size, the scan of the pickle-based files) is fetched on first use by a task that later callers await
 too, so metrics running concurrently never fetch the same thing twice. The offline copy of the model's files for
 the card's example is made by reproducibility alone, for the time of its runs.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from contracts.lineage import NodeParents
-from contracts.scoring import RateModel
+from contracts.scoring import PickleFileScan, RateModel
 from contracts.storage import SourceKind
 from scoring.domain.card import front_matter
 from scoring.domain.dataset_quality import DatasetCard
@@ -31,8 +31,10 @@ from scoring.ports import (
     ModelCopy,
     ModelHub,
     NoModelCopy,
+    NoPickleScanner,
     OfflineModel,
     PackageBytes,
+    PickleScanner,
     Relatives,
 )
 
@@ -50,6 +52,7 @@ class Sources:
     sandbox: Sandbox
     inspect: ArchiveInspector
     model_copy: ModelCopy = field(default_factory=NoModelCopy)
+    pickles: PickleScanner = field(default_factory=NoPickleScanner)
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,10 @@ class Evidence:
         with_weights = weight_bytes(model.files) is not None and await libraries_installed()
         async with self._sources.model_copy.offline(model, [self.command.source.repo_id], with_weights) as copy:
             yield copy
+
+    async def pickle_files(self, model: HubModel) -> list[PickleFileScan]:
+        """The static scan of the Hub model's pickle-based files (``model``: ``hub_model()``'s answer)."""
+        return await self._once("pickles", lambda: self._sources.pickles.scan(model))
 
     async def card_data(self) -> Mapping[str, object]:
         """The card's parsed YAML metadata: the Hub's, else the card's own front matter ({} when there is none)."""

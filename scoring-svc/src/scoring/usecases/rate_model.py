@@ -1,9 +1,14 @@
-"""Rate a model: gather evidence once, compute every metric concurrently, apply the quality gate, store.
+"""Rate a model: gather evidence once, compute every metric and scan its pickle-based files concurrently, apply the
+quality gate, store.
 
 At ingest (``gate``) a rating that fails the gate is answered but not stored (the catalog then refuses the
 artifact with 424), and a metric that cannot be computed refuses it too (502 when a source was unreachable).
 On update (no gate) such a failure is stored, so ``/rate`` answers the spec's 500 naming the metric. A stored
 rating moves the tree_score of the model's rated descendants (``refresh_tree``).
+
+At ingest a model the pickle scan refuses (a dangerous import, or a file the Hub marks unsafe; ``PicklePolicy``,
+independent of the quality gate's settings) is answered 424 naming the files and imports, and not stored. On update
+the scan is only reported.
 """
 
 import asyncio
@@ -15,7 +20,7 @@ import structlog
 
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.lineage import NodeParents
-from contracts.scoring import MetricNote, RateModel, RatingReport
+from contracts.scoring import MetricNote, PickleScanReport, RateModel, RatingReport
 from scoring.deps import Deps
 from scoring.domain.license_score import family_score
 from scoring.domain.license_text import INHERITED_FACTOR
@@ -23,6 +28,7 @@ from scoring.domain.quality_gate import gate
 from scoring.evidence.metrics import INDEPENDENT, Measured, MetricFunction
 from scoring.evidence.sources import Evidence
 from scoring.ports import SourceUnavailable
+from scoring.usecases._pickle_scan import pickle_refusal, scan_pickles
 from scoring.usecases._rating import (
     build_rating,
     metric_scores,
@@ -76,7 +82,7 @@ def _inherit_licence(measured: Measured, parents: Mapping[str, RatingReport]) ->
 async def rate_model(command: RateModel, deps: Deps) -> RatingReport:
     """Compute, gate and store the rating of one model; answers the report (stored or not)."""
     started = time.perf_counter()
-    measured, seconds, relatives = await _measure(command, deps)
+    measured, seconds, relatives, scan = await _measure(command, deps)
     tree_started = time.perf_counter()
     parents = await parent_reports(deps.store, model_parents(relatives))
     measured["license"] = _inherit_licence(measured["license"], parents)
@@ -87,9 +93,18 @@ async def rate_model(command: RateModel, deps: Deps) -> RatingReport:
     seconds["net_score"] = time.perf_counter() - started
     measured["tree_score"] = Measured(tree, bool(parent_scores), tree_detail(len(parent_scores)))
     measured["net_score"] = Measured(net, False, "weighted sum of every metric (docs/metrics.md)")
-    report = _report(command, deps, measured, seconds, list(parent_scores))
+    refused = pickle_refusal(scan, deps.policy.pickles) if command.gate else None
+    scan = scan.model_copy(update={"refused": refused})
+    report = _report(command, deps, measured, seconds, list(parent_scores)).model_copy(update={"pickle_scan": scan})
     for metric, spent in seconds.items():
         deps.observer.metric_seconds(metric, spent)
+    deps.observer.metric_seconds("pickle_scan", scan.seconds)
+    if not command.gate and any(file.verdict == "dangerous" for file in scan.files):
+        log.warning("dangerous_pickle_kept_on_update", artifact_id=command.artifact_id, detail=scan.detail)
+    if refused is not None:
+        log.warning("rating_refused_pickle", artifact_id=command.artifact_id, reason=refused)
+        deps.observer.outcome("refused")
+        raise ServiceFailure(ErrorCode.FAILED_DEPENDENCY, refused)
     if command.gate and report.gate_failures:
         log.info("rating_refused", artifact_id=command.artifact_id, failing=report.gate_failures)
         deps.observer.outcome("refused")
@@ -101,14 +116,17 @@ async def rate_model(command: RateModel, deps: Deps) -> RatingReport:
     return report
 
 
-async def _measure(command: RateModel, deps: Deps) -> tuple[dict[str, Measured], dict[str, float], NodeParents | None]:
-    """Every independent metric, concurrently, with its latency; a failed metric fails the rating."""
+async def _measure(
+    command: RateModel, deps: Deps
+) -> tuple[dict[str, Measured], dict[str, float], NodeParents | None, PickleScanReport]:
+    """Every independent metric with its latency, and the pickle scan, concurrently; a failed metric fails the rating."""
     evidence = Evidence(command, deps.sources)
     try:
         timed = [_timed(name, fn, evidence) for name, fn in INDEPENDENT.items()]
         try:
             async with asyncio.timeout(deps.policy.rating_seconds):
-                results = await asyncio.gather(*timed, _timed("tree_score", _lineage, evidence))
+                metrics = asyncio.gather(*timed, _timed("tree_score", _lineage, evidence))
+                results, scan = await asyncio.gather(metrics, scan_pickles(evidence))
         except TimeoutError:
             budget = f"Rating failed: not finished within {deps.policy.rating_seconds:g} s."
             await _fail(command, deps, ServiceFailure(ErrorCode.TIMEOUT, budget), ["all"])
@@ -119,7 +137,7 @@ async def _measure(command: RateModel, deps: Deps) -> tuple[dict[str, Measured],
     finally:
         evidence.close()
     measured = {name: r for name, r, _ in results if isinstance(r, Measured)}
-    return measured, {name: s for name, _, s in results}, relatives
+    return measured, {name: s for name, _, s in results}, relatives, scan
 
 
 async def _fail(command: RateModel, deps: Deps, failure: ServiceFailure, metrics: list[str]) -> NoReturn:

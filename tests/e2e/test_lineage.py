@@ -49,6 +49,7 @@ async def test_the_chain_is_one_graph_in_either_ingest_order(api: Api, order: li
         assert nodes == {"resnet-50", "trained-gender", "trained-gender-ONNX"}
         assert edges == CHAIN_EDGES
         for node in reply.body["nodes"]:
+            assert node["node"] == node["artifact_id"], "the spec's ArtifactLineageNode requires node"
             assert isinstance(node["metadata"], dict)
             assert node["metadata"]["upstream_id"]
             assert node["source"] in ("registry", "config_json", "model_card")

@@ -28,6 +28,9 @@ class LineageNode(Contract):
     """Spec ``ArtifactLineageNode``: every node carries a metadata object."""
 
     artifact_id: ArtifactId
+    node: ArtifactId = Field(
+        description="The spec requires ``node`` without defining it: the node's artifact id, as edges name it."
+    )
     name: str
     source: str
     metadata: dict[str, Any]

@@ -69,7 +69,11 @@ async def read_graph(query: NodeRef, deps: Deps) -> LineageGraph:
             metadata["lineage_cycle"] = cycle
         nodes.append(
             LineageNode(
-                artifact_id=node.artifact_id, name=node.name, source=sources[node.artifact_id], metadata=metadata
+                artifact_id=node.artifact_id,
+                node=node.artifact_id,
+                name=node.name,
+                source=sources[node.artifact_id],
+                metadata=metadata,
             )
         )
     edges = [

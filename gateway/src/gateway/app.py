@@ -57,6 +57,7 @@ async def _nats(app: web.Application) -> AsyncIterator[None]:
     app[CLIENT] = client
     app[LEASES] = leases
     yield
+    await leases.close()
     await nc.drain()
 
 

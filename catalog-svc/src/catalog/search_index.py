@@ -108,14 +108,16 @@ class _Scan:
 
 
 class _Checker:
-    """Runs ``check_pattern`` in a child process (started on first use; a crash there costs only that process)."""
+    """Runs ``check_pattern`` in a child process at a lower priority (a crash there costs only that process)."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
 
     async def check(self, pattern: str, longest_text: int, max_program: int) -> str:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=yield_to_requests
+            )
         try:
             return await asyncio.wrap_future(self._pool.submit(check_pattern, pattern, longest_text, max_program))
         except BrokenProcessPool as error:

@@ -27,6 +27,8 @@ async def test_components_report_gateway_and_catalog_with_request_counts(api: Ap
     assert sum(point["value"] for point in by_id["catalog"]["timeline"]) >= 1
     for component in reply.body["components"]:
         assert {"id", "status", "observed_at"} <= set(component)
+        # HealthMetricValue is oneOf integer, number, string, boolean: a JSON integer would match two of them.
+        assert all(isinstance(value, float) for value in component["metrics"].values()), component["metrics"]
         assert component["status"] in ("ok", "degraded", "critical", "unknown")
 
 

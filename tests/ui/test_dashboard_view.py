@@ -20,7 +20,7 @@ COMPONENTS: dict[str, Any] = {
             "id": "catalog",
             "display_name": "catalog-svc",
             "status": "critical",
-            "metrics": {"replicas": 0},
+            "metrics": {"replicas": 0.0, "error_rate": 0.25},
             "issues": [{"code": "no_replicas", "severity": "error", "summary": "No catalog replica answered."}],
         },
     ],
@@ -70,6 +70,8 @@ def test_components_become_status_cards_with_the_status_in_words() -> None:
     gateway, catalog = view["cards"]
     assert (gateway["status_text"], catalog["status_text"], catalog["symbol"]) == ("OK", "Critical", "✕")
     assert gateway["metrics"] == [("requests", 12)]  # per-route counts go to the routes table
+    shown = [(key, str(value)) for key, value in catalog["metrics"]]
+    assert shown == [("replicas", "0"), ("error_rate", "0.25")]  # counts arrive as 0.0
     assert view["issues"][0]["component"] == "catalog-svc"
 
 

@@ -171,11 +171,16 @@ def cards(components: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "status_text": words,
                 "symbol": symbol,
                 "description": component.get("description", ""),
-                "metrics": [(k, v) for k, v in metrics.items() if not str(k).startswith("route.")],
+                "metrics": [(k, _figure(v)) for k, v in metrics.items() if not str(k).startswith("route.")],
                 "issues": component.get("issues") or [],
             }
         )
     return out
+
+
+def _figure(value: Any) -> Any:
+    """A whole number without its ``.0`` (the registry sends counts as ``3.0``: see its ``/health/components``)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def issues(components: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -59,15 +59,17 @@ def _gateway_component(
         "status": "degraded" if issues else "ok",
         "observed_at": iso(now),
         "description": DESCRIPTIONS["gateway"],
-        "metrics": {
-            "requests": total,
-            "errors_5xx": errors,
-            "error_rate": round(errors / total, 4) if total else 0.0,
-            "mean_latency_ms": round(1000 * seconds / total, 3) if total else 0.0,
-            "uptime_seconds": int((now - request.app[STARTED]).total_seconds()),
-            "pid": os.getpid(),
-            **{f"route.{k}": v for k, v in sorted(per_route.items())},
-        },
+        "metrics": _metric_values(
+            {
+                "requests": total,
+                "errors_5xx": errors,
+                "error_rate": round(errors / total, 4) if total else 0.0,
+                "mean_latency_ms": round(1000 * seconds / total, 3) if total else 0.0,
+                "uptime_seconds": int((now - request.app[STARTED]).total_seconds()),
+                "pid": os.getpid(),
+                **{f"route.{k}": v for k, v in sorted(per_route.items())},
+            }
+        ),
         "issues": issues,
     }
     if timeline:
@@ -108,13 +110,15 @@ def _service_component(
         "status": status,
         "observed_at": iso(now),
         "description": DESCRIPTIONS.get(service, service),
-        "metrics": {
-            "replicas": len(replicas),
-            "handled_since_start": handled,
-            "errors_since_start": errors,
-            "requests_in_window": routed,
-            "errors_in_window": routed_errors,
-        },
+        "metrics": _metric_values(
+            {
+                "replicas": len(replicas),
+                "handled_since_start": handled,
+                "errors_since_start": errors,
+                "requests_in_window": routed,
+                "errors_in_window": routed_errors,
+            }
+        ),
         "issues": issues,
     }
     if timeline:
@@ -122,6 +126,13 @@ def _service_component(
             {"bucket": iso(m), "value": b.per_service.get(service, 0), "unit": "requests/min"} for m, b in minutes
         ]
     return component
+
+
+def _metric_values(metrics: dict[str, float]) -> dict[str, float]:
+    """Every figure as a JSON number with a fraction (``3.0``): the spec's ``HealthMetricValue`` is ``oneOf``
+    integer, number, string, boolean, and a JSON integer (``3``) is both an integer and a number, which
+    ``oneOf`` refuses."""
+    return {name: float(value) for name, value in metrics.items()}
 
 
 def _error_issues(component: str, total: int, errors: int) -> list[dict[str, Any]]:

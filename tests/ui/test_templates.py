@@ -88,3 +88,19 @@ def test_field_errors_are_tied_to_their_inputs(env: jinja2.Environment) -> None:
     html = _render(env, "admin_reset.html", {"error": "Type the word reset to confirm."})
     assert 'aria-describedby="confirm-error" aria-invalid="true"' in html
     assert '<p class="field-error" id="confirm-error">' in html
+
+
+def test_the_rating_shows_each_pickle_files_verdict_and_the_hubs_scan(env: jinja2.Environment) -> None:
+    scan = {
+        "scanned": True,
+        "detail": "1 pickle-based file scanned: none dangerous.",
+        "files": [{"path": "pytorch_model.bin", "verdict": "safe", "detail": "archive/data.pkl: 3 safe imports",
+                   "dangerous_imports": [], "hub_status": "safe"}],
+    }  # fmt: skip
+    report = {"rating": {"name": "tiny", "category": "MODEL", "net_score": 0.5}, "notes": [], "pickle_scan": scan}
+    html = _render(env, "artifact.html", page_context(ARTIFACT, _outcomes(report=Outcome(value=report))))
+    assert "<h3>Model-file security scan</h3>" in html and "1 pickle-based file scanned: none dangerous." in html
+    row = re.search(r'<th scope="row" class="path">pytorch_model.bin</th>(.*?)</tr>', html, re.S)
+    assert row is not None and re.findall(r"<td>(.*?)</td>", row.group(1)) == [
+        "safe", "none", "safe", "archive/data.pkl: 3 safe imports"
+    ]  # fmt: skip

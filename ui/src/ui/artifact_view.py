@@ -136,6 +136,7 @@ def rating(report: Mapping[str, Any], ident: str) -> dict[str, Any]:
         "gate_failures": report.get("gate_failures") or [],
         "license_id": report.get("license_id"),
         "rated_at": report.get("rated_at"),
+        "pickle_scan": report.get("pickle_scan"),
     }
 
 

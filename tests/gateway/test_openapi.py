@@ -39,3 +39,9 @@ def test_throttled_sign_ins_and_busy_searches_are_documented_beside_the_specs_an
     assert sign_in["401"]["description"] == "The user or password is invalid."
     assert "503" in document["paths"]["/artifact/byRegEx"]["post"]["responses"]
     assert "spec_responses" not in document
+
+
+def test_malformed_health_parameters_are_documented_as_400() -> None:
+    answers = yaml.safe_load(build_document())["paths"]["/health/components"]["get"]["responses"]
+    assert answers["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert "200" in answers

@@ -38,9 +38,11 @@ class RecordingEvents:
 
     def __init__(self) -> None:
         self.revoked: list[list[str] | None] = []
+        self.revocations: list[int] = []
 
-    async def tokens_revoked(self, users: Sequence[str] | None) -> None:
+    async def tokens_revoked(self, users: Sequence[str] | None, revocation: int) -> None:
         self.revoked.append(list(users) if users is not None else None)
+        self.revocations.append(revocation)
 
 
 class FakeStorage:

@@ -17,11 +17,15 @@ from catalog.usecases.authenticate import authenticate
 from catalog.usecases.create_user import create_user
 from catalog.usecases.delete_user import delete_user
 from catalog.usecases.ensure_default_admin import ensure_default_admin
+from catalog.usecases.grant_permissions import grant_permissions
 from catalog.usecases.lease_token import lease_token
+from catalog.usecases.read_revocations import read_revocations
 from catalog.usecases.register_artifact import register_artifact
-from contracts.artifacts import Actor, ArtifactType, CreateArtifact
+from catalog.usecases.reset_catalog import reset_catalog
+from contracts.artifacts import Actor, ArtifactType, CreateArtifact, ResetRequest
+from contracts.base import Empty
 from contracts.errors import ErrorCode, ServiceFailure
-from contracts.users import CreateUser, DeleteUser, LeaseToken, Login
+from contracts.users import CreateUser, DeleteUser, GrantPermissions, LeaseToken, Login, Permission
 from tests.catalog.fakes import FakeLineage, FakeRater, FakeStorage, FakeUpstream, FastHasher, RecordingEvents
 
 
@@ -105,6 +109,43 @@ async def test_deleting_a_user_announces_the_revocation(deps: Deps) -> None:
     events = deps.events
     assert isinstance(events, RecordingEvents)
     assert events.revoked == [["bob"]]
+
+
+async def test_every_revocation_bumps_the_sequence_and_is_announced_with_it(deps: Deps) -> None:
+    start = (await read_revocations(Empty(), deps)).revocation
+    await create_user(CreateUser(name="bob", password="long-enough"), deps)
+    assert (await read_revocations(Empty(), deps)).revocation == start
+    await grant_permissions(GrantPermissions(name="bob", permissions=[Permission.UPLOAD]), deps)
+    await delete_user(DeleteUser(name="bob"), deps)
+    await reset_catalog(ResetRequest(actor=Actor(name="a", is_admin=True)), deps)
+    assert (await read_revocations(Empty(), deps)).revocation == start + 3
+    events = deps.events
+    assert isinstance(events, RecordingEvents)
+    assert events.revoked == [["bob"], ["bob"], None]
+    assert events.revocations == [start + 1, start + 2, start + 3]
+
+
+async def test_a_lease_carries_the_sequence_its_user_was_read_at(deps: Deps) -> None:
+    token = await _token(deps)
+    before = await lease_token(LeaseToken(token=token), deps)
+    await reset_catalog(ResetRequest(actor=Actor(name="a", is_admin=True)), deps)
+    after = await lease_token(LeaseToken(token=token), deps)
+    assert after.revocation == before.revocation + 1
+
+
+async def test_a_check_for_no_uses_reads_the_user_and_spends_nothing(deps: Deps) -> None:
+    await create_user(CreateUser(name="bob", password="long-enough", permissions=[Permission.SEARCH]), deps)
+    token = (await authenticate(Login(username="bob", password="long-enough"), deps)).token
+    assert (await lease_token(LeaseToken(token=token, wanted=40), deps)).granted == 10
+    await grant_permissions(GrantPermissions(name="bob", permissions=[Permission.UPLOAD]), deps)
+    check = await lease_token(LeaseToken(token=token, wanted=0), deps)
+    assert (check.granted, check.principal.permissions) == (0, [Permission.UPLOAD])
+    record = await deps.users.read_token(token_digest(strip_bearer(token)))
+    assert record is not None and record.uses == 10
+    await delete_user(DeleteUser(name="bob"), deps)
+    with pytest.raises(ServiceFailure) as refused:
+        await lease_token(LeaseToken(token=token, wanted=0), deps)
+    assert refused.value.code is ErrorCode.FORBIDDEN
 
 
 async def test_migrations_are_idempotent_and_keep_data(tmp_path: Path) -> None:

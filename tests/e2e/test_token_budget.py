@@ -38,8 +38,8 @@ async def test_one_token_shared_by_64_clients_on_two_gateways_gets_exactly_1000_
 ) -> None:
     async with extra_gateway(registry) as second:
         token = await api.admin_token()
-        statuses = await _spend_until_refused(api, [api.base_url, second], token)
+        statuses = await _spend_until_refused(api, [api.base_url, second.url], token)
         assert statuses == {200: TOKEN_MAX_USES, 403: CLIENTS}
-        for base in (api.base_url, second):
+        for base in (api.base_url, second.url):
             after = await Api(api.session, base).call("POST", "/artifacts", json_body=[{"name": "*"}], token=token)
             assert after.status == 403

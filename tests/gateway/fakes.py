@@ -1,4 +1,5 @@
-"""A fake catalog answering the gateway's token subjects, with the real lease rule and scripted interleavings."""
+"""A fake catalog answering the gateway's token subjects (leases and the revocation sequence), with the real
+lease rule and scripted interleavings."""
 
 import asyncio
 import random
@@ -9,9 +10,9 @@ from typing import TypeVar
 
 from catalog.domain.auth import lease_size
 from contracts import subjects
-from contracts.base import Contract
+from contracts.base import Contract, Empty
 from contracts.errors import ErrorCode, ServiceFailure
-from contracts.users import LeaseToken, Permission, Principal, TokenLease
+from contracts.users import LeaseToken, Permission, Principal, Revocations, TokenLease
 
 R = TypeVar("R", bound=Contract)
 
@@ -30,8 +31,9 @@ class FakeToken:
 
 @dataclass
 class FakeCatalog:
-    """Answers ``catalog.auth.lease`` like lease_token does (shrinking grants, never past the limit); every answer
-    takes a seeded number of event-loop turns, so interleavings are varied and yet the same on every run."""
+    """Answers ``catalog.auth.lease`` like lease_token does (shrinking grants, never past the limit, none for a
+    check) and ``catalog.auth.revocations``; every answer takes a seeded number of event-loop turns, so
+    interleavings are varied and yet the same on every run."""
 
     seed: int = 0
     users: dict[str, list[Permission]] = field(default_factory=dict)
@@ -39,6 +41,7 @@ class FakeCatalog:
     in_flight: Counter[str] = field(default_factory=Counter)
     most_in_flight: Counter[str] = field(default_factory=Counter)
     calls: Counter[str] = field(default_factory=Counter)
+    revocation: int = 0
     down: bool = False
 
     def __post_init__(self) -> None:
@@ -49,12 +52,27 @@ class FakeCatalog:
         self.users.setdefault(user, [Permission.SEARCH])
         self.tokens[token] = FakeToken(user, max_uses, datetime.now(UTC) + lifetime)
 
+    def delete_user(self, user: str) -> None:
+        """The user and their tokens are gone (a revocation)."""
+        del self.users[user]
+        self.revocation += 1
+
+    def grant(self, user: str, permissions: list[Permission]) -> None:
+        """Replace the user's permissions (a revocation)."""
+        self.users[user] = permissions
+        self.revocation += 1
+
     async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R:
         """The bus call the gateway makes."""
         self.calls[subject] += 1
         await self.turns()
         if self.down:
             raise ServiceFailure(ErrorCode.UNAVAILABLE, "The catalog service is not available right now.")
+        if subject == subjects.AUTH_REVOCATIONS:
+            assert isinstance(request, Empty)
+            state = Revocations(revocation=self.revocation)
+            assert isinstance(state, reply)
+            return state
         assert subject == subjects.AUTH_LEASE and isinstance(request, LeaseToken)
         self.in_flight[request.token] += 1
         self.most_in_flight[request.token] = max(self.most_in_flight[request.token], self.in_flight[request.token])
@@ -77,8 +95,8 @@ class FakeCatalog:
         if token is None or token.user not in self.users or datetime.now(UTC) >= token.expires_at:
             raise ServiceFailure(ErrorCode.FORBIDDEN, REFUSED)
         granted = lease_size(request.wanted, token.max_uses - token.uses)
-        if granted == 0:
+        if granted == 0 and request.wanted > 0:
             raise ServiceFailure(ErrorCode.FORBIDDEN, REFUSED)
         token.uses += granted
         principal = Principal(name=token.user, is_admin=False, permissions=self.users[token.user])
-        return TokenLease(principal=principal, granted=granted, expires_at=token.expires_at)
+        return TokenLease(principal=principal, granted=granted, expires_at=token.expires_at, revocation=self.revocation)

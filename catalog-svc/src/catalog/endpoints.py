@@ -15,6 +15,7 @@ from catalog.usecases.lease_token import lease_token
 from catalog.usecases.list_users import list_users
 from catalog.usecases.query_artifacts import query_artifacts
 from catalog.usecases.read_audit import read_audit
+from catalog.usecases.read_revocations import read_revocations
 from catalog.usecases.register_artifact import register_artifact
 from catalog.usecases.register_upload import register_upload
 from catalog.usecases.reset_catalog import reset_catalog
@@ -55,6 +56,7 @@ def catalog_endpoints(deps: Deps) -> list[Endpoint[Any]]:
         bind(subjects.reset_subject(subjects.CATALOG), ResetRequest, reset_catalog, deps),
         bind(subjects.AUTH_LOGIN, Login, authenticate, deps),
         bind(subjects.AUTH_LEASE, LeaseToken, lease_token, deps),
+        bind(subjects.AUTH_REVOCATIONS, Empty, read_revocations, deps),
         bind(subjects.USER_CREATE, CreateUser, create_user, deps),
         bind(subjects.USER_LIST, Empty, list_users, deps),
         bind(subjects.USER_DELETE, DeleteUser, delete_user, deps),

@@ -23,8 +23,10 @@ CATALOG_RESET: Final = "catalog.admin.reset"
 
 AUTH_LOGIN: Final = "catalog.auth.login"
 AUTH_LEASE: Final = "catalog.auth.lease"
-# Event (plain publish, every gateway listens): token leases to drop; payload ``TokensRevoked``.
+# Event (plain publish, every gateway listens): cached principals went stale; payload ``TokensRevoked``.
 AUTH_REVOKED: Final = "catalog.auth.revoked"
+# The revocation sequence (``Empty`` → ``Revocations``), which gateways confirm in case an event was lost.
+AUTH_REVOCATIONS: Final = "catalog.auth.revocations"
 USER_CREATE: Final = "catalog.user.create"
 USER_LIST: Final = "catalog.user.list"
 USER_DELETE: Final = "catalog.user.delete"

@@ -31,10 +31,11 @@ class IssuedToken(Contract):
 
 
 class LeaseToken(Contract):
-    """Check a token and reserve up to ``wanted`` uses of it for one gateway replica."""
+    """Check a token and reserve up to ``wanted`` uses of it for one gateway replica (0: only check it, for a
+    gateway that still holds uses but must re-read the user after a revocation)."""
 
     token: str
-    wanted: int = Field(default=1, ge=1, le=1000)
+    wanted: int = Field(default=1, ge=0, le=1000)
 
 
 class Principal(Contract):
@@ -49,14 +50,26 @@ class TokenLease(Contract):
     """A valid token's user and the uses reserved for the asking gateway, usable until ``expires_at``."""
 
     principal: Principal
-    granted: int = Field(ge=1)
+    granted: int = Field(ge=0)
     expires_at: datetime
+    revocation: int = Field(
+        default=0, ge=0, description="The catalog's revocation sequence when ``principal`` was read."
+    )
 
 
 class TokensRevoked(Contract):
-    """Event: cached leases of these users' tokens (of everyone's, when ``users`` is None) are void."""
+    """Event: principals read before revocation ``revocation`` are stale (these users' changed; everyone's
+    when ``users`` is None). Gateways also poll ``Revocations``, so a lost event costs at most their bound."""
 
     users: list[str] | None = None
+    revocation: int = Field(ge=0, description="The catalog's revocation sequence once this change committed.")
+
+
+class Revocations(Contract):
+    """The catalog's revocation sequence: bumped, in the same transaction, by every change that voids cached
+    principals (a deleted user, changed permissions, a reset)."""
+
+    revocation: int = Field(ge=0)
 
 
 class CreateUser(Contract):

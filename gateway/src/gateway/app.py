@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import structlog
 from aiohttp import web
 from nats.aio.msg import Msg
 from prometheus_client import CollectorRegistry
@@ -21,6 +22,8 @@ from gateway.settings import GatewaySettings
 from gateway.throttle import FailureBuckets, LoginThrottle
 from svckit.metrics import metrics_response
 from svckit.transport import ServiceClient, connect
+
+log = structlog.get_logger()
 
 
 def init_app(settings: GatewaySettings) -> web.Application:
@@ -45,15 +48,21 @@ async def _nats(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     nc = await connect(settings.nats_url, name="gateway", auth=settings.bus_auth())
     client = ServiceClient(nc, default_timeout=settings.service_timeout)
-    leases = TokenLeases(client)
+    leases = TokenLeases(client, revocation_bound=settings.revocation_seconds)
 
     async def on_revoked(msg: Msg) -> None:
         try:
-            leases.revoke(TokensRevoked.model_validate_json(msg.data).users)
+            event = TokensRevoked.model_validate_json(msg.data)
         except ValidationError:
-            leases.revoke(None)
+            log.warning("revocation_event_unreadable")
+            leases.watch.lapse()
+            return
+        leases.revoked(event.revocation)
 
-    await nc.subscribe(AUTH_REVOKED, cb=on_revoked)
+    if settings.revocation_events:
+        await nc.subscribe(AUTH_REVOKED, cb=on_revoked)
+    else:
+        log.warning("revocation_events_ignored", bound_seconds=settings.revocation_seconds)
     app[CLIENT] = client
     app[LEASES] = leases
     yield

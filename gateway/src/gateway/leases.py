@@ -3,36 +3,34 @@
 Checking every request with the catalog would cost a database write per call. Instead the gateway asks
 the catalog for a lease of up to ``LEASE_SIZE`` uses (the catalog grants at most a quarter of what is
 left, so the total never exceeds the token's limit and one replica's count stays exact), spends it
-request by request, and asks again when it runs out or the token's lifetime ends. Revocations (deleted
-users, changed permissions, reset) arrive as NATS events and drop the affected leases at once.
+request by request, and asks again when it runs out or the token's lifetime ends.
 
 Every use the catalog grants is spent exactly once: one replica has at most one lease request per token
 in flight (a task that every request short of uses awaits), and a granted lease is added to what the
 replica holds, never written over it.
+
+A lease carries the catalog's revocation sequence at the time its user was read. When a revocation (deleted
+user, changed permissions, reset) becomes known, by its event or by ``RevocationWatch`` within its bound, every
+lease read before it is stale: its next use first re-reads the user (a lease request for no uses, so the uses
+held are kept), which answers 403 for a deleted user and the new permissions for a changed one.
 """
 
 import asyncio
 import hashlib
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol, TypeVar
 
 from contracts import subjects
-from contracts.base import Contract
+from contracts.errors import ErrorCode, ServiceFailure
 from contracts.users import LeaseToken, Principal, TokenLease
+from gateway.revocations import Caller, RevocationWatch
 
 LEASE_SIZE = 64
 MAX_CACHED_TOKENS = 50_000
-
-R = TypeVar("R", bound=Contract)
-
-
-class Caller(Protocol):
-    """The requesting side of the bus (``svckit.transport.ServiceClient``)."""
-
-    async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R: ...
+REVOCATION_BOUND_SECONDS = 1.0
 
 
 @dataclass
@@ -40,18 +38,29 @@ class _Lease:
     principal: Principal
     remaining: int
     expires_at: datetime
+    revocation: int
 
 
 class TokenLeases:
     """Per-replica cache of token leases, keyed by the token's digest."""
 
-    def __init__(self, client: Caller) -> None:
+    def __init__(
+        self,
+        client: Caller,
+        *,
+        revocation_bound: float = REVOCATION_BOUND_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._client = client
         self._leases: OrderedDict[str, _Lease] = OrderedDict()
         self._fetches: dict[str, asyncio.Task[None]] = {}
+        self._stale_before = 0
+        self.watch = RevocationWatch(client, revocation_bound, self.revoked, clock)
 
     async def spend(self, token: str) -> Principal:
         """Spend one use of ``token`` and return its user; raises ``ServiceFailure`` (403) when invalid."""
+        if not self.watch.current():
+            await self.watch.confirm()
         key = hashlib.sha256(token.encode()).hexdigest()
         while True:
             principal = self._take(key)
@@ -59,24 +68,21 @@ class TokenLeases:
                 return principal
             await asyncio.shield(self._fetch(key, token))
 
-    def revoke(self, users: Sequence[str] | None) -> None:
-        """Drop the leases of these users' tokens (all leases when ``users`` is None)."""
-        if users is None:
-            self._leases.clear()
-            return
-        doomed = set(users)
-        for key in [k for k, lease in self._leases.items() if lease.principal.name in doomed]:
-            del self._leases[key]
+    def revoked(self, revocation: int) -> None:
+        """Revocation ``revocation`` happened: leases whose user was read before it are stale. (Events and reads
+        of the sequence may arrive out of order, so a lower number than one already seen means nothing.)"""
+        self._stale_before = max(self._stale_before, revocation)
 
     async def close(self) -> None:
-        """Cancel lease requests still in flight (the app is stopping)."""
+        """Cancel requests to the catalog still in flight (the app is stopping)."""
         for task in list(self._fetches.values()):
             task.cancel()
         await asyncio.gather(*self._fetches.values(), return_exceptions=True)
+        await self.watch.close()
 
     def _take(self, key: str) -> Principal | None:
         lease = self._leases.get(key)
-        if lease is None or lease.remaining <= 0:
+        if lease is None or lease.remaining <= 0 or lease.revocation < self._stale_before:
             return None
         if datetime.now(UTC) >= lease.expires_at:
             del self._leases[key]
@@ -101,15 +107,21 @@ class TokenLeases:
             task.exception()  # retrieved by its awaiters; marked here so a lone failure is not reported as lost
 
     async def _lease(self, key: str, token: str) -> None:
+        held = self._leases.get(key)
+        wanted = 0 if held is not None and held.remaining > 0 else LEASE_SIZE
         # Unregistered by the task itself, before it counts as done: a caller that finds a request in the table
         # must find one it can wait for (awaiting a finished task does not yield, so it would spin).
         try:
-            lease = await self._client.call(subjects.AUTH_LEASE, LeaseToken(token=token, wanted=LEASE_SIZE), TokenLease)
+            lease = await self._client.call(subjects.AUTH_LEASE, LeaseToken(token=token, wanted=wanted), TokenLease)
+        except ServiceFailure as failure:
+            if failure.code is ErrorCode.FORBIDDEN:
+                self._leases.pop(key, None)
+            raise
         finally:
             del self._fetches[key]
         held = self._leases.get(key)
         remaining = (held.remaining if held is not None else 0) + lease.granted
-        self._leases[key] = _Lease(lease.principal, remaining, lease.expires_at)
+        self._leases[key] = _Lease(lease.principal, remaining, lease.expires_at, lease.revocation)
         self._leases.move_to_end(key)
         while len(self._leases) > MAX_CACHED_TOKENS:
             self._leases.popitem(last=False)

@@ -14,6 +14,17 @@ class GatewaySettings(RuntimeSettings):
     service_timeout: float = Field(default=10.0, gt=0, description="Seconds to wait for a service answer.")
     ingest_timeout: float = Field(default=100.0, gt=0, description="Seconds to wait for an ingest to finish.")
     max_body_bytes: int = Field(default=1 << 20, ge=1024)
+    revocation_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="Longest a revocation takes to reach this gateway when its event is lost: cached users are "
+        "trusted only while the catalog's revocation sequence was read less than this long ago.",
+    )
+    revocation_events: bool = Field(
+        default=True,
+        description="Apply the catalog's revocation events at once (false: only the sequence reads, to test them).",
+    )
     login_timeout: float = Field(
         default=60.0, gt=0, description="Seconds a sign-in may wait for its turn and its password check."
     )

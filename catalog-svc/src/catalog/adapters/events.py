@@ -14,8 +14,8 @@ class NatsEvents:
     def __init__(self, nc: NATS) -> None:
         self._nc = nc
 
-    async def tokens_revoked(self, users: Sequence[str] | None) -> None:
-        """Tell every gateway to drop cached leases of these users' tokens; flushed before returning."""
-        event = TokensRevoked(users=list(users) if users is not None else None)
+    async def tokens_revoked(self, users: Sequence[str] | None, revocation: int) -> None:
+        """Tell every gateway that principals read before ``revocation`` are stale; flushed before returning."""
+        event = TokensRevoked(users=list(users) if users is not None else None, revocation=revocation)
         await self._nc.publish(AUTH_REVOKED, event.model_dump_json().encode())
         await self._nc.flush()

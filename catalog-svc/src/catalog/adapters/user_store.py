@@ -1,4 +1,8 @@
-"""``UserStore`` on SQLAlchemy Core: users, permissions and hashed tokens with use counts."""
+"""``UserStore`` on SQLAlchemy Core: users, permissions and hashed tokens with use counts.
+
+Every change that voids what gateways cached about a user (deletion, permissions, a reset) bumps the revocation
+sequence in the same transaction, so a gateway that reads the sequence after the change cannot miss it.
+"""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -6,12 +10,15 @@ from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from catalog.adapters.artifact_store import utc
-from catalog.adapters.tables import tokens, users
+from catalog.adapters.tables import state, tokens, users
 from catalog.domain.auth import TokenRecord, User
 from contracts.users import Permission
+
+REVOCATION_KEY = "revocation"
+_REVOCATION = select(state.c.value).where(state.c.key == REVOCATION_KEY).scalar_subquery()
 
 
 class SqlUserStore:
@@ -53,6 +60,8 @@ class SqlUserStore:
         async with self._engine.begin() as conn:
             await conn.execute(delete(tokens).where(tokens.c.user_name == name))
             result = await conn.execute(delete(users).where(users.c.name == name))
+            if result.rowcount:
+                await _bump_revocation(conn)
         return bool(result.rowcount)
 
     async def set_permissions(self, name: str, permissions: Sequence[Permission]) -> bool:
@@ -61,6 +70,8 @@ class SqlUserStore:
             result = await conn.execute(
                 update(users).where(users.c.name == name).values(permissions=_encode(permissions))
             )
+            if result.rowcount:
+                await _bump_revocation(conn)
         return bool(result.rowcount)
 
     async def add_token(self, digest: str, user_name: str, issued_at: datetime) -> None:
@@ -71,7 +82,7 @@ class SqlUserStore:
     async def read_token(self, digest: str) -> TokenRecord | None:
         """The token stored under ``digest`` with its user, or None."""
         statement = (
-            select(users, tokens.c.issued_at, tokens.c.uses)
+            select(users, tokens.c.issued_at, tokens.c.uses, _REVOCATION.label("revocation"))
             .join(tokens, tokens.c.user_name == users.c.name)
             .where(tokens.c.digest == digest)
         )
@@ -79,7 +90,13 @@ class SqlUserStore:
             row = (await conn.execute(statement)).first()
         if row is None:
             return None
-        return TokenRecord(user=_user(row), issued_at=utc(row.issued_at), uses=row.uses)
+        return TokenRecord(user=_user(row), issued_at=utc(row.issued_at), uses=row.uses, revocation=row.revocation or 0)
+
+    async def revocation(self) -> int:
+        """The revocation sequence: how many changes so far voided cached principals."""
+        async with self._engine.connect() as conn:
+            value = await conn.scalar(select(_REVOCATION))
+        return int(value or 0)
 
     async def claim_uses(self, digest: str, seen_uses: int, count: int) -> bool:
         """Add ``count`` uses if nobody else claimed since ``seen_uses`` was read (compare-and-set)."""
@@ -96,6 +113,12 @@ class SqlUserStore:
         async with self._engine.begin() as conn:
             await conn.execute(delete(tokens).where(tokens.c.user_name != keep_user))
             await conn.execute(delete(users).where(users.c.name != keep_user))
+            await _bump_revocation(conn)
+
+
+async def _bump_revocation(conn: AsyncConnection) -> None:
+    """Its row exists from migration 0003 on; the UPDATE's row lock orders concurrent revocations."""
+    await conn.execute(update(state).where(state.c.key == REVOCATION_KEY).values(value=state.c.value + 1))
 
 
 def _encode(permissions: Sequence[Permission]) -> str:

@@ -40,11 +40,13 @@ class TokenPolicy:
 
 @dataclass(frozen=True)
 class TokenRecord:
-    """A stored token: its user, when it was issued and how many uses are spent or reserved."""
+    """A stored token: its user, when it was issued, how many uses are spent or reserved, and the revocation
+    sequence at the time it was read (what gateways compare to know that the user they cached is current)."""
 
     user: User
     issued_at: datetime
     uses: int
+    revocation: int = 0
 
 
 def lease_size(wanted: int, remaining: int) -> int:

@@ -12,5 +12,5 @@ async def delete_user(command: DeleteUser, deps: Deps) -> Empty:
         raise ServiceFailure(ErrorCode.BAD_REQUEST, "The default administrator cannot be deleted.")
     if not await deps.users.delete_user(command.name):
         raise ServiceFailure(ErrorCode.NOT_FOUND, f"No user named {command.name!r}.")
-    await deps.events.tokens_revoked([command.name])
+    await deps.events.tokens_revoked([command.name], await deps.users.revocation())
     return Empty()

@@ -11,5 +11,5 @@ async def reset_catalog(_: ResetRequest, deps: Deps) -> Empty:
     await deps.artifacts.clear()
     await deps.users.clear_except(deps.policy.admin_name)
     await ensure_default_admin(deps)
-    await deps.events.tokens_revoked(None)
+    await deps.events.tokens_revoked(None, await deps.users.revocation())
     return Empty()

@@ -81,9 +81,10 @@ class Registry:
         *,
         body: Json = None,
         params: dict[str, str] | None = None,
+        extra_headers: dict[str, str] | None = None,
     ) -> Reply:
         """Send one request (redirects not followed); ``RegistryError`` for any 4xx/5xx."""
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **(extra_headers or {})}
         if token:
             headers[AUTH_HEADER] = f"bearer {token}"
         request_id = structlog.contextvars.get_contextvars().get("request_id")
@@ -101,10 +102,12 @@ class Registry:
                 raise RegistryError(response.status, _message(raw, response.reason or "error"))
             return Reply(response.status, _decode(raw), response.headers)
 
-    async def authenticate(self, name: str, password: str) -> str:
-        """``PUT /authenticate``: the bare token."""
+    async def authenticate(self, name: str, password: str, forwarded_for: str = "") -> str:
+        """``PUT /authenticate``: the bare token. ``forwarded_for`` (the browser's address chain) lets the
+        registry throttle failed sign-ins per person, not per UI replica (list the UI in GATEWAY_TRUSTED_PROXIES)."""
         body = {"user": {"name": name, "is_admin": False}, "secret": {"password": password}}
-        token = str((await self.call("PUT", "/authenticate", body=body)).body)
+        headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else None
+        token = str((await self.call("PUT", "/authenticate", body=body, extra_headers=headers)).body)
         return token.split(" ", 1)[1] if token.lower().startswith("bearer ") else token
 
     async def list_artifacts(self, token: str, name: str, types: list[str], offset: str | None = None) -> Page:

@@ -12,6 +12,13 @@ from ui.session import end_session, ensure_presession, keep_presession, start_se
 EXPIRED = "Your session has expired. Sign in again to continue."
 
 
+def forwarded_for(request: web.Request) -> str:
+    """The address chain of the person signing in: what reached this UI, plus its own peer (appended, as a proxy
+    does), so the registry throttles failed sign-ins per person rather than per UI replica."""
+    chain = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    return ", ".join([*chain, request.remote or ""]).strip(", ")
+
+
 async def sign_in_form(request: web.Request) -> web.Response:
     """``GET /sign-in``: the form, with a message when the previous session expired."""
     ensure_presession(request)
@@ -38,7 +45,7 @@ async def sign_in(request: web.Request) -> web.Response:
         errors["password"] = "Enter your password."  # noqa: S105 (a message)
     if not errors:
         try:
-            token = await registry(request).authenticate(name, password)
+            token = await registry(request).authenticate(name, password, forwarded_for(request))
         except RegistryError as error:
             if error.status >= 500:
                 raise

@@ -146,6 +146,11 @@ class PackageView(Contract):
     status: PackageStatus
     files: list[StoredFile]
     archives: list[ArchiveView] = Field(default_factory=list)
+    owner: str | None = Field(
+        default=None,
+        description="Who registered the artifact, filled in by the catalog (storage-svc leaves it out); None when "
+        "not recorded (registered before owners were: only administrators may update or delete it).",
+    )
 
 
 class DownloadArtifact(Contract):

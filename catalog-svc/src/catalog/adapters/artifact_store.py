@@ -20,7 +20,7 @@ from contracts.artifacts import Actor, ArtifactMetadata, ArtifactQuery, Artifact
 
 ID_ATTEMPTS = 8
 REVISION_KEY = "revision"
-_COLUMNS = (artifacts.c.seq, artifacts.c.id, artifacts.c.type, artifacts.c.name, artifacts.c.url)
+_COLUMNS = (artifacts.c.seq, artifacts.c.id, artifacts.c.type, artifacts.c.name, artifacts.c.url, artifacts.c.owner)
 
 
 def utc(moment: datetime) -> datetime:
@@ -46,6 +46,7 @@ class SqlArtifactStore:
                             type=candidate.type.value,
                             name=candidate.name,
                             url=candidate.url,
+                            owner=candidate.owner,
                             created_at=audit_record.at,
                             updated_at=audit_record.at,
                         )
@@ -203,5 +204,7 @@ async def _bump_revision(conn: AsyncConnection) -> None:
         await conn.execute(insert(state).values(key=REVISION_KEY, value=1))
 
 
-def _artifact(row: Row[Any, Any, Any, Any, Any]) -> StoredArtifact:
-    return StoredArtifact(id=row.id, type=ArtifactType(row.type), name=row.name, url=row.url, seq=row.seq)
+def _artifact(row: Row[Any, Any, Any, Any, Any, Any]) -> StoredArtifact:
+    return StoredArtifact(
+        id=row.id, type=ArtifactType(row.type), name=row.name, url=row.url, seq=row.seq, owner=row.owner
+    )

@@ -24,6 +24,7 @@ artifacts = Table(
     Column("type", String(16), nullable=False),
     Column("name", String(255), nullable=False),
     Column("url", Text, nullable=False),
+    Column("owner", String(128), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_artifacts_name", "name"),

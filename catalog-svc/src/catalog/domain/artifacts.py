@@ -40,11 +40,18 @@ class StoredArtifact:
     name: str
     url: str
     seq: int = 0
+    owner: str | None = None
 
     @property
     def metadata(self) -> ArtifactMetadata:
         """The spec's metadata view."""
         return ArtifactMetadata(name=self.name, id=self.id, type=self.type)
+
+
+def may_change(artifact: StoredArtifact, actor: Actor) -> bool:
+    """Only the user who registered an artifact, or an administrator, may update or delete it. An artifact whose
+    owner is unknown (registered before owners were recorded) is left to administrators."""
+    return actor.is_admin or (artifact.owner is not None and artifact.owner == actor.name)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import contextlib
 import structlog
 
 from catalog.deps import Deps
-from catalog.domain.artifacts import AuditRecord, StoredArtifact
+from catalog.domain.artifacts import AuditRecord, StoredArtifact, may_change
 from catalog.domain.sources import InvalidSource, Source, parse_source
 from catalog.ports import UpstreamDescription, UpstreamNotFound, UpstreamUnavailable
 from contracts.artifacts import Actor, Artifact, ArtifactData, ArtifactType, AuditAction
@@ -20,6 +20,21 @@ async def load(deps: Deps, artifact_type: ArtifactType, artifact_id: str) -> Sto
     artifact = await deps.artifacts.get(artifact_id)
     if artifact is None or artifact.type is not artifact_type:
         raise ServiceFailure(ErrorCode.NOT_FOUND, f"No {artifact_type.value} artifact with id {artifact_id}.")
+    return artifact
+
+
+async def load_changeable(deps: Deps, artifact_type: ArtifactType, artifact_id: str, actor: Actor) -> StoredArtifact:
+    """The stored artifact (404 as ``load``), or 401 when ``actor`` is neither its owner nor an administrator."""
+    artifact = await load(deps, artifact_type, artifact_id)
+    if not may_change(artifact, actor):
+        if artifact.owner:
+            allowed = f"only its owner {artifact.owner!r} or an administrator may"
+        else:
+            allowed = "its owner is not recorded, so only an administrator may"
+        raise ServiceFailure(
+            ErrorCode.UNAUTHORIZED,
+            f"User {actor.name!r} may not change {artifact_type.value} artifact {artifact_id}: {allowed}.",
+        )
     return artifact
 
 

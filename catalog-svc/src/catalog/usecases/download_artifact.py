@@ -14,6 +14,7 @@ async def download_artifact(command: DownloadArtifact, deps: Deps) -> DownloadLi
 
 
 async def read_package(query: ReadPackage, deps: Deps) -> PackageView:
-    """Copy state, progress and files of the artifact's package."""
+    """Copy state, progress and files of the artifact's package, and who registered it (its owner)."""
     artifact = await load(deps, query.type, query.id)
-    return await deps.storage.view(artifact.id)
+    view = await deps.storage.view(artifact.id)
+    return view.model_copy(update={"owner": artifact.owner})

@@ -27,5 +27,7 @@ async def register_artifact(command: CreateArtifact, deps: Deps) -> Artifact:
                 f"{command.type.value} {name!r} from this url already exists as id {stored.id}.",
             )
     description = await look_up(deps, source, command.type)
-    artifact = StoredArtifact(id=new_artifact_id(), type=command.type, name=name, url=command.url)
+    artifact = StoredArtifact(
+        id=new_artifact_id(), type=command.type, name=name, url=command.url, owner=command.actor.name
+    )
     return await commit_new(deps, artifact, source.ref(description.revision), description.readme, command.actor)

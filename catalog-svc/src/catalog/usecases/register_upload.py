@@ -16,6 +16,6 @@ async def register_upload(command: RegisterUpload, deps: Deps) -> Artifact:
     except InvalidName as error:
         raise ServiceFailure(ErrorCode.BAD_REQUEST, f"Invalid name: {error}.") from error
     url = f"upload://{command.upload_id}/{command.filename}"
-    artifact = StoredArtifact(id=new_artifact_id(), type=command.type, name=name, url=url)
+    artifact = StoredArtifact(id=new_artifact_id(), type=command.type, name=name, url=url, owner=command.actor.name)
     source = SourceRef(kind=SourceKind.UPLOAD, repo_id=command.upload_id, subpath=command.filename)
     return await commit_new(deps, artifact, source, command.card, command.actor)

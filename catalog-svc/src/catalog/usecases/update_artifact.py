@@ -6,7 +6,7 @@ import structlog
 
 from catalog.deps import Deps
 from catalog.domain.artifacts import StoredArtifact
-from catalog.usecases._common import audit, envelope, load, look_up, parse, provision, rate
+from catalog.usecases._common import audit, envelope, load_changeable, look_up, parse, provision, rate
 from contracts.artifacts import Artifact, UpdateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import SourceRef
@@ -26,8 +26,9 @@ async def rerate(deps: Deps, artifact: StoredArtifact, source: SourceRef, readme
 
 
 async def update_artifact(command: UpdateArtifact, deps: Deps) -> Artifact:
-    """Look the new source up and store it with its README; 400 when the name does not match."""
-    current = await load(deps, command.type, command.id)
+    """Look the new source up and store it with its README; 400 when the name does not match, 401 for anyone but
+    the artifact's owner and administrators. The owner stays who registered it."""
+    current = await load_changeable(deps, command.type, command.id, command.actor)
     if command.name != current.name:
         raise ServiceFailure(
             ErrorCode.BAD_REQUEST,

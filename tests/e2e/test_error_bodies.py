@@ -54,6 +54,13 @@ class FaultyUpstream:
         asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+        # Handlers still hanging when the loop stopped are cancelled and awaited, and the loop closed: otherwise
+        # they (and the loop's own sockets) are garbage-collected during a later test, as warnings that fail it.
+        pending = asyncio.all_tasks(self._loop)
+        for task in pending:
+            task.cancel()
+        self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        self._loop.close()
 
     async def _serve(self) -> None:
         self._session = aiohttp.ClientSession(auto_decompress=False)

@@ -104,3 +104,11 @@ def test_the_rating_shows_each_pickle_files_verdict_and_the_hubs_scan(env: jinja
     assert row is not None and re.findall(r"<td>(.*?)</td>", row.group(1)) == [
         "safe", "none", "safe", "archive/data.pkl: 3 safe imports"
     ]  # fmt: skip
+
+
+def test_the_details_name_the_owner_who_may_change_the_artifact(env: jinja2.Environment) -> None:
+    owned = _outcomes(package=Outcome(value={**COPYING, "owner": "alice"}))
+    html = _render(env, "artifact.html", page_context(ARTIFACT, owned))
+    assert "<dt>Owner</dt><dd>alice (they and administrators may update or delete it)</dd>" in html
+    unknown = _render(env, "artifact.html", page_context(ARTIFACT, _outcomes(package=Outcome(value=COPYING))))
+    assert "<dt>Owner</dt><dd>unknown: registered before owners were recorded" in unknown

@@ -45,6 +45,7 @@ def page_context(artifact: dict[str, Any], outcomes: dict[str, Outcome[Any]]) ->
         status = artifact_view.progress(package.get("status") or {})
         files = list(package.get("files") or [])
         context["progress"], context["files"] = status, files
+        context["owner"] = {"name": package.get("owner")}
         raw_status = package.get("status") or {}
         refused = str(raw_status.get("message") or "") if raw_status.get("state") == "needs_credentials" else ""
         context["downloads"] = artifact_view.downloads(files, refused, list(package.get("archives") or []))

@@ -3,9 +3,10 @@
 Only failures count, so honest users never run into it however many of them sign in at once. Each key (a
 name, an address) holds a bucket of ``burst`` failures that refills by one every ``refill_seconds``; a key
 whose bucket is empty is refused until it refills. Attempts of one key run at most ``burst`` at a time (the
-others wait their turn rather than fail), and each one looks at the buckets only once its turn comes: a burst
-of concurrent guesses therefore gets no more tries than a sequence of them, while a burst of honest logins of
-one user, or from one address, all succeed, only queued. Unknown and known names are throttled alike, so a
+others wait their turn rather than fail), each attempt in flight holds one failure of its bucket until it ends
+(given back if it succeeds), and each one looks at the buckets only once its turn comes: a burst of concurrent
+guesses therefore gets no more tries than a sequence of them, while a burst of honest logins of one user, or
+from one address, all succeed, only queued. Unknown and known names are throttled alike, so a
 429 tells nothing about which names exist.
 
 The buckets live in this gateway replica's memory: behind a load balancer spreading sign-ins over ``n``
@@ -16,8 +17,8 @@ import asyncio
 import math
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 
 from contracts.errors import ErrorCode, ServiceFailure
@@ -39,6 +40,7 @@ class _Key:
     updated: float
     slots: asyncio.Semaphore
     users: int = 0
+    held: int = 0  # attempts in flight, each holding one failure until it ends
 
 
 @dataclass
@@ -56,7 +58,18 @@ class FailureBuckets:
         if entry is None:
             return 0.0
         self._refill(entry)
-        return 0.0 if entry.tokens >= 1 else (1 - entry.tokens) * self.refill_seconds
+        free = entry.tokens - entry.held
+        return 0.0 if free >= 1 else (1 - free) * self.refill_seconds
+
+    @contextmanager
+    def holding(self, key: str) -> Iterator[None]:
+        """Hold one failure of ``key`` while an attempt runs (spent by ``failed``, else given back)."""
+        entry = self._entry(key)
+        entry.held += 1
+        try:
+            yield
+        finally:
+            entry.held -= 1
 
     def failed(self, key: str) -> None:
         """Spend one failure of ``key``."""
@@ -143,6 +156,8 @@ class LoginThrottle:
                 raise Throttled(_refusal("from this address", by_address), math.ceil(by_address))
             if by_name:
                 raise Throttled(_refusal("for this user name", by_name), math.ceil(by_name))
+            turns.enter_context(self.addresses.holding(address))
+            turns.enter_context(self.names.holding(name))
             yield Attempt(self, name, address)
 
 

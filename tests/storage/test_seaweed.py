@@ -114,7 +114,10 @@ def _bound_sockets(pid: int) -> set[tuple[str, int]]:
     """(address, port) of every listening TCP socket and every bound UDP socket owned by ``pid``."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
-        target = os.readlink(fd)
+        try:
+            target = os.readlink(fd)
+        except FileNotFoundError:
+            continue  # closed since the listing (weed opens and closes connections all the time)
         if target.startswith("socket:["):
             inodes.add(target[len("socket:[") : -1])
     bound = set()

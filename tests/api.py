@@ -1,6 +1,8 @@
 """A small HTTP client for driving the gateway in tests."""
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -84,3 +86,14 @@ class Api:
             if reply.headers.get("X-Has-More") != "true":
                 return items
             offset = reply.headers["offset"]
+
+
+@asynccontextmanager
+async def reset_admin(base_url: str) -> AsyncIterator[Api]:
+    """A client of the gateway at ``base_url``, signed in as the default admin, after ``DELETE /reset``."""
+    async with aiohttp.ClientSession() as session:
+        client = Api(session, base_url)
+        await client.admin_token()
+        reply = await client.call("DELETE", "/reset")
+        assert reply.status == 200, reply.body
+        yield client

@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.api import Api
+from tests.api import Api, reset_admin
 from tests.e2e.test_storage import _settled
 from tests.harness import RegistryStack, running_registry
 
@@ -43,10 +43,7 @@ def uncapped(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
 
 @pytest.fixture
 async def api(uncapped: RegistryStack) -> AsyncIterator[Api]:
-    async with aiohttp.ClientSession() as session:
-        client = Api(session, uncapped.base_url)
-        await client.admin_token()
-        assert (await client.call("DELETE", "/reset")).status == 200
+    async with reset_admin(uncapped.base_url) as client:
         yield client
 
 

@@ -10,10 +10,9 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import aiohttp
 import pytest
 
-from tests.api import ADMIN, ADMIN_PASSWORD, Api, Reply
+from tests.api import ADMIN, ADMIN_PASSWORD, Api, Reply, reset_admin
 from tests.harness import RegistryStack, running_registry
 
 PASSWORD = "s3cret-pass!"
@@ -30,10 +29,7 @@ def login_registry(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
 
 @pytest.fixture
 async def admin(login_registry: RegistryStack) -> AsyncIterator[Api]:
-    async with aiohttp.ClientSession() as session:
-        api = Api(session, login_registry.base_url)
-        await api.admin_token()
-        assert (await api.call("DELETE", "/reset")).status == 200
+    async with reset_admin(login_registry.base_url) as api:
         yield api
 
 

@@ -5,10 +5,9 @@ inherits its parent's licence, are registered."""
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import aiohttp
 import pytest
 
-from tests.api import Api
+from tests.api import Api, reset_admin
 from tests.e2e.test_storage import _upload
 from tests.harness import RegistryStack, running_registry
 
@@ -24,10 +23,7 @@ def gated_registry(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
 
 @pytest.fixture
 async def gated(gated_registry: RegistryStack) -> AsyncIterator[Api]:
-    async with aiohttp.ClientSession() as session:
-        api = Api(session, gated_registry.base_url)
-        await api.admin_token()
-        assert (await api.call("DELETE", "/reset")).status == 200
+    async with reset_admin(gated_registry.base_url) as api:
         yield api
 
 

@@ -8,14 +8,13 @@ from collections.abc import AsyncIterator, Awaitable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.engine import open_catalog_engine
 from catalog.domain.artifacts import AuditRecord, StoredArtifact, new_artifact_id
 from contracts.artifacts import Actor, ArtifactType
-from tests.api import ADMIN, ADMIN_PASSWORD, Api, Reply
+from tests.api import ADMIN, ADMIN_PASSWORD, Api, Reply, reset_admin
 from tests.harness import RegistryStack, running_registry
 
 # 200 alternatives, 2.4 KB: 1.6 million RE2 instructions, a few KB of text per second once compiled.
@@ -48,10 +47,7 @@ def limited_registry(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
 
 @pytest.fixture
 async def limited(limited_registry: RegistryStack) -> AsyncIterator[Api]:
-    async with aiohttp.ClientSession() as session:
-        api = Api(session, limited_registry.base_url)
-        await api.admin_token()
-        assert (await api.call("DELETE", "/reset")).status == 200
+    async with reset_admin(limited_registry.base_url) as api:
         yield api
 
 

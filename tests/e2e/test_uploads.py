@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.api import Api
+from tests.api import Api, reset_admin
 from tests.harness import RegistryStack, running_registry
 
 LIMIT, QUOTA = 1000, 2500
@@ -24,10 +24,7 @@ def small_uploads(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
 
 @pytest.fixture
 async def api(small_uploads: RegistryStack) -> AsyncIterator[Api]:
-    async with aiohttp.ClientSession() as session:
-        client = Api(session, small_uploads.base_url)
-        await client.admin_token()
-        assert (await client.call("DELETE", "/reset")).status == 200
+    async with reset_admin(small_uploads.base_url) as client:
         yield client
 
 

@@ -124,7 +124,7 @@ async def _transfer(package: Package, planned: FileRecord, deps: Deps) -> tuple[
     (or not fetched at all when that blob is held already). Otherwise they go to a temporary key, are checked
     against the published size and git blob id, and move to the address their sha256 gives.
     """
-    expected = Expected(size=planned.size, sha256=planned.upstream_sha256)
+    expected = Expected(size=planned.size, sha256=planned.upstream_sha256, git_oid=planned.git_oid)
     if planned.upstream_sha256:
         if await _claim(planned.upstream_sha256, deps) == "reused":
             return planned.upstream_sha256, planned.size or 0
@@ -141,11 +141,10 @@ async def _transfer(package: Package, planned: FileRecord, deps: Deps) -> tuple[
         result = await deps.blobs.upload_stream(
             temporary, _observed(chunks, package, deps, git), part_size=part_size_for(planned.size), expect=expected
         )
-    if git is not None and planned.git_oid and git.hexdigest() != planned.git_oid:
+    wrong = expected.mismatch(result.size, result.sha256, git.hexdigest() if git is not None else None)
+    if wrong:
         await deps.blobs.delete(temporary)
-        raise ContentMismatch(
-            f"received bytes with git blob id {git.hexdigest()} where the upstream publishes {planned.git_oid}"
-        )
+        raise ContentMismatch(wrong)
     await _keep_blob(temporary, result.sha256, result.size, deps)
     return result.sha256, result.size
 

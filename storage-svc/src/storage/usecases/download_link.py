@@ -13,9 +13,8 @@ from contracts.storage import DownloadLink, RequestDownload
 from storage.deps import Deps
 from storage.domain.files import blob_key
 from storage.domain.links import LinkTarget, link_url
-from storage.domain.tar import archive_size
 from storage.usecases._common import load
-from storage.usecases.stream_package import servable
+from storage.usecases.stream_package import archive_of, servable
 
 
 async def download_link(request: RequestDownload, deps: Deps) -> DownloadLink:
@@ -37,8 +36,5 @@ async def download_link(request: RequestDownload, deps: Deps) -> DownloadLink:
     if only is not None:
         filename, size, sha256 = PurePosixPath(only.path).name, only.size, only.upstream_sha256
     else:
-        archive = await deps.index.archive(package.artifact_id, request.part)
-        filename = f"{package.artifact_id}-{request.part.value}.tar"
-        size = archive_size([(f.path, f.size or 0) for f in members])
-        sha256 = archive.sha256 if archive else None
+        filename, size, sha256 = await archive_of(package, request.part, members, deps)
     return DownloadLink(url=url, expires_at=expires_at, filename=filename, size=size, sha256=sha256)

@@ -72,10 +72,17 @@ async def stream_package(target: LinkTarget, deps: Deps) -> ByteStream:
         raise ServiceFailure(
             ErrorCode.CONFLICT, f"The size of {unsized[0]} is not known until its copy ends; try again shortly."
         )
+    filename, size, sha256 = await archive_of(package, part, members, deps)
+    return ByteStream(size, filename, sha256, tar_stream(package, members, deps))
+
+
+async def archive_of(
+    package: Package, part: Part, members: list[FileRecord], deps: Deps
+) -> tuple[str, int, str | None]:
+    """File name, exact size and (once every member is stored) sha256 of the archive of ``members``."""
     archive = await deps.index.archive(package.artifact_id, part)
     size = archive_size([(f.path, f.size or 0) for f in members])
-    filename = f"{package.artifact_id}-{part.value}.tar"
-    return ByteStream(size, filename, archive.sha256 if archive else None, tar_stream(package, members, deps))
+    return f"{package.artifact_id}-{part.value}.tar", size, archive.sha256 if archive else None
 
 
 async def tar_stream(package: Package, members: list[FileRecord], deps: Deps) -> AsyncGenerator[bytes, None]:

@@ -11,13 +11,18 @@ import pytest
 from tests.api import Api, reset_admin
 from tests.harness import RegistryStack, running_registry
 
-LIMIT, QUOTA = 1000, 2500
+LIMIT, QUOTA, CAPACITY = 1000, 2500, 50 << 20
 
 
 @pytest.fixture(scope="module")
 def small_uploads(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
-    """A registry (SQLite) allowing uploads of 1,000 bytes, 2,500 per user."""
-    env = {"STORAGE_UPLOAD_MAX_BYTES": str(LIMIT), "STORAGE_UPLOAD_QUOTA_BYTES": str(QUOTA)}
+    """A registry (SQLite) allowing uploads of 1,000 bytes, 2,500 per user, and holding 50 MB in all."""
+    env = {
+        "STORAGE_UPLOAD_MAX_BYTES": str(LIMIT),
+        "STORAGE_UPLOAD_QUOTA_BYTES": str(QUOTA),
+        "STORAGE_CAPACITY_BYTES": str(CAPACITY),
+        "STORAGE_MAX_FILE_BYTES": str(200 << 20),  # the harness's cap would skip the 94 MB file: it would fit
+    }
     with running_registry(workdir / "uploads", mirror_url, extra_env=env) as stack:
         yield stack
 
@@ -66,3 +71,18 @@ async def test_a_file_over_the_limit_and_an_upload_past_the_quota_answer_413(api
     )
     assert (await api.call("DELETE", f"/artifacts/model/{ids[0]}")).status == 200
     await _slot(api, LIMIT)  # deleting an uploaded artifact frees its share of the quota
+
+
+@pytest.mark.parametrize("filename", [".", "..", "a/b.bin", "a\\b.bin", "tab\there.bin", ""])
+async def test_a_file_name_that_is_a_folder_or_holds_a_path_answers_400(api: Api, filename: str) -> None:
+    reply = await api.call("POST", "/artifact/model/upload", json_body={"filename": filename, "size": 10})
+    assert reply.status == 400 and "filename" in reply.body["message"], reply.body
+
+
+async def test_an_ingest_past_the_storage_capacity_answers_507_and_leaves_nothing(api: Api) -> None:
+    before = await api.everything()
+    full = await api.register("model", "https://huggingface.co/orchard-compute/orchard-base")  # 94 MB of weights
+    assert full.status == 507 and full.body["message"].startswith("The registry's storage is full; nothing was stored.")
+    assert "STORAGE_CAPACITY_BYTES" not in full.body["message"]  # the details are in the logs only
+    assert await api.everything() == before
+    assert (await api.call("POST", "/artifact/byRegEx", json_body={"regex": "orchard-base"})).status == 404

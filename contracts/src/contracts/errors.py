@@ -23,6 +23,7 @@ class ErrorCode(IntEnum):
     UPSTREAM_FAILED = 502
     UNAVAILABLE = 503
     TIMEOUT = 504
+    INSUFFICIENT_STORAGE = 507
 
 
 class ServiceFailure(Exception):

@@ -2,12 +2,24 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from contracts.artifacts import Actor, ArtifactId, ArtifactType
 from contracts.base import Contract
+
+
+def _plain_name(name: str) -> str:
+    if name in (".", "..") or any(ord(c) < 0x20 or c == "\x7f" for c in name):
+        raise ValueError("a file name may not be '.' or '..' nor hold control characters")
+    return name
+
+
+FileName = Annotated[
+    str, Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$"), AfterValidator(_plain_name)
+]
+"""One file name, without any folder: no slash or backslash, not ``.`` or ``..``, no control characters."""
 
 
 class SourceKind(StrEnum):
@@ -172,7 +184,7 @@ class BeginUpload(Contract):
     """Open an upload slot for one file (the package a user uploads) of exactly ``size`` bytes, for ``owner``
     (the user the gateway authenticated: quotas are per user)."""
 
-    filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$")
+    filename: FileName
     size: int = Field(ge=0)
     owner: str = Field(min_length=1)
 
@@ -190,7 +202,7 @@ class RegisterUpload(Contract):
 
     type: ArtifactType
     upload_id: str = Field(pattern=r"^[0-9a-f]{32}$")
-    filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$")
+    filename: FileName
     name: str
     card: str = Field(default="", description="The uploader's model card: rated, and searched like a README.")
     actor: Actor

@@ -17,6 +17,7 @@ class Policy:
     """Tunable limits of storage."""
 
     max_file_bytes: int | None = None
+    capacity_bytes: int | None = None  # bytes the bucket may hold in all (stored, being copied, reserved)
     link_seconds: int = 3600
     progress_every_bytes: int = 8 << 20
     blob_busy_seconds: float = 30.0

@@ -71,6 +71,7 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
             jobs=jobs,
             policy=Policy(
                 max_file_bytes=settings.storage_max_file_bytes,
+                capacity_bytes=settings.storage_capacity_bytes,
                 link_seconds=settings.download_link_seconds,
                 verify_attempts=settings.storage_verify_attempts,
                 retry_seconds=settings.storage_retry_seconds,

@@ -35,6 +35,11 @@ class StorageSettings(UpstreamSettings):
     storage_link_key: SecretStr | None = Field(
         default=None, description="Signs download links; the same on every replica (random per process if unset)."
     )
+    storage_capacity_bytes: int | None = Field(
+        default=None,
+        ge=0,
+        description="Bytes the bucket may hold in all; an ingest or upload past it answers 507 with nothing stored.",
+    )
     storage_upload_max_bytes: int = Field(default=5 << 30, ge=0, description="Largest file one upload may declare.")
     storage_upload_quota_bytes: int = Field(
         default=50 << 30, ge=0, description="Bytes of uploads one user may hold (registered or still pending)."

@@ -283,6 +283,15 @@ class SqlPackageIndex:
         async with self._engine.connect() as conn:
             return int(await conn.scalar(statement) or 0)
 
+    async def committed_bytes(self) -> int:
+        """Bytes the bucket holds or is about to: live blobs, files still to copy, and every upload slot's size."""
+        pending = func.coalesce(files.c.size, files.c.estimate, 0)
+        async with self._engine.connect() as conn:
+            stored = await conn.scalar(select(func.coalesce(func.sum(blobs.c.size), 0)))
+            copying = await conn.scalar(select(func.coalesce(func.sum(pending), 0)).where(files.c.status == "pending"))
+            reserved = await conn.scalar(select(func.coalesce(func.sum(upload_slots.c.size), 0)))
+        return int(stored or 0) + int(copying or 0) + int(reserved or 0)
+
     async def forget_upload_slots(self, upload_ids: Sequence[str]) -> None:
         """Drop the slots whose bytes are gone (swept, or their artifact deleted)."""
         if upload_ids:

@@ -34,3 +34,18 @@ def over_limit(size: int | None, max_file_bytes: int | None) -> str:
     if max_file_bytes is None or size is None or size <= max_file_bytes:
         return ""
     return f"larger than this deployment's STORAGE_MAX_FILE_BYTES ({max_file_bytes} bytes)"
+
+
+def bytes_to_store(sizes: list[int | None], max_file_bytes: int | None) -> int:
+    """The bytes a plan will write: every file this deployment copies (a file of unknown size counts as 0)."""
+    return sum(size for size in sizes if size is not None and not over_limit(size, max_file_bytes))
+
+
+def over_capacity(committed: int, wanted: int, capacity: int | None) -> str:
+    """Why ``wanted`` more bytes do not fit the deployment's storage capacity, or "" when they do."""
+    if capacity is None or committed + wanted <= capacity:
+        return ""
+    return (
+        f"storing {wanted:,} more bytes would exceed STORAGE_CAPACITY_BYTES ({capacity:,} bytes; "
+        f"{committed:,} are stored, being copied or reserved by uploads)"
+    )

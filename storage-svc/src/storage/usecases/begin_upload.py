@@ -12,10 +12,12 @@ from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import BeginUpload, UploadSlot
 from storage.deps import Deps
 from storage.domain.files import upload_key
+from storage.domain.packages import over_capacity
 
 
 async def begin_upload(command: BeginUpload, deps: Deps) -> UploadSlot:
-    """A fresh slot for ``command.size`` bytes; 413 past the per-file limit or the owner's quota."""
+    """A fresh slot for ``command.size`` bytes; 413 past the per-file limit or the owner's quota, 507 past the
+    deployment's storage capacity."""
     limit, quota = deps.policy.upload_max_bytes, deps.policy.upload_quota_bytes
     if command.size > limit:
         raise ServiceFailure(
@@ -29,6 +31,9 @@ async def begin_upload(command: BeginUpload, deps: Deps) -> UploadSlot:
             f"This upload would exceed your quota: you hold {held:,} bytes of uploads and may hold {quota:,}; "
             "delete some of your uploaded artifacts first.",
         )
+    full = over_capacity(await deps.index.committed_bytes(), command.size, deps.policy.capacity_bytes)
+    if full:
+        raise ServiceFailure(ErrorCode.INSUFFICIENT_STORAGE, f"The registry's storage is full: {full}.")
     await deps.blobs.ensure_bucket()
     upload_id = uuid.uuid4().hex
     seconds = deps.policy.link_seconds

@@ -1,0 +1,68 @@
+"""A full registry refuses with 507 before anything is recorded or written: ingests and upload slots are counted
+against STORAGE_CAPACITY_BYTES with what is stored, still being copied, and reserved by upload slots (real index,
+SQLite; in-memory object store and upstream)."""
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from contracts.artifacts import ArtifactType
+from contracts.errors import ErrorCode, ServiceFailure
+from contracts.storage import BeginUpload, CopyJob, PreparePackage, SourceKind, SourceRef
+from storage.adapters.engine import open_index_engine
+from storage.adapters.index_store import SqlPackageIndex
+from storage.deps import Deps, Policy
+from storage.usecases.begin_upload import begin_upload
+from storage.usecases.copy_package import copy_package
+from storage.usecases.prepare_package import prepare_package
+from tests.storage.fakes import FixedUpstream, MemoryBlobs, NoQueue
+
+FILES = {"config.json": b"{}" * 50, "model.safetensors": b"w" * 900}  # 1,000 bytes
+SOURCE = SourceRef(kind=SourceKind.HF_MODEL, repo_id="org/model")
+
+
+@pytest.fixture
+async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
+    async with open_index_engine(f"sqlite+aiosqlite:///{tmp_path / 'index.db'}") as engine:
+        yield Deps(
+            blobs=MemoryBlobs(), index=SqlPackageIndex(engine), fetcher=FixedUpstream(FILES, True), jobs=NoQueue(),
+            policy=Policy(capacity_bytes=2500),
+        )  # fmt: skip
+
+
+def _prepare(artifact_id: str) -> PreparePackage:
+    return PreparePackage(artifact_id=artifact_id, type=ArtifactType.MODEL, source=SOURCE)
+
+
+async def test_an_ingest_past_capacity_answers_507_and_records_nothing(deps: Deps) -> None:
+    await prepare_package(_prepare("1"), deps)  # 1,000 bytes queued: counted before they are copied
+    assert await deps.index.committed_bytes() == 1000
+    await copy_package(CopyJob(artifact_id="1", generation=1), deps)
+    assert await deps.index.committed_bytes() == 1000  # now as stored blobs
+    await prepare_package(_prepare("2"), deps)  # 2,000 of 2,500 (counted per package: dedup is not promised)
+    with pytest.raises(ServiceFailure) as refused:
+        await prepare_package(_prepare("3"), deps)
+    assert refused.value.code is ErrorCode.INSUFFICIENT_STORAGE
+    assert "would exceed STORAGE_CAPACITY_BYTES (2,500 bytes; 2,000 are stored" in refused.value.message
+    assert await deps.index.get("3") is None
+    assert isinstance(deps.jobs, NoQueue) and [q[0] for q in deps.jobs.queued] == ["1", "2"]
+    assert await deps.index.committed_bytes() == 2000
+
+
+async def test_files_this_deployment_skips_do_not_count(deps: Deps) -> None:
+    skipping = replace(deps, policy=replace(deps.policy, max_file_bytes=500, capacity_bytes=150))
+    await prepare_package(_prepare("1"), skipping)  # only config.json (100 bytes) will be written
+    assert await skipping.index.get("1") is not None
+
+
+async def test_an_upload_slot_past_capacity_answers_507_and_reserves_nothing(deps: Deps) -> None:
+    await begin_upload(BeginUpload(filename="a.bin", size=2000, owner="ada"), deps)
+    assert await deps.index.committed_bytes() == 2000
+    with pytest.raises(ServiceFailure) as refused:
+        await begin_upload(BeginUpload(filename="b.bin", size=501, owner="grace"), deps)
+    assert refused.value.code is ErrorCode.INSUFFICIENT_STORAGE
+    assert await deps.index.upload_bytes("grace") == 0
+    await begin_upload(BeginUpload(filename="b.bin", size=500, owner="grace"), deps)  # exactly full is allowed
+    assert await deps.index.committed_bytes() == 2500

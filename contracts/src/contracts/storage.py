@@ -16,9 +16,7 @@ def _plain_name(name: str) -> str:
     return name
 
 
-FileName = Annotated[
-    str, Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$"), AfterValidator(_plain_name)
-]
+FileName = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^/\\]+$"), AfterValidator(_plain_name)]
 """One file name, without any folder: no slash or backslash, not ``.`` or ``..``, no control characters."""
 
 

@@ -13,7 +13,7 @@ LEROBOT = "https://github.com/huggingface/lerobot"
 
 async def _register_many(api: Api, count: int, prefix: str = "m") -> list[str]:
     replies = await asyncio.gather(*(api.register("model", BERT, name=f"{prefix}{i:03}") for i in range(count)))
-    assert all(r.status == 201 for r in replies)
+    assert all(r.status == 201 for r in replies), [(r.status, r.body) for r in replies if r.status != 201]
     return [r.body["metadata"]["id"] for r in replies]
 
 

@@ -107,6 +107,7 @@ def test_stack_serves_the_api_and_every_process_exposes_metrics(run: Run) -> Non
     token = _login(run)
     assert run.call("POST", "/artifacts", [{"name": "*"}], token) == (200, [])
     assert run.call("DELETE", "/reset", None, token)[0] == 200
+    assert run.call("GET", "/artifacts/model/123456", None, token)[0] == 404
     with urllib.request.urlopen(f"http://127.0.0.1:{run.metrics_port}/metrics", timeout=5) as response:
         catalog_metrics = response.read().decode()
     assert (
@@ -119,8 +120,11 @@ def test_stack_serves_the_api_and_every_process_exposes_metrics(run: Run) -> Non
     run.until(lambda: _sign_in_page(run.ui_port) is not None)  # the UI may still be starting (or restarting)
     assert b"<h1>Sign in</h1>" in (_sign_in_page(run.ui_port) or b"")
     log = run.log.read_text()
-    assert re.search(r"^catalog-svc +\| \{.*\"request_id\"", log, re.MULTILINE)
-    assert re.search(r"^gateway +\| \{.*\"http_request\"", log, re.MULTILINE)
+    # A refused request is logged with its request id in both processes; the answered ones only at debug level.
+    handled = r"^catalog-svc +\| (?=.*\"request_handled\")(?=.*\"outcome\": \"404\")(?=.*\"request_id\")"
+    assert re.search(handled, log, re.MULTILINE)
+    assert re.search(r"^gateway +\| (?=.*\"http_request\")(?=.*\"status\": 404)", log, re.MULTILINE)
+    assert not re.search(r"^gateway +\| (?=.*\"http_request\")(?=.*\"status\": 200)", log, re.MULTILINE)
 
 
 def _sign_in_page(port: int) -> bytes | None:

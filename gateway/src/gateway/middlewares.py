@@ -18,6 +18,8 @@ from svckit.validation import describe
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 AUTH_HEADER = "X-Authorization"
+SLOW_SECONDS = 1.0  # a request slower than this is logged at info, as is a refused one (metrics count all)
+CLIENT_GONE = 499  # the client closed the connection before the answer (nginx's convention)
 
 log = structlog.get_logger()
 
@@ -30,7 +32,11 @@ def route_name(request: web.Request) -> str:
 
 @web.middleware
 async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Bind a request id, then count and time the request once the error middleware has answered."""
+    """Bind a request id, then count and time the request once the error middleware has answered.
+
+    Every request is counted and timed in the metrics; the log gets a line at info only for a refused (4xx,
+    5xx) or slow request, and at debug for the others: a line per request at 64 clients would cost more than
+    answering it."""
     request_id = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
     structlog.contextvars.bind_contextvars(request_id=request_id)
     metrics = request.app[METRICS]
@@ -42,6 +48,10 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
         status = response.status
         response.headers[REQUEST_ID_HEADER] = request_id
         return response
+    except ConnectionResetError:
+        status = CLIENT_GONE
+        log.info("client_disconnected", method=request.method, path=request.path)
+        raise
     finally:
         metrics.in_flight.dec()
         elapsed = time.perf_counter() - started
@@ -58,7 +68,9 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
                 artifact_type=request.match_info.get("artifact_type"),
             )
         )
-        log.info("http_request", method=request.method, path=request.path, status=status, seconds=round(elapsed, 6))
+        (log.info if status >= 400 or elapsed >= SLOW_SECONDS else log.debug)(
+            "http_request", method=request.method, path=request.path, status=status, seconds=round(elapsed, 6)
+        )
         structlog.contextvars.unbind_contextvars("request_id")
 
 
@@ -76,6 +88,8 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return error_response(int(failure.code), failure.message)
     except ValidationError as invalid:
         return error_response(400, describe(invalid, "request"))
+    except ConnectionResetError:
+        raise  # the client is gone: nothing to answer (``observe`` counts it as 499)
     except web.HTTPException as http_error:
         if http_error.status < 400:
             raise

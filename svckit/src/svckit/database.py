@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 log = structlog.get_logger()
+SQLITE_CONNECTIONS = 8
 
 
 @asynccontextmanager
@@ -30,7 +31,9 @@ async def open_engine(url: str, migrations: Path, lock_key: int, version_table: 
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # A fixed set of connections (each is a thread of aiosqlite's): with overflow, a burst of requests opened
+        # and closed a connection, and its thread, per request (measured: a third of catalog's CPU at 64 clients).
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=SQLITE_CONNECTIONS, max_overflow=0)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         async with _file_lock(Path(database + ".migrate.lock")):
             await _migrate(engine, migrations, lock_key, version_table)

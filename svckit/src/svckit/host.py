@@ -31,6 +31,7 @@ Req = TypeVar("Req", bound=Contract)
 D = TypeVar("D")
 
 log = structlog.get_logger()
+SLOW_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,10 @@ class EndpointHost:
             figures.handled += 1
             figures.seconds += elapsed
             self.metrics.observe(endpoint.subject, outcome, elapsed)
-            log.info("request_handled", outcome=outcome, seconds=round(elapsed, 6))
+            # Counted and timed above for every request; logged at info only when refused or slow.
+            (log.info if outcome != "ok" or elapsed >= SLOW_SECONDS else log.debug)(
+                "request_handled", outcome=outcome, seconds=round(elapsed, 6)
+            )
 
     async def _fail(self, request: Request, endpoint: Endpoint[Any], code: ErrorCode, message: str) -> None:
         figures = self._figures[endpoint.subject]

@@ -1,8 +1,16 @@
 """Scale-out and failure: replicas share load, a dead catalog gives 503s, a restarted one keeps the data."""
 
 import asyncio
+import random
 import sys
+from datetime import UTC, datetime
 
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from catalog.adapters.artifact_store import REVISION_KEY
+from catalog.adapters.tables import artifacts, readmes, state
+from catalog.settings import CatalogSettings
 from stack.processes import Child, free_port, wait_for_port
 from tests.api import Api
 from tests.harness import RegistryStack
@@ -74,3 +82,50 @@ async def test_tokens_work_on_every_gateway_replica(api: Api, registry: Registry
         assert seen.status == 200
     finally:
         second.stop()
+
+
+async def test_every_catalog_replica_reads_its_own_and_the_others_writes_at_once(
+    api: Api, registry: RegistryStack
+) -> None:
+    """Reads come from each replica's in-memory copy: a write through one replica is seen by the next read on any,
+    and a change no event announced (written straight into the database here) within the revision check."""
+    replica = registry.add_catalog()
+    try:
+        registry.wait_ready(replicas=len(registry.live_catalogs()))
+        for round_ in range(3):
+            created = await api.register("model", BERT, name=f"replicated-{round_}")
+            path = f"/artifacts/model/{created.body['metadata']['id']}"
+            reads = await asyncio.gather(*(api.call("GET", path) for _ in range(16)))  # on both replicas
+            assert [r.status for r in reads] == [200] * 16
+            assert (await api.call("DELETE", path)).status == 200
+            gone = await asyncio.gather(*(api.call("GET", path) for _ in range(16)))
+            assert [r.status for r in gone] == [404] * 16
+        embedded = CatalogSettings.model_validate({"REGISTRY_DATA_DIR": str(registry.workdir / "data")})
+        database = registry.database_url or embedded.database_url()
+        unannounced = await _insert_behind_the_catalogs_back(database, "unannounced")
+        await asyncio.sleep(1.5)  # CATALOG_VIEW_CHECK_SECONDS is 1 s
+        seen = await asyncio.gather(*(api.call("GET", f"/artifacts/code/{unannounced}") for _ in range(16)))
+        assert [r.status for r in seen] == [200] * 16
+        assert seen[0].body["metadata"] == {"id": unannounced, "name": "unannounced", "type": "code"}
+    finally:
+        replica.stop()
+        registry.wait_ready(replicas=len(registry.live_catalogs()))
+
+
+async def _insert_behind_the_catalogs_back(database_url: str, name: str) -> str:
+    """Add an artifact row and move the revision on, as a replica whose change event was lost would have."""
+    engine = create_async_engine(database_url)
+    artifact_id = "9" + str(random.randrange(10**14, 10**15))
+    now = datetime.now(UTC)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                insert(artifacts).values(
+                    id=artifact_id, type="code", name=name, url="https://github.com/o/r", created_at=now, updated_at=now
+                )
+            )
+            await conn.execute(insert(readmes).values(artifact_id=artifact_id, readme=""))
+            await conn.execute(update(state).where(state.c.key == REVISION_KEY).values(value=state.c.value + 1))
+    finally:
+        await engine.dispose()
+    return artifact_id

@@ -6,8 +6,12 @@ from datetime import timedelta
 
 import aiohttp
 import structlog
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from pydantic import ValidationError
 
 from catalog.adapters.artifact_store import SqlArtifactStore
+from catalog.adapters.artifact_view import ArtifactView
 from catalog.adapters.audit_events import RateAuditBatcher
 from catalog.adapters.engine import open_catalog_engine
 from catalog.adapters.events import NatsEvents
@@ -24,7 +28,8 @@ from catalog.search_index import SearchIndex, SearchLimits
 from catalog.settings import CatalogSettings
 from catalog.usecases.ensure_default_admin import ensure_default_admin
 from catalog.usecases.record_rating_read import record_rating_reads
-from contracts.subjects import CATALOG
+from contracts.artifacts import ArtifactsChanged
+from contracts.subjects import ARTIFACTS_CHANGED, CATALOG
 from svckit.host import host_endpoints
 from svckit.transport import ServiceClient, connect
 
@@ -53,14 +58,30 @@ def search_limits(settings: CatalogSettings) -> SearchLimits:
     )
 
 
+async def _follow_changes(stack: AsyncExitStack, nc: NATS, view: ArtifactView) -> None:
+    """Every replica hears every other's artifact changes (no queue group) and drops its copy on each."""
+
+    async def on_change(message: Msg) -> None:
+        try:
+            view.changed(ArtifactsChanged.model_validate_json(message.data).revision)
+        except ValidationError:
+            view.changed()  # malformed: reload to be safe
+
+    changes = await nc.subscribe(ARTIFACTS_CHANGED, cb=on_change)
+    stack.push_async_callback(changes.unsubscribe)
+
+
 async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
     """Open the store, serve the catalog subjects until ``stop`` is set, then drain and close."""
     async with AsyncExitStack() as stack:
         engine = await stack.enter_async_context(open_catalog_engine(settings.database_url()))
         session = await stack.enter_async_context(aiohttp.ClientSession())
-        store = SqlArtifactStore(engine)
         nc = await connect(settings.nats_url, name=CATALOG, auth=settings.bus_auth())
         stack.push_async_callback(nc.drain)
+        events = NatsEvents(nc)
+        store = ArtifactView(SqlArtifactStore(engine), events.artifacts_changed, settings.catalog_view_check_seconds)
+        await stack.enter_async_context(store.checking())
+        await _follow_changes(stack, nc, store)
         search = SearchIndex(store, search_limits(settings))
         stack.callback(search.close)
         await search.start()
@@ -72,7 +93,7 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
             upstream=HttpUpstream(session, settings.upstream()),
             hasher=hasher,
             search=search,
-            events=NatsEvents(nc),
+            events=events,
             storage=NatsPackageStorage(ServiceClient(nc, default_timeout=settings.storage_timeout)),
             lineage=NatsLineage(ServiceClient(nc, default_timeout=settings.lineage_timeout)),
             scoring=NatsRater(ServiceClient(nc, default_timeout=settings.scoring_timeout)),

@@ -24,6 +24,12 @@ class CatalogSettings(UpstreamSettings):
     )
     catalog_page_size: int = Field(default=100, ge=1, le=10_000)
     catalog_max_query_results: int = Field(default=10_000, ge=1)
+    catalog_view_check_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="Seconds between checks of the stored revision against the in-memory copy of the artifacts "
+        "(the bound on staleness across replicas should a change event be lost).",
+    )
     registry_admin_name: str = "ece30861defaultadminuser"
     registry_admin_password: SecretStr = SecretStr(DEFAULT_ADMIN_PASSWORD)
     token_max_uses: int = Field(default=1000, ge=1)

@@ -154,3 +154,10 @@ class ResetRequest(Contract):
     """Return a service's stores to the default state."""
 
     actor: Actor
+
+
+class ArtifactsChanged(Contract):
+    """Event: a catalog replica committed a change to the artifacts; the others drop their in-memory copy. They
+    also check the stored revision every second, so a lost event costs at most that long."""
+
+    revision: int = Field(ge=0, description="The catalog's artifact revision once this change committed.")

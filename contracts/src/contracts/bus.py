@@ -9,7 +9,7 @@ credentials cannot answer another service's subjects, forge a reply, create an a
   and each role receives replies on an inbox prefix of its own (``_INBOX_<role>``), which no other role may read;
 - only the gateway sends user-facing requests and ``<service>.admin.reset``, so the principal a request carries is
   always the one the gateway authenticated;
-- only the catalog answers ``catalog.auth.*`` and publishes revocations; only storage-svc touches its JetStream
+- only the catalog answers ``catalog.auth.*`` and publishes revocations and artifact changes; only storage-svc touches its JetStream
   stream of copy jobs.
 
 ``stack`` renders this table into the nats-server configuration ``make run`` and the tests start; ``deploy/`` holds
@@ -120,6 +120,7 @@ PERMISSIONS: Final = {
         s.CATALOG,
         publish=(
             s.AUTH_REVOKED,
+            s.ARTIFACTS_CHANGED,
             s.PACKAGE_PREPARE,
             s.PACKAGE_STATUS,
             s.PACKAGE_FILES,
@@ -130,7 +131,7 @@ PERMISSIONS: Final = {
             s.RATING_COMPUTE,
             s.RATING_FORGET,
         ),
-        subscribe=(*_CATALOG_ANSWERS, *_micro(s.CATALOG)),
+        subscribe=(*_CATALOG_ANSWERS, s.ARTIFACTS_CHANGED, *_micro(s.CATALOG)),
     ),
     s.STORAGE: BusRole(
         s.STORAGE,

@@ -20,6 +20,8 @@ ARTIFACT_DOWNLOAD: Final = "catalog.artifact.download"
 ARTIFACT_PACKAGE: Final = "catalog.artifact.package"
 ARTIFACT_REGISTER_UPLOAD: Final = "catalog.artifact.register_upload"
 CATALOG_RESET: Final = "catalog.admin.reset"
+# Event (plain publish, every catalog replica listens): the artifacts changed; payload ``ArtifactsChanged``.
+ARTIFACTS_CHANGED: Final = "catalog.artifacts.changed"
 
 AUTH_LOGIN: Final = "catalog.auth.login"
 AUTH_LEASE: Final = "catalog.auth.lease"

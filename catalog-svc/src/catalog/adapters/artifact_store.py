@@ -124,6 +124,14 @@ class SqlArtifactStore:
             value = await conn.scalar(select(state.c.value).where(state.c.key == REVISION_KEY))
         return int(value or 0)
 
+    async def rows(self) -> tuple[int, list[StoredArtifact]]:
+        """Every artifact's metadata row in registration order, with the revision read just before them (the rows
+        are at least that new: a change between the two reads moves the revision on, and the copy is reloaded)."""
+        async with self._engine.connect() as conn:
+            revision = await conn.scalar(select(state.c.value).where(state.c.key == REVISION_KEY))
+            rows = (await conn.execute(select(*_COLUMNS).order_by(artifacts.c.seq))).all()
+        return int(revision or 0), [_artifact(row) for row in rows]
+
     async def search_documents(self) -> tuple[int, list[SearchDocument]]:
         """Every artifact's name and README, with the revision they were read at."""
         statement = (
@@ -155,10 +163,11 @@ class SqlArtifactStore:
         ]
 
     async def record(self, *audit_records: AuditRecord) -> None:
-        """Append audit entries, in one transaction."""
-        async with self._engine.begin() as conn:
-            for audit_record in audit_records:
-                await _insert_audit(conn, audit_record)
+        """Append audit entries, in one transaction and one statement (executemany: a batch of rating reads is
+        hundreds of rows)."""
+        if audit_records:
+            async with self._engine.begin() as conn:
+                await conn.execute(insert(audit), [_audit_row(r) for r in audit_records])
 
     async def clear(self) -> None:
         """Remove every artifact, README and audit entry."""
@@ -185,17 +194,19 @@ def _matching(queries: Sequence[ArtifactQuery]) -> ColumnElement[bool] | None:
 
 
 async def _insert_audit(conn: AsyncConnection, record: AuditRecord) -> None:
-    await conn.execute(
-        insert(audit).values(
-            artifact_id=record.artifact.id,
-            artifact_type=record.artifact.type.value,
-            artifact_name=record.artifact.name,
-            user_name=record.actor.name,
-            user_is_admin=record.actor.is_admin,
-            action=record.action,
-            at=record.at,
-        )
-    )
+    await conn.execute(insert(audit).values(**_audit_row(record)))
+
+
+def _audit_row(record: AuditRecord) -> dict[str, Any]:
+    return {
+        "artifact_id": record.artifact.id,
+        "artifact_type": record.artifact.type.value,
+        "artifact_name": record.artifact.name,
+        "user_name": record.actor.name,
+        "user_is_admin": record.actor.is_admin,
+        "action": record.action,
+        "at": record.at,
+    }
 
 
 async def _bump_revision(conn: AsyncConnection) -> None:

@@ -1,4 +1,4 @@
-"""The baseline: a bare aiohttp server answering ``GET /artifacts/{type}/{id}`` with an Artifact-shaped body.
+"""The baseline: a bare aiohttp server on uvloop answering ``GET /artifacts/{type}/{id}`` with an Artifact-shaped body.
 
 No auth, no NATS, no database: ``python -m bench.bare --port N``.
 """
@@ -6,6 +6,7 @@ No auth, no NATS, no database: ``python -m bench.bare --port N``.
 import argparse
 import json
 
+import uvloop
 from aiohttp import web
 
 
@@ -33,7 +34,15 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    web.run_app(make_app(), host=args.host, port=args.port, access_log=None, print=None, shutdown_timeout=2)
+    web.run_app(
+        make_app(),
+        host=args.host,
+        port=args.port,
+        access_log=None,
+        print=None,
+        shutdown_timeout=2,
+        loop=uvloop.new_event_loop(),
+    )
 
 
 if __name__ == "__main__":

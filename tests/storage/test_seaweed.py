@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 from stack.processes import Child, wait_for_port
+from stack.s3probe import S3Credentials, head_bucket
 from stack.seaweed import (
     CREDENTIALS_FILE,
     IDENTITIES_FILE,
@@ -140,3 +141,12 @@ def _decode_address(hex_address: str, family: int) -> str:
     """/proc/net/tcp* prints addresses as 32-bit words in host (little-endian) order."""
     raw = b"".join(bytes.fromhex(hex_address[i : i + 8])[::-1] for i in range(0, len(hex_address), 8))
     return socket.inet_ntop(family, raw)
+
+
+def test_the_readiness_probe_gets_200_only_for_an_existing_bucket_and_the_right_secret(seaweed: SeaweedS3) -> None:
+    right = S3Credentials(seaweed.access_key, seaweed.secret_key, seaweed.region)
+    wrong = S3Credentials(seaweed.access_key, "not-the-secret", seaweed.region)
+
+    assert head_bucket(seaweed.endpoint_url, seaweed.bucket, right) == 200
+    assert head_bucket(seaweed.endpoint_url, seaweed.bucket, wrong) == 403
+    assert head_bucket(seaweed.endpoint_url, "no-such-bucket", right) == 404

@@ -24,12 +24,11 @@ import socket
 import sys
 import time
 from dataclasses import astuple, dataclass, field
+from http.client import HTTPException
 from pathlib import Path
 
-import botocore.session  # type: ignore[import-untyped]
-from botocore.config import Config  # type: ignore[import-untyped]
-
 from stack.processes import Child, free_port
+from stack.s3probe import S3Credentials, head_bucket
 
 CREDENTIALS_FILE = "s3-credentials.json"
 IDENTITIES_FILE = "s3-identities.json"
@@ -178,32 +177,22 @@ def wait_seaweed_ready(s3: SeaweedS3, timeout: float = 30.0, *, child: Child | N
 
     Raises ``RuntimeError`` as soon as ``child`` exits, ``TimeoutError`` with the last error otherwise.
     """
-    config = Config(
-        signature_version="s3v4",
-        s3={"addressing_style": "path"},
-        connect_timeout=1,
-        read_timeout=2,
-        retries={"total_max_attempts": 1},
-    )
-    client = botocore.session.get_session().create_client(
-        "s3", s3.region, endpoint_url=s3.endpoint_url, aws_access_key_id=s3.access_key,
-        aws_secret_access_key=s3.secret_key, config=config,
-    )  # fmt: skip
+    credentials = S3Credentials(s3.access_key, s3.secret_key, s3.region)
     started = time.monotonic()
-    last_error: Exception | None = None
-    try:
-        while time.monotonic() - started < timeout:
-            if child is not None and child.exit_code() is not None:
-                raise RuntimeError(f"{child.name} exited with {child.exit_code()} before S3 was ready")
-            try:
-                client.head_bucket(Bucket=s3.bucket)
+    last_error = "no answer yet"
+    while time.monotonic() - started < timeout:
+        if child is not None and child.exit_code() is not None:
+            raise RuntimeError(f"{child.name} exited with {child.exit_code()} before S3 was ready")
+        try:
+            status = head_bucket(s3.endpoint_url, s3.bucket, credentials)
+        except (OSError, HTTPException) as error:  # not listening yet, or no proper answer
+            last_error = repr(error)
+        else:
+            if status == 200:
                 return time.monotonic() - started
-            except Exception as error:  # any failure means "not ready yet"
-                last_error = error
-                time.sleep(0.1)
-    finally:
-        client.close()
-    raise TimeoutError(f"S3 at {s3.endpoint_url} not ready after {timeout}s: {last_error!r}")
+            last_error = f"HeadBucket answered {status}"
+        time.sleep(0.1)
+    raise TimeoutError(f"S3 at {s3.endpoint_url} not ready after {timeout}s: {last_error}")
 
 
 def start_seaweed(

@@ -1,19 +1,25 @@
 """How services reach Hugging Face and GitHub: base URLs, optional tokens, timeout, request headers, and the one
-retry policy and status mapping every service uses (``retrying``, ``check_transient``)."""
+retry policy and status mapping every service uses (``retrying``, ``check_transient``).
+
+huggingface_hub's client and url helper are imported at their first use, not at start: with the HTTP stack they
+bring they are some 8 MB of modules per service, which a replica that never reads the Hub does not hold.
+"""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import aiohttp
 import httpx2
 import stamina
 import structlog
-from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
 from pydantic import Field, SecretStr
 
 from svckit.settings import RuntimeSettings
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
 
 GITHUB_API_VERSION = "2022-11-28"
 # What huggingface_hub raises when the Hub cannot be reached (its HTTP client's transport errors).
@@ -50,9 +56,19 @@ class Upstream:
         """``GITHUB_API_URL`` without a trailing slash."""
         return self.github_api_url.rstrip("/")
 
-    def hf_api(self) -> HfApi:
+    def hf_api(self) -> "HfApi":
         """A huggingface_hub client on ``HF_ENDPOINT`` (never a token saved on this machine)."""
+        from huggingface_hub import HfApi
+
         return HfApi(endpoint=self.hf, token=self.hf_token or False)
+
+    def hf_file_url(
+        self, repo_id: str, filename: str, *, repo_type: str | None = None, revision: str | None = None
+    ) -> str:
+        """The download (``/resolve/``) url of one file of a Hub repository on ``HF_ENDPOINT``."""
+        from huggingface_hub import hf_hub_url
+
+        return hf_hub_url(repo_id, filename, repo_type=repo_type, revision=revision, endpoint=self.hf)
 
     def hf_headers(self) -> dict[str, str]:
         """Headers for direct Hub downloads."""

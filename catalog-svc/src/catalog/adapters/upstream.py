@@ -7,11 +7,11 @@ source raises ``UpstreamNotFound``, an unreachable service ``UpstreamUnavailable
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
 
 import aiohttp
 import structlog
-from huggingface_hub import hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
 from catalog.domain.sources import Source
@@ -31,6 +31,9 @@ from svckit.upstream import (
 )
 from svckit.upstream_paths import api_path
 
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+
 T = TypeVar("T")
 MAX_README_BYTES = 1 << 20
 
@@ -43,7 +46,11 @@ class HttpUpstream:
     def __init__(self, session: aiohttp.ClientSession, upstream: Upstream) -> None:
         self._session = session
         self._upstream = upstream
-        self._hf = upstream.hf_api()
+
+    @cached_property
+    def _hf(self) -> "HfApi":
+        """The Hub client, created at the first Hub look-up (``Upstream.hf_api``)."""
+        return self._upstream.hf_api()
 
     async def describe(self, source: Source, artifact_type: ArtifactType) -> UpstreamDescription:
         """Confirm the source exists upstream and fetch its README/card text."""
@@ -67,7 +74,7 @@ class HttpUpstream:
             raise UpstreamUnavailable(f"Hugging Face answered {status} for {source.repo_id!r}") from error
         except HUB_UNREACHABLE as error:
             raise UpstreamTransient(f"Hugging Face is unreachable: {error}") from error
-        url = hf_hub_url(source.repo_id, "README.md", repo_type=repo_type, endpoint=self._upstream.hf)
+        url = self._upstream.hf_file_url(source.repo_id, "README.md", repo_type=repo_type)
         readme = await self._get_text(url, self._upstream.hf_headers())
         return UpstreamDescription(readme=readme, revision=getattr(info, "sha", None))
 

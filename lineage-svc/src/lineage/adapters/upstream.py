@@ -2,10 +2,10 @@
 
 import asyncio
 import json
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from huggingface_hub import DatasetInfo, ModelInfo, hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
 from contracts.artifacts import ArtifactType
@@ -15,6 +15,9 @@ from lineage.ports import Described, LicenseUnavailable, RepositoryMissing, Upst
 from svckit.http import read_capped
 from svckit.upstream import HUB_UNREACHABLE, TRANSIENT, Upstream, check_transient, retrying
 from svckit.upstream_paths import api_path
+
+if TYPE_CHECKING:
+    from huggingface_hub import DatasetInfo, HfApi, ModelInfo
 
 MAX_TEXT = 1 << 20
 
@@ -30,7 +33,11 @@ class HttpUpstream:
         self._session = session
         self._upstream = upstream
         self._timeout = aiohttp.ClientTimeout(total=upstream.timeout)
-        self._hf = upstream.hf_api()
+
+    @cached_property
+    def _hf(self) -> "HfApi":
+        """The Hub client, created at the first Hub look-up (``Upstream.hf_api``)."""
+        return self._upstream.hf_api()
 
     async def describe(self, source: SourceRef, artifact_type: ArtifactType) -> Described:
         """Canonical id and node metadata; for models also card, config and adapter config."""
@@ -93,7 +100,7 @@ class HttpUpstream:
 
     async def _text(self, repo_id: str, path: str, revision: str | None) -> str:
         """The file's text; "" when the Hub has no such file; retried, then ``UpstreamUnreachable``, on 5xx/429."""
-        url = hf_hub_url(repo_id, path, revision=revision, endpoint=self._upstream.hf)
+        url = self._upstream.hf_file_url(repo_id, path, revision=revision)
 
         async def fetch() -> str:
             async with self._session.get(url, headers=self._upstream.hf_headers(), timeout=self._timeout) as response:

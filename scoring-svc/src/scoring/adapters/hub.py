@@ -4,10 +4,10 @@ for repository metadata, aiohttp for the card's raw markdown."""
 import asyncio
 import functools
 from collections.abc import Callable
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from huggingface_hub import hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
 from scoring.adapters._retry import Transient, retrying
@@ -15,6 +15,9 @@ from scoring.domain.dataset_quality import DatasetCard
 from scoring.ports import HubModel, HubSecurity, PublishedHash, SourceUnavailable
 from svckit.http import read_capped
 from svckit.upstream import HUB_UNREACHABLE, Upstream, hub_status, is_transient
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
 
 MAX_CARD_BYTES = 1 << 20
 
@@ -25,8 +28,12 @@ class HfHub:
     def __init__(self, session: aiohttp.ClientSession, upstream: Upstream) -> None:
         self._session = session
         self._upstream = upstream
-        self._hf = upstream.hf_api()
         self._timeout = aiohttp.ClientTimeout(total=upstream.timeout)
+
+    @cached_property
+    def _hf(self) -> "HfApi":
+        """The Hub client, created at the first Hub look-up (``Upstream.hf_api``)."""
+        return self._upstream.hf_api()
 
     async def model(self, repo_id: str, revision: str | None) -> HubModel:
         """Card metadata, files with sizes and digests, the commit (``SourceUnavailable`` when the Hub cannot answer)."""
@@ -74,7 +81,7 @@ class HfHub:
             raise Transient(f"Hugging Face is unreachable: {error}") from error
 
     async def _readme(self, repo_id: str, repo_type: str, revision: str | None) -> str:
-        url = hf_hub_url(repo_id, "README.md", repo_type=repo_type, revision=revision, endpoint=self._upstream.hf)
+        url = self._upstream.hf_file_url(repo_id, "README.md", repo_type=repo_type, revision=revision)
         return await retrying(lambda: self._get_text(url), f"Hugging Face card of {repo_id}")
 
     async def _get_text(self, url: str) -> str:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import aiohttp
 import structlog
-from huggingface_hub import hf_hub_url
 from yarl import URL
 
 from contracts.scoring import PickleFileScan, PickleVerdict
@@ -154,7 +153,7 @@ class HubPickleScanner:
         return scans
 
     def _remote(self, model: HubModel, path: str) -> _Remote:
-        url = hf_hub_url(model.repo_id, path, revision=model.commit, endpoint=self._upstream.hf)
+        url = self._upstream.hf_file_url(model.repo_id, path, revision=model.commit)
         return _Remote(self._session, self._upstream, url, asyncio.get_running_loop())
 
     async def _one(self, remote: _Remote, size: int | None) -> tuple[FileRead, int]:

@@ -28,7 +28,6 @@ from typing import Any
 
 import aiohttp
 import structlog
-from huggingface_hub import hf_hub_url
 
 from scoring.adapters._retry import Transient, retrying
 from scoring.domain.offline_files import select_offline_files
@@ -104,7 +103,7 @@ class HubModelCopy:
 
     async def _fetch(self, model: HubModel, path: str, target: Path, published: PublishedHash, size: int) -> None:
         """Download one file to ``target`` and check it against its published size and digest."""
-        url = hf_hub_url(model.repo_id, path, revision=model.commit, endpoint=self._upstream.hf)
+        url = self._upstream.hf_file_url(model.repo_id, path, revision=model.commit)
         target.parent.mkdir(parents=True, exist_ok=True)
         digest = _digest(published, size)
         received = 0

@@ -9,12 +9,12 @@ deployment does not hold, which the package states instead of failing silently.
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import aiohttp
 import structlog
-from huggingface_hub import hf_hub_url
 from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
-from huggingface_hub.hf_api import RepoFile
 
 from contracts.artifacts import ArtifactType
 from contracts.storage import Part, SourceKind, SourceRef
@@ -31,6 +31,10 @@ from svckit.upstream import (
 )
 from svckit.upstream_paths import BadUpstreamUrl, api_path, safe_segment
 
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+    from huggingface_hub.hf_api import RepoFile
+
 CHUNK = 1 << 20
 
 log = structlog.get_logger()
@@ -42,7 +46,11 @@ class UpstreamFetcher:
     def __init__(self, session: aiohttp.ClientSession, upstream: Upstream) -> None:
         self._session = session
         self._upstream = upstream
-        self._hf = upstream.hf_api()
+
+    @cached_property
+    def _hf(self) -> "HfApi":
+        """The Hub client, created at the first Hub look-up (``Upstream.hf_api``)."""
+        return self._upstream.hf_api()
 
     async def plan(self, source: SourceRef, artifact_type: ArtifactType) -> SourcePlan:
         """The files of ``source`` at a pinned revision."""
@@ -70,7 +78,7 @@ class UpstreamFetcher:
             )
         else:
             repo_type = "dataset" if source.kind is SourceKind.HF_DATASET else "model"
-            url = hf_hub_url(source.repo_id, path, repo_type=repo_type, revision=revision, endpoint=self._upstream.hf)
+            url = self._upstream.hf_file_url(source.repo_id, path, repo_type=repo_type, revision=revision)
             headers = self._upstream.hf_headers()
         timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=self._upstream.timeout, sock_read=self._upstream.timeout * 4
@@ -83,6 +91,8 @@ class UpstreamFetcher:
             raise SourceUnavailable(f"could not download {path}: {error}") from error
 
     def _plan_hf(self, source: SourceRef, artifact_type: ArtifactType) -> SourcePlan:
+        from huggingface_hub.hf_api import RepoFile
+
         repo_type = "dataset" if source.kind is SourceKind.HF_DATASET else "model"
         try:
             info = (self._hf.dataset_info if repo_type == "dataset" else self._hf.model_info)(
@@ -130,7 +140,7 @@ def _safe_path(path: str) -> bool:
     return True
 
 
-def _planned(entry: RepoFile, artifact_type: ArtifactType) -> PlannedFile:
+def _planned(entry: "RepoFile", artifact_type: ArtifactType) -> PlannedFile:
     lfs = entry.lfs
     return PlannedFile(
         path=entry.path,

@@ -34,6 +34,7 @@ test: lint typecheck
 check: test
 
 bench: install
+	$(BIN)/python -m bench.hotpath
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.lineage_run
 	$(BIN)/python -m bench.scoring_run

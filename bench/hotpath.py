@@ -93,6 +93,7 @@ class MakeRunStack(ProcessGroup):
         }
         stack = Child("stack", [sys.executable, "-m", "stack"], env, log_file=self._log("stack"))
         self._listening(stack, self.gateway_port, timeout)
+        self._exit.callback(stack.stop, 90.0)  # the supervisor stops its children one by one: let it finish
         self.stack_pid = stack.pid or 0
         self._wait_replicas(dict.fromkeys(SERVICES, 1), timeout)
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The browser tests drive Debian's Chromium (never a browser downloaded by Playwright), and the scoring service's
-# sandbox isolates model-card examples with bubblewrap (bwrap): install whichever of them is missing.
+# sandbox isolates model-card examples with bubblewrap (bwrap), and `make bench` loads the stack with wrk: install
+# whichever of them is missing.
 set -euo pipefail
 PACKAGES=()
 if ! command -v chromium >/dev/null 2>&1; then
@@ -8,6 +9,9 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 if ! command -v bwrap >/dev/null 2>&1; then
   PACKAGES+=(bubblewrap)
+fi
+if ! command -v wrk >/dev/null 2>&1; then
+  PACKAGES+=(wrk)
 fi
 if [ "${#PACKAGES[@]}" -eq 0 ]; then
   exit 0

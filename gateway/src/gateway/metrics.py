@@ -24,8 +24,17 @@ class HttpMetrics:
             registry=registry,
         )
         self.in_flight = Gauge("registry_http_requests_in_flight", "HTTP requests being served.", registry=registry)
+        # The labelled children, looked up once each: ``labels()`` costs a lock and a tuple per call.
+        self._counted: dict[tuple[str, str, int], Counter] = {}
+        self._timed: dict[tuple[str, str], Histogram] = {}
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
         """Record one served request."""
-        self.requests.labels(route, method, str(status)).inc()
-        self.latency.labels(route, method).observe(seconds)
+        counted = self._counted.get((route, method, status))
+        if counted is None:
+            counted = self._counted[(route, method, status)] = self.requests.labels(route, method, str(status))
+        timed = self._timed.get((route, method))
+        if timed is None:
+            timed = self._timed[(route, method)] = self.latency.labels(route, method)
+        counted.inc()
+        timed.observe(seconds)

@@ -1,7 +1,7 @@
 """Middlewares: request id and logging context, metrics, errors as JSON, token checks."""
 
+import os
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -37,7 +37,7 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     Every request is counted and timed in the metrics; the log gets a line at info only for a refused (4xx,
     5xx) or slow request, and at debug for the others: a line per request at 64 clients would cost more than
     answering it."""
-    request_id = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
+    request_id = request.headers.get(REQUEST_ID_HEADER) or os.urandom(16).hex()
     structlog.contextvars.bind_contextvars(request_id=request_id)
     metrics = request.app[METRICS]
     started = time.perf_counter()

@@ -1,12 +1,13 @@
 """Request decoding and response encoding shared by the handlers."""
 
+import functools
 import ipaddress
 import json
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from contracts.artifacts import ARTIFACT_ID_PATTERN, ArtifactType
 from contracts.base import Contract
@@ -91,9 +92,12 @@ def json_response(payload: Contract | list[Any] | dict[str, Any] | str | bool, s
     return web.Response(text=body, status=status, content_type="application/json")
 
 
-def models_json(items: list[Any]) -> web.Response:
-    """A JSON array of contract models."""
-    return web.Response(
-        text="[" + ",".join(i.model_dump_json(exclude_none=True) for i in items) + "]",
-        content_type="application/json",
-    )
+def models_json(items: Sequence[BaseModel]) -> web.Response:
+    """A JSON array of contract models (all of one type), encoded in one call rather than one per item."""
+    body = _list_adapter(type(items[0])).dump_json(list(items), exclude_none=True) if items else b"[]"
+    return web.Response(body=body, content_type="application/json")
+
+
+@functools.cache
+def _list_adapter(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]

@@ -1,11 +1,13 @@
 """Settings every process shares, read from the environment."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from svckit.transport import BusAuth
+if TYPE_CHECKING:  # the NATS client, imported by processes that connect (the web UI never does)
+    from svckit.transport import BusAuth
 
 
 class RuntimeSettings(BaseSettings):
@@ -24,7 +26,9 @@ class RuntimeSettings(BaseSettings):
     log_level: str = "info"
     request_concurrency: int = Field(default=256, ge=1, description="Requests one replica handles at once.")
 
-    def bus_auth(self) -> BusAuth:
+    def bus_auth(self) -> "BusAuth":
         """The credentials this process connects to NATS with."""
+        from svckit.transport import BusAuth
+
         password = self.nats_password.get_secret_value() if self.nats_password else None
         return BusAuth(user=self.nats_user, password=password, tls_ca=self.nats_tls_ca)

@@ -1,4 +1,9 @@
-"""Keeps a set of children running: restarts a crashed one with backoff, stops all in reverse order."""
+"""Keeps a set of children running: restarts a crashed one with backoff, stops all in reverse order.
+
+A child is checked every ``POLL_SECONDS``; its first crash is restarted at once (a service killed on a healthy
+machine should answer again within seconds), repeated crashes wait 1, 2, 4... up to ``MAX_BACKOFF`` seconds,
+and the backoff resets once a child has run for a minute.
+"""
 
 import threading
 import time
@@ -8,12 +13,13 @@ from dataclasses import dataclass, field
 from stack.processes import Child
 
 MAX_BACKOFF = 30.0
+POLL_SECONDS = 0.1
 
 
 @dataclass
 class _Watched:
     child: Child
-    backoff: float = 1.0
+    backoff: float = 0.0
     restart_at: float | None = None
     started_at: float = field(default_factory=time.monotonic)
 
@@ -33,7 +39,7 @@ class Supervisor:
 
     def run(self, stop_event: threading.Event) -> None:
         """Restart children that exit unexpectedly until asked to stop."""
-        while not stop_event.wait(0.5):
+        while not stop_event.wait(POLL_SECONDS):
             now = time.monotonic()
             for item in self._watched:
                 self._check(item, now)
@@ -48,16 +54,17 @@ class Supervisor:
         child = item.child
         if child.alive():
             if now - item.started_at > 60:
-                item.backoff = 1.0
+                item.backoff = 0.0
             return
         if item.restart_at is None:
             item.restart_at = now + item.backoff
             self._sink(
                 f"{'stack':<12}| {child.name} exited with {child.exit_code()}; restarting in {item.backoff:.0f}s"
             )
-            return
+            if item.backoff > 0:
+                return
         if now >= item.restart_at:
             child.start()
             item.started_at, item.restart_at = now, None
-            item.backoff = min(item.backoff * 2, MAX_BACKOFF)
+            item.backoff = min(max(item.backoff * 2, 1.0), MAX_BACKOFF)
             self._sink(f"{'stack':<12}| restarted {child.name} (pid {child.pid})")

@@ -158,3 +158,26 @@ PERMISSIONS: Final = {
         subscribe=(*_SCORING_ANSWERS, *_micro(s.SCORING)),
     ),
 }
+
+
+@dataclass(frozen=True)
+class BusEvent:
+    """A plain publish (no reply): who sends it, who hears it, and whether one replica of each hearing role takes
+    it (a queue group) or every replica does."""
+
+    publishers: tuple[str, ...]
+    subscribers: tuple[str, ...]
+    shared: bool = False  # one replica takes each (a queue group); otherwise every replica hears every event
+    stream: str | None = None  # carried by this JetStream stream rather than plain NATS
+
+
+# Every subject that is not a request a service's endpoint table answers. ``tests/test_wiring.py`` checks that
+# each subject of ``contracts.subjects`` is either bound by exactly one endpoint table or listed here, and that the
+# permissions above allow what this table says.
+EVENTS: Final = {
+    s.AUTH_REVOKED: BusEvent(publishers=(s.CATALOG,), subscribers=(GATEWAY,)),
+    s.ARTIFACTS_CHANGED: BusEvent(publishers=(s.CATALOG,), subscribers=(s.CATALOG,)),
+    s.RATINGS_CHANGED: BusEvent(publishers=(s.SCORING,), subscribers=(s.SCORING,)),
+    s.AUDIT_RATE: BusEvent(publishers=(GATEWAY,), subscribers=(s.CATALOG,), shared=True),
+    s.COPY_JOB: BusEvent(publishers=(s.STORAGE,), subscribers=(s.STORAGE,), shared=True, stream=s.COPY_JOBS_STREAM),
+}

@@ -1,15 +1,19 @@
 """``RatingStore`` on SQLAlchemy Core (SQLite or PostgreSQL, one code path)."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy import Table, delete, select
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.scoring import RatingReport
 from scoring.adapters.tables import rating_parents, ratings
 from scoring.ports import StoredRating
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 
 
 class SqlRatingStore:
@@ -26,8 +30,7 @@ class SqlRatingStore:
                 rows = [
                     {"child_id": report.artifact_id, "parent_id": parent} for parent in dict.fromkeys(report.parents)
                 ]
-                upsert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-                await conn.execute(upsert(rating_parents).on_conflict_do_nothing(), rows)
+                await conn.execute(_insert(conn, rating_parents).on_conflict_do_nothing(), rows)
 
     async def put_failure(self, artifact_id: str, message: str, at: datetime) -> None:
         """Record that the model's rating could not be computed (``/rate`` answers 500 with ``message``)."""
@@ -76,8 +79,7 @@ class SqlRatingStore:
         """Upsert the row first — it locks the rating, so concurrent writes of one model queue behind each other
         instead of deadlocking on its parents — then clear the parents the new version will list."""
         values = {"artifact_id": artifact_id, "report": report, "failure": failure, "rated_at": at}
-        upsert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        statement = upsert(ratings).values(**values)
+        statement = _insert(conn, ratings).values(**values)
         await conn.execute(
             statement.on_conflict_do_update(
                 index_elements=[ratings.c.artifact_id],
@@ -86,3 +88,13 @@ class SqlRatingStore:
             )
         )  # fmt: skip
         await conn.execute(delete(rating_parents).where(rating_parents.c.child_id == artifact_id))
+
+
+def _insert(conn: AsyncConnection, table: Table) -> "SqliteInsert | PostgresqlInsert":
+    """An ``INSERT`` that takes ``ON CONFLICT`` clauses, in the connection's dialect (PostgreSQL's module, ~2 MB, is
+    imported only where the database is PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert(table)
+    return sqlite_insert(table)

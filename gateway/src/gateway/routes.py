@@ -55,6 +55,7 @@ TABLE: list[tuple[str, str, str, Handler, Permission | None, str | None]] = [
     ("POST", "/users", "UserCreate", users.create_user, ADMIN, CATALOG),
     ("DELETE", "/users/{name}", "UserDelete", users.delete_user, ADMIN, CATALOG),
     ("PUT", "/users/{name}/permissions", "UserGrant", users.grant_permissions, ADMIN, CATALOG),
+    ("GET", "/", "RegistryFrontDoor", docs.front_door, None, None),
     ("GET", "/openapi.yaml", "OpenApiDocument", docs.openapi_document, None, None),
     ("GET", "/docs", "ApiDocs", docs.docs_page, None, None),
     ("GET", "/docs/static/init.js", "ApiDocsInit", docs.docs_init, None, None),

@@ -78,14 +78,19 @@ def main() -> None:
                 child_env.update(_downloads(data_dir))
             supervisor.start(Child(name, [sys.executable, "-m", module], child_env))
         gateway_port = os.environ.get("GATEWAY_PORT", "8080")
-        gateway_env = {**env, **roles.get("gateway", {}), "GATEWAY_PORT": gateway_port}
-        supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], gateway_env))
         ui_port = os.environ.get("UI_PORT", "8081")
+        gateway_env = {
+            **env,
+            **roles.get("gateway", {}),
+            "GATEWAY_PORT": gateway_port,
+            "GATEWAY_UI_URL": os.environ.get("GATEWAY_UI_URL", f"http://127.0.0.1:{ui_port}/"),
+        }
+        supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], gateway_env))
         ui_env = {**env, "UI_PORT": ui_port, "REGISTRY_URL": f"http://127.0.0.1:{gateway_port}"}
         supervisor.start(Child("ui", [sys.executable, "-m", "ui"], ui_env))
         stdout_sink(
-            f"{'stack':<12}| registry on http://127.0.0.1:{gateway_port} (docs at /docs), "
-            f"web UI on http://127.0.0.1:{ui_port}; Ctrl-C stops"
+            f"{'stack':<12}| open http://127.0.0.1:{gateway_port} in a browser (the web UI, on port {ui_port}); "
+            f"the API is at that address, its docs at /docs; Ctrl-C stops"
         )
         if not os.environ.get("REGISTRY_ADMIN_PASSWORD"):
             stdout_sink(

@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from gateway.context import OPENAPI
+from gateway.context import OPENAPI, settings
 
 DOCS_PAGE = """<!doctype html>
 <html lang="en">
@@ -30,6 +30,12 @@ INIT_JS = """window.ui = SwaggerUIBundle({
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout"
 });
 """
+
+
+async def front_door(request: web.Request) -> web.StreamResponse:
+    """``GET /``: a browser opening the registry's address is sent to the web UI (``GATEWAY_UI_URL``), or to the
+    API docs when no UI is configured."""
+    raise web.HTTPFound(settings(request).gateway_ui_url or "/docs")
 
 
 def build_document() -> bytes:

@@ -20,7 +20,7 @@ from tests.api import ADMIN, ADMIN_PASSWORD
 class Run:
     """One ``python -m stack`` process and its log."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, **extra_env: str) -> None:
         self.workdir = workdir
         self.gateway_port = free_port()
         self.metrics_port = free_port()
@@ -43,6 +43,7 @@ class Run:
                 "REGISTRY_S3_PORT": str(free_port()),
                 "STORAGE_HTTP_PORT": str(free_port()),
                 "LOG_FORMAT": "json",
+                **extra_env,
             },
             log_file=self.log,
         )
@@ -215,3 +216,26 @@ def test_a_busy_port_stops_the_start_and_names_the_port_and_its_variable(tmp_pat
 def test_the_banner_says_the_admin_password_is_the_published_default(run: Run) -> None:
     run.until(lambda: "published default password" in run.log.read_text())
     assert "REGISTRY_ADMIN_PASSWORD" in run.log.read_text()
+
+
+def test_registry_replicas_runs_that_many_of_each_service_and_refuses_a_bad_count(tmp_path: Path) -> None:
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "two").mkdir()
+    bad = Run(tmp_path / "bad", REGISTRY_REPLICAS="0")
+    bad.child.start()
+    deadline = time.monotonic() + 30
+    while bad.child.exit_code() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    bad.child.stop()
+    assert bad.child.exit_code() == 2
+    assert "REGISTRY_REPLICAS must be a number from 1 to 8 (got '0')" in bad.log.read_text()
+    run = Run(tmp_path / "two", REGISTRY_REPLICAS="2")
+    run.child.start()
+    try:
+        wait_for_port(run.gateway_port, timeout=60, child=run.child)
+        run.until(lambda: all(run.replicas(name) == 2 for name in ("catalog", "storage", "lineage", "scoring")))
+        token = _login(run)
+        assert {run.call("POST", "/artifacts", [{"name": "*"}], token)[0] for _ in range(8)} == {200}
+        assert len(run.pids("catalog-svc-2")) == 1 and len(run.pids("storage-svc-2")) == 1
+    finally:
+        run.child.stop(timeout=30)

@@ -55,6 +55,7 @@ def port_claims() -> list[PortClaim]:
 
 def main() -> None:
     """Start the stack and supervise it until a signal arrives (exit 2 at once when a port it needs is taken)."""
+    replicas()  # a bad REGISTRY_REPLICAS stops the start before anything runs
     busy = taken(port_claims())
     if busy:
         for claim in busy:
@@ -71,12 +72,13 @@ def main() -> None:
     try:
         env["NATS_URL"], roles = _nats(supervisor, data_dir)
         env.update(_object_storage(supervisor, data_dir))
-        for name, module, metrics_port in SERVICES:
-            port_var = f"{module.upper()}_METRICS_PORT"
-            child_env = {**env, **roles.get(module, {}), "METRICS_PORT": os.environ.get(port_var, str(metrics_port))}
-            if module == "storage":
-                child_env.update(_downloads(data_dir))
-            supervisor.start(Child(name, [sys.executable, "-m", module], child_env))
+        for replica in range(1, replicas() + 1):
+            for name, module, metrics_port in SERVICES:
+                child_env = {**env, **roles.get(module, {}), **_replica_ports(module, metrics_port, replica)}
+                if module == "storage":
+                    child_env = {**_downloads(data_dir), **child_env}
+                label = name if replica == 1 else f"{name}-{replica}"
+                supervisor.start(Child(label, [sys.executable, "-m", module], child_env))
         gateway_port = os.environ.get("GATEWAY_PORT", "8080")
         ui_port = os.environ.get("UI_PORT", "8081")
         gateway_env = {
@@ -100,6 +102,25 @@ def main() -> None:
         supervisor.run(stop)
     finally:
         supervisor.stop_all()
+
+
+def replicas() -> int:
+    """How many replicas of each service to run (``REGISTRY_REPLICAS``, 1 to 8; default 1)."""
+    raw = os.environ.get("REGISTRY_REPLICAS", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 8:
+        stdout_sink(f"{'stack':<12}| cannot start: REGISTRY_REPLICAS must be a number from 1 to 8 (got {raw!r})")
+        sys.exit(2)
+    return int(raw)
+
+
+def _replica_ports(module: str, metrics_port: int, replica: int) -> dict[str, str]:
+    """The first replica of a service listens on the configured ports; the others on free ones (logged by each)."""
+    if replica == 1:
+        return {"METRICS_PORT": os.environ.get(f"{module.upper()}_METRICS_PORT", str(metrics_port))}
+    extra = {"METRICS_PORT": "0"}
+    if module == "storage":
+        extra["STORAGE_HTTP_PORT"] = "0"  # its download links name the port it bound
+    return extra
 
 
 def _nats(supervisor: Supervisor, data_dir: Path) -> tuple[str, dict[str, dict[str, str]]]:

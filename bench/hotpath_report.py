@@ -1,0 +1,96 @@
+"""The hot path benchmark's table: each scenario's throughput, latency and refusals against bare, and its target."""
+
+import statistics
+from dataclasses import dataclass
+
+from bench.wrk import WrkResult
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a scenario must reach: a ratio of bare's throughput, a p50 and a p99 bound, no refusals."""
+
+    ratio: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    no_refusals: bool = False
+
+    def misses(self, result: WrkResult, bare: WrkResult) -> list[str]:
+        """What of the target ``result`` misses (empty: met)."""
+        missed = []
+        if self.ratio is not None and result.throughput < self.ratio * bare.throughput:
+            missed.append(f"≥{self.ratio:.2f}x bare")
+        if self.p50_ms is not None and result.p50_ms >= self.p50_ms:
+            missed.append(f"p50<{self.p50_ms:.0f} ms")
+        if self.p99_ms is not None and result.p99_ms >= self.p99_ms:
+            missed.append(f"p99<{self.p99_ms:.0f} ms")
+        if self.no_refusals and (result.non_2xx or result.socket_errors):
+            missed.append("0 non-2xx")
+        return missed
+
+    def describe(self) -> str:
+        """The target in words."""
+        parts = [f"≥{self.ratio:.2f}x" if self.ratio else "", f"p50<{self.p50_ms:.0f}" if self.p50_ms else ""]
+        parts += [f"p99<{self.p99_ms:.0f}" if self.p99_ms else "", "0 non-2xx" if self.no_refusals else ""]
+        return " ".join(p for p in parts if p) or "-"
+
+
+def median(results: list[WrkResult]) -> WrkResult:
+    """One result for several rounds: all requests over all seconds, median p50 and p99, every refusal."""
+    return WrkResult(
+        requests=sum(r.requests for r in results),
+        seconds=sum(r.seconds for r in results),
+        non_2xx=sum(r.non_2xx for r in results),
+        socket_errors=sum(r.socket_errors for r in results),
+        p50_ms=statistics.median(r.p50_ms for r in results),
+        p99_ms=statistics.median(r.p99_ms for r in results),
+    )
+
+
+LABELS = {
+    "bare": "bare aiohttp+uvloop GET",
+    "get": "GET /artifacts/{type}/{id}",
+    "list": "POST /artifacts (page of 100)",
+    "regex": "POST /artifact/byRegEx (new)",
+    "rate": "GET /artifact/model/{id}/rate",
+    "get2": "GET /artifacts/{type}/{id}, 2 replicas",
+}
+
+
+def report(
+    results: dict[str, WrkResult],
+    targets: list[tuple[str, Target]],
+    scaled: dict[str, WrkResult],
+    rounds: int,
+    seconds: float,
+) -> int:
+    """Print the table (and GET again on two replicas of every service); 1 when any request failed."""
+    bare = results["bare"]
+    print(f"\nwrk -t2 -c64, {rounds} round(s) of {seconds:.0f} s; tokens rotated every 950 calls")
+    print(f"{'scenario':<36}{'req/s':>9}{'x bare':>8}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}  target")
+    print(_row("bare", bare, bare, "baseline"))
+    failed = 0
+    for name, target in targets:
+        missed = target.misses(results[name], bare)
+        print(
+            _row(
+                name,
+                results[name],
+                bare,
+                f"{target.describe()}: " + (f"MISSED {', '.join(missed)}" if missed else "met"),
+            )
+        )
+    two, one = scaled["get"], results["get"]
+    verdict = "not slower: met" if two.throughput >= 0.95 * one.throughput else "MISSED (slower)"
+    print(_row("bare", scaled["bare"], scaled["bare"], "baseline (second stack)"))
+    print(_row("get2", two, scaled["bare"], f"{two.throughput / one.throughput:.2f}x one replica: {verdict}"))
+    for result in [*results.values(), *scaled.values()]:
+        failed += result.non_2xx + result.socket_errors
+    return 1 if failed else 0
+
+
+def _row(name: str, result: WrkResult, bare: WrkResult, verdict: str) -> str:
+    return (
+        f"{LABELS[name]:<36}{result.throughput:>9,.0f}{result.throughput / bare.throughput:>8.2f}"
+        f"{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}{result.non_2xx + result.socket_errors:>9}  {verdict}"
+    )

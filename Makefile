@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PACKAGES := contracts svckit catalog-svc storage-svc lineage-svc scoring-svc gateway ui stack
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: install run test lint typecheck check bench clean
+.PHONY: install run run-cluster test lint typecheck check bench clean
 
 install: $(STAMP)
 
@@ -20,6 +20,9 @@ $(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
 
 run: install
 	$(BIN)/python -m stack
+
+run-cluster: install
+	$(BIN)/python -m stack --cluster
 
 lint: install
 	$(BIN)/ruff check .

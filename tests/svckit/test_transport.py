@@ -7,10 +7,13 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import structlog
 from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 from prometheus_client import CollectorRegistry
 
+from contracts import subjects
 from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
+from svckit import transport
 from svckit.host import Endpoint, EndpointHost
 from svckit.metrics import EndpointMetrics
 from svckit.transport import ServiceClient, connect
@@ -131,3 +134,36 @@ async def test_stats_report_handled_requests_and_errors(nc: NATS, echo_host: End
     assert endpoint["subject"] == "echo.ping"
     assert endpoint["data"]["handled"] >= 2
     assert endpoint["data"]["errors"] >= 1
+
+
+async def _replica_dying_with_its_first_request(nc: NATS, subject: str) -> list[bytes]:
+    """A responder that takes the first request and never answers it (as a replica killed mid-call), then answers
+    the others; the payloads it received."""
+    seen: list[bytes] = []
+
+    async def answer(message: Msg) -> None:
+        seen.append(message.data)
+        if len(seen) > 1:
+            await message.respond(Pong(text="answered", request_id=None).model_dump_json().encode())
+
+    await nc.subscribe(subject, queue="replicas", cb=answer)
+    return seen
+
+
+async def test_a_read_whose_replica_died_mid_call_is_sent_again(nc: NATS, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transport, "RETRY_AFTER_SECONDS", 0.3)
+    seen = await _replica_dying_with_its_first_request(nc, subjects.ARTIFACT_GET)
+    started = asyncio.get_running_loop().time()
+    reply = await ServiceClient(nc).call(subjects.ARTIFACT_GET, Ping(text="x"), Pong, timeout=5)
+    assert reply.text == "answered" and len(seen) == 2 and seen[0] == seen[1]
+    assert 0.3 <= asyncio.get_running_loop().time() - started < 2
+
+
+async def test_a_write_is_never_sent_twice(nc: NATS, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transport, "RETRY_AFTER_SECONDS", 0.3)
+    seen = await _replica_dying_with_its_first_request(nc, subjects.ARTIFACT_CREATE)
+    with pytest.raises(ServiceFailure) as caught:
+        await ServiceClient(nc).call(subjects.ARTIFACT_CREATE, Ping(text="x"), Pong, timeout=1)
+    assert caught.value.code is ErrorCode.TIMEOUT
+    assert caught.value.message == "The catalog service did not answer within 1 seconds."
+    assert len(seen) == 1

@@ -73,6 +73,32 @@ RESETTABLE_SERVICES: Final = (CATALOG, STORAGE, LINEAGE, SCORING)
 MONITORED_SERVICES: Final = (CATALOG, STORAGE, LINEAGE, SCORING)
 
 
+# Requests that only read, and answer in milliseconds: a caller that got no answer within its first-attempt wait
+# (the replica that took it died mid-call) sends it once more, and another replica answers. Reads that may take
+# long on purpose (a regex search, an upstream check) and anything that changes state (a token lease spends
+# calls) are not here.
+RETRYABLE_READS: Final = frozenset(
+    {
+        ARTIFACT_GET,
+        ARTIFACT_QUERY,
+        ARTIFACT_BY_NAME,
+        ARTIFACT_AUDIT,
+        ARTIFACT_PACKAGE,
+        ARTIFACT_DOWNLOAD,
+        AUTH_REVOCATIONS,
+        USER_LIST,
+        PACKAGE_STATUS,
+        PACKAGE_FILES,
+        PACKAGE_SIZES,
+        LINEAGE_GRAPH,
+        LINEAGE_PARENTS,
+        LINEAGE_COST,
+        RATING_READ,
+        RATING_REPORT,
+    }
+)
+
+
 def reset_subject(service: str) -> str:
     """The reset subject a service answers."""
     return f"{service}.admin.reset"

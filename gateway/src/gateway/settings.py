@@ -10,6 +10,9 @@ class GatewaySettings(RuntimeSettings):
 
     gateway_host: str = "127.0.0.1"
     gateway_port: int = Field(default=8080, ge=0, le=65535)
+    gateway_reuse_port: bool = Field(
+        default=False, description="Share the port with other gateway processes (SO_REUSEPORT; run-cluster's two)."
+    )
     public_url: str | None = Field(default=None, description="Base URL clients use, for links in responses.")
     gateway_ui_url: str | None = Field(
         default=None, description="The web UI's address: where GET / sends a browser (the API docs when unset)."

@@ -2,6 +2,8 @@
 
 One terminal, every line prefixed by its process; Ctrl-C or SIGTERM stops everything cleanly; a process
 that crashes is restarted. State lives under ``REGISTRY_DATA_DIR`` (default ``./var``).
+
+``python -m stack --cluster`` (``make run-cluster``) runs the production topology instead: see ``stack.cluster``.
 """
 
 import os
@@ -30,7 +32,7 @@ SERVICES = [
 ]
 
 
-def port_claims() -> list[PortClaim]:
+def port_claims(cluster: bool = False) -> list[PortClaim]:
     """Every port this stack will listen on, as the environment chooses them."""
     claims = [
         PortClaim(int(os.environ.get("GATEWAY_PORT", "8080")), "the gateway", "GATEWAY_PORT"),
@@ -46,7 +48,12 @@ def port_claims() -> list[PortClaim]:
         claims.append(PortClaim(int(os.environ.get(variable, metrics_port)), f"{name} metrics", variable))
     if not os.environ.get("NATS_URL"):
         nats_port = int(os.environ.get("REGISTRY_NATS_PORT", DEFAULT_NATS_PORT))
-        claims.append(PortClaim(nats_port, "the NATS server", "REGISTRY_NATS_PORT"))
+        if cluster:
+            from stack.cluster import nats_claims
+
+            claims += nats_claims(nats_port)
+        else:
+            claims.append(PortClaim(nats_port, "the NATS server", "REGISTRY_NATS_PORT"))
     if not os.environ.get("S3_ENDPOINT_URL"):
         s3_port = int(os.environ.get("REGISTRY_S3_PORT", DEFAULT_S3_PORT))
         claims.append(PortClaim(s3_port, "SeaweedFS S3", "REGISTRY_S3_PORT"))
@@ -55,8 +62,11 @@ def port_claims() -> list[PortClaim]:
 
 def main() -> None:
     """Start the stack and supervise it until a signal arrives (exit 2 at once when a port it needs is taken)."""
+    cluster = "--cluster" in sys.argv[1:]
+    if cluster:
+        os.environ.setdefault("REGISTRY_REPLICAS", "2")
     replicas()  # a bad REGISTRY_REPLICAS stops the start before anything runs
-    busy = taken(port_claims())
+    busy = taken(port_claims(cluster))
     if busy:
         for claim in busy:
             stdout_sink(f"{'stack':<12}| cannot start: {claim.explain()}")
@@ -70,7 +80,11 @@ def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        env["NATS_URL"], roles = _nats(supervisor, data_dir)
+        env["NATS_URL"], roles = _cluster_nats(supervisor, data_dir) if cluster else _nats(supervisor, data_dir)
+        if cluster:
+            from stack.cluster import database_env
+
+            env.update(database_env(), STORAGE_STREAM_REPLICAS="3")
         env.update(_object_storage(supervisor, data_dir))
         for replica in range(1, replicas() + 1):
             for name, module, metrics_port in SERVICES:
@@ -87,6 +101,9 @@ def main() -> None:
             "GATEWAY_PORT": gateway_port,
             "GATEWAY_UI_URL": os.environ.get("GATEWAY_UI_URL", f"http://127.0.0.1:{ui_port}/"),
         }
+        if cluster:  # two gateways on one port (SO_REUSEPORT): the kernel spreads the connections
+            gateway_env["GATEWAY_REUSE_PORT"] = "true"
+            supervisor.start(Child("gateway-2", [sys.executable, "-m", "gateway"], gateway_env))
         supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], gateway_env))
         ui_env = {**env, "UI_PORT": ui_port, "REGISTRY_URL": f"http://127.0.0.1:{gateway_port}"}
         supervisor.start(Child("ui", [sys.executable, "-m", "ui"], ui_env))
@@ -134,6 +151,17 @@ def _nats(supervisor: Supervisor, data_dir: Path) -> tuple[str, dict[str, dict[s
     supervisor.start(child)
     wait_for_port(port, child=child)
     return launch.url, {role: launch.role_env(role) for role in launch.passwords}
+
+
+def _cluster_nats(supervisor: Supervisor, data_dir: Path) -> tuple[str, dict[str, dict[str, str]]]:
+    """``NATS_URL`` if set, else a three-node NATS cluster of our own and every role's credentials for it."""
+    if os.environ.get("NATS_URL"):
+        return os.environ["NATS_URL"], {}
+    from stack.cluster import start_nats_cluster
+
+    port = int(os.environ.get("REGISTRY_NATS_PORT", DEFAULT_NATS_PORT))
+    nodes = start_nats_cluster(supervisor, data_dir / "nats-cluster", port)
+    return nodes.url, {role: nodes.role_env(role) for role in nodes.nodes[0].passwords}
 
 
 def _downloads(data_dir: Path) -> dict[str, str]:

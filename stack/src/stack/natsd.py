@@ -24,6 +24,8 @@ from stack.processes import nats_server_binary
 
 CREDENTIALS_FILE = "credentials.json"
 CONFIG_FILE = "nats.conf"
+CLUSTER_NAME = "registry"
+ROUTE_USER = "route"  # the nodes of a cluster authenticate each other's routes with a password of their own
 
 
 @dataclass(frozen=True)
@@ -90,3 +92,62 @@ def prepare_nats(root: Path, port: int, host: str = "127.0.0.1") -> NatsLaunch:
     write_private(config, render_config(host, port, root, passwords))
     argv = [nats_server_binary(), "-c", str(config)]
     return NatsLaunch(argv=argv, url=f"nats://{host}:{port}", port=port, passwords=passwords)
+
+
+@dataclass(frozen=True)
+class NatsCluster:
+    """The nodes of a NATS cluster on one machine (each a ``NatsLaunch``), and the client URL naming them all."""
+
+    nodes: list[NatsLaunch]
+
+    @property
+    def url(self) -> str:
+        """Every node's client URL, comma-separated: a client connects to any and fails over to the others."""
+        return ",".join(node.url for node in self.nodes)
+
+    def role_env(self, role: str) -> dict[str, str]:
+        """``NATS_USER`` and ``NATS_PASSWORD`` of ``role`` (the same on every node)."""
+        return self.nodes[0].role_env(role)
+
+
+def render_cluster_node(
+    name: str, client: tuple[str, int], route_port: int, peers: list[int], store_dir: Path, secrets_: Mapping[str, str]
+) -> str:
+    """One node's configuration: its client and route listeners, JetStream store, the routes to its peers (they
+    authenticate each other with the route password) and the same authorization as a single node."""
+    host, port = client
+    route = secrets_[ROUTE_USER]
+    routes = ", ".join(quoted(f"nats://{ROUTE_USER}:{route}@{host}:{peer}") for peer in peers)
+    passwords = {role: quoted(secrets_[role]) for role in ROLES}
+    return (
+        f"server_name: {quoted(name)}\nlisten: {quoted(f'{host}:{port}')}\n"
+        f"jetstream {{\n  store_dir: {quoted(str(store_dir))}\n}}\n"
+        f"cluster {{\n  name: {quoted(CLUSTER_NAME)}\n  listen: {quoted(f'{host}:{route_port}')}\n"
+        f"  authorization {{\n    user: {quoted(ROUTE_USER)}\n    password: {quoted(route)}\n  }}\n"
+        f"  routes: [{routes}]\n}}\n"
+        f"{render_authorization(passwords)}"
+    )
+
+
+def prepare_nats_cluster(
+    root: Path, client_ports: list[int], route_ports: list[int], host: str = "127.0.0.1"
+) -> NatsCluster:
+    """Configurations for a cluster of ``len(client_ports)`` nodes on ``host`` under ``root/node-<n>``; the roles'
+    passwords (``root/credentials.json``) and the route password (``root/route-password``), both mode 0600 and
+    generated once, are shared by every node."""
+    root.mkdir(parents=True, exist_ok=True)
+    passwords = load_passwords(root)
+    route_file = root / "route-password"
+    if not route_file.exists():
+        write_private(route_file, secrets.token_urlsafe(24))
+    secrets_ = {**passwords, ROUTE_USER: route_file.read_text().strip()}
+    nodes = []
+    for index, (port, route_port) in enumerate(zip(client_ports, route_ports, strict=True), start=1):
+        node_dir = root / f"node-{index}"
+        node_dir.mkdir(exist_ok=True)
+        peers = [p for p in route_ports if p != route_port]
+        config = node_dir / CONFIG_FILE
+        write_private(config, render_cluster_node(f"nats-{index}", (host, port), route_port, peers, node_dir, secrets_))
+        argv = [nats_server_binary(), "-c", str(config)]
+        nodes.append(NatsLaunch(argv=argv, url=f"nats://{host}:{port}", port=port, passwords=passwords))
+    return NatsCluster(nodes)

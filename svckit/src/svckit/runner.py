@@ -51,8 +51,18 @@ def serve_process(
     run_until_signalled(serve, fast_loop=fast_loop)
 
 
-def serve_web_app(process: str, settings: S, init_app: Callable[[S], web.Application], host: str, port: int) -> None:
-    """The whole ``__main__`` of an HTTP process (gateway, UI): configure logging, serve until SIGINT/SIGTERM."""
+def serve_web_app(
+    process: str,
+    settings: S,
+    init_app: Callable[[S], web.Application],
+    host: str,
+    port: int,
+    *,
+    reuse_port: bool = False,
+) -> None:
+    """The whole ``__main__`` of an HTTP process (gateway, UI): configure logging, serve until SIGINT/SIGTERM.
+    With ``reuse_port``, several processes may listen on one port (``SO_REUSEPORT``: the kernel spreads the
+    connections over them)."""
     configure_logging(process, log_format=settings.log_format, level=settings.log_level)
     web.run_app(
         init_app(settings),
@@ -61,5 +71,6 @@ def serve_web_app(process: str, settings: S, init_app: Callable[[S], web.Applica
         access_log=None,
         print=None,
         shutdown_timeout=10,
+        reuse_port=reuse_port or None,
         loop=uvloop.new_event_loop(),
     )

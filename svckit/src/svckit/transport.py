@@ -10,6 +10,7 @@ from typing import TypeVar
 import nats
 import structlog
 from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 from nats.errors import AuthorizationError, NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.micro.request import ERROR_CODE_HEADER, ERROR_HEADER
@@ -18,9 +19,11 @@ from pydantic import ValidationError
 from contracts.base import Contract
 from contracts.bus import inbox_prefix
 from contracts.errors import ErrorCode, ServiceFailure
+from contracts.subjects import RETRYABLE_READS
 from svckit.logging import REQUEST_ID_HEADER
 
 R = TypeVar("R", bound=Contract)
+RETRY_AFTER_SECONDS = 2.0  # a read (``RETRYABLE_READS``) unanswered this long is sent once more
 
 log = structlog.get_logger()
 
@@ -127,34 +130,57 @@ class ServiceClient:
         return self._nc
 
     async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R:
-        """Send ``request`` to ``subject`` and return the reply; failures raise ``ServiceFailure``."""
-        service = subject.split(".", 1)[0]
+        """Send ``request`` to ``subject`` and return the reply; failures raise ``ServiceFailure``. A read of
+        ``RETRYABLE_READS`` unanswered after ``RETRY_AFTER_SECONDS`` is sent once more (to whichever replica takes
+        it) for the rest of the wait: its first replica may have died with it."""
         wait = timeout if timeout is not None else self._default_timeout
         headers = {}
         request_id = current_request_id()
         if request_id:
             headers[REQUEST_ID_HEADER] = request_id
+        payload = request.model_dump_json().encode()
+        first = min(wait, RETRY_AFTER_SECONDS) if subject in RETRYABLE_READS else wait
         try:
-            msg = await self._nc.request(
-                subject, request.model_dump_json().encode(), timeout=wait, headers=headers or None
-            )
-        except NoRespondersError as error:
-            raise ServiceFailure(
-                ErrorCode.UNAVAILABLE, f"The {service} service is not available right now; try again shortly."
-            ) from error
-        except NatsTimeout as error:
-            raise ServiceFailure(
-                ErrorCode.TIMEOUT, f"The {service} service did not answer within {wait:g} seconds."
-            ) from error
-        except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError) as error:
-            raise ServiceFailure(ErrorCode.UNAVAILABLE, "The message bus is not reachable right now.") from error
+            msg = await self._request(subject, payload, first, wait, headers)
+        except NatsTimeout:
+            if first >= wait:
+                raise self._timed_out(subject, wait) from None
+            log.info("read_sent_again", subject=subject, after_seconds=first)
+            try:
+                msg = await self._request(subject, payload, wait - first, wait, headers)
+            except NatsTimeout:
+                raise self._timed_out(subject, wait) from None
         if msg.headers and ERROR_CODE_HEADER in msg.headers:
             raise _failure_from_headers(msg.headers)
         try:
             return reply.model_validate_json(msg.data)
         except ValidationError as error:
             log.error("bad_reply", subject=subject, error=str(error))
-            raise ServiceFailure(ErrorCode.INTERNAL, f"The {service} service sent a malformed reply.") from error
+            raise ServiceFailure(
+                ErrorCode.INTERNAL, f"The {_service(subject)} service sent a malformed reply."
+            ) from error
+
+    async def _request(self, subject: str, payload: bytes, seconds: float, wait: float, headers: dict[str, str]) -> Msg:
+        """One request/reply; raises ``NatsTimeout`` when unanswered in ``seconds``, ``ServiceFailure`` otherwise."""
+        try:
+            return await self._nc.request(subject, payload, timeout=seconds, headers=headers or None)
+        except NoRespondersError as error:
+            raise ServiceFailure(
+                ErrorCode.UNAVAILABLE,
+                f"The {_service(subject)} service is not available right now; try again shortly.",
+            ) from error
+        except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError) as error:
+            raise ServiceFailure(ErrorCode.UNAVAILABLE, "The message bus is not reachable right now.") from error
+
+    @staticmethod
+    def _timed_out(subject: str, wait: float) -> ServiceFailure:
+        return ServiceFailure(
+            ErrorCode.TIMEOUT, f"The {_service(subject)} service did not answer within {wait:g} seconds."
+        )
+
+
+def _service(subject: str) -> str:
+    return subject.split(".", 1)[0]
 
 
 def _failure_from_headers(headers: dict[str, str]) -> ServiceFailure:

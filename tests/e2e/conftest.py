@@ -20,6 +20,20 @@ def registry(request: pytest.FixtureRequest, workdir: Path, mirror_url: str) -> 
         yield stack
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of a module marked ``any_backend`` (URL checks, sandboxing, pickle scans, HTTP edge cases: nothing the
+    database decides) run on the SQLite registry only; every other test runs on both backends."""
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("registry") == "postgres"
+        (dropped if on_postgres and item.get_closest_marker("any_backend") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     """One HTTP client session for the whole run."""

@@ -4,8 +4,12 @@
 import asyncio
 import re
 
+import pytest
+
 from tests.api import Api
 from tests.harness import RegistryStack
+
+pytestmark = pytest.mark.any_backend  # nothing here depends on the database
 
 
 async def _hang_up_mid_body(port: int, token: str) -> None:

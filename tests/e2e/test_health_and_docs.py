@@ -6,6 +6,8 @@ import yaml
 from tests.api import Api
 from tests.harness import REPO
 
+pytestmark = pytest.mark.any_backend  # nothing here depends on the database
+
 
 async def test_health_is_200_without_a_token(api: Api) -> None:
     reply = await api.call("GET", "/health", token=None)

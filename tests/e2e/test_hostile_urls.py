@@ -8,6 +8,8 @@ import pytest
 
 from tests.api import Api
 
+pytestmark = pytest.mark.any_backend  # nothing here depends on the database
+
 TRICKS = [
     ("code", "https://github.com/quillfield/quillbert/tree/main/../../../../users/octocat", "'..' is not allowed"),
     ("code", "https://github.com/quillfield/quillbert/tree/main/./docs", "'.' is not allowed"),

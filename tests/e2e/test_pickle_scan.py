@@ -7,9 +7,13 @@ import asyncio
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from tests.api import Api
 from tests.e2e.test_storage_resilience import _object_keys
 from tests.harness import RegistryStack
+
+pytestmark = pytest.mark.any_backend  # nothing here depends on the database
 
 HF = "https://huggingface.co"
 ACME = Path(__file__).resolve().parents[1] / "fixtures" / "upstream" / "hf" / "models" / "acme-research"

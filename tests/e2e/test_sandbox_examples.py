@@ -7,8 +7,12 @@ interpreter can run it. The sandbox has no network: the example succeeds only if
 huggingface_hub looks, with the bytes the Hub published.
 """
 
+import pytest
+
 from tests.api import Api
 from tests.e2e.test_fixture_catalogue import HF
+
+pytestmark = pytest.mark.any_backend  # nothing here depends on the database
 
 TINY = "acme-research/bow-sentiment-tiny"
 

@@ -116,8 +116,9 @@ class _Stay(urllib.request.HTTPRedirectHandler):
 def test_stack_serves_the_api_and_every_process_exposes_metrics(run: Run) -> None:
     with pytest.raises(urllib.error.HTTPError) as front_door:  # a browser opening the registry lands on the UI
         urllib.request.build_opener(_Stay).open(run.url("/"), timeout=5)
-    assert front_door.value.code == 302
-    assert front_door.value.headers["Location"] == f"http://127.0.0.1:{run.ui_port}/"
+    with front_door.value as redirect:
+        assert redirect.code == 302
+        assert redirect.headers["Location"] == f"http://127.0.0.1:{run.ui_port}/"
     assert f"open http://127.0.0.1:{run.gateway_port} in a browser" in run.log.read_text()
     token = _login(run)
     assert run.call("POST", "/artifacts", [{"name": "*"}], token) == (200, [])

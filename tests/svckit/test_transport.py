@@ -3,6 +3,7 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import structlog
@@ -13,6 +14,7 @@ from prometheus_client import CollectorRegistry
 from contracts import subjects
 from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
+from stack.processes import Child
 from svckit import transport
 from svckit.host import Endpoint, EndpointHost
 from svckit.metrics import EndpointMetrics
@@ -147,6 +149,7 @@ async def _replica_dying_with_its_first_request(nc: NATS, subject: str) -> list[
             await message.respond(Pong(text="answered", request_id=None).model_dump_json().encode())
 
     await nc.subscribe(subject, queue="replicas", cb=answer)
+    await nc.flush()  # the server knows the subscription before anyone calls
     return seen
 
 
@@ -167,3 +170,61 @@ async def test_a_write_is_never_sent_twice(nc: NATS, monkeypatch: pytest.MonkeyP
     assert caught.value.code is ErrorCode.TIMEOUT
     assert caught.value.message == "The catalog service did not answer within 1 seconds."
     assert len(seen) == 1
+
+
+@pytest.fixture
+def own_nats(tmp_path: Path) -> Iterator[tuple[Child, str]]:
+    """A NATS server of the test's own, to kill and start again on the same port."""
+    child, url = start_open_nats(tmp_path)
+    yield child, url
+    child.stop()
+
+
+async def _restart_once_taken(child: Child, seen: list[bytes]) -> None:
+    """Kill the server once the responder holds the request (not while it may still be in the caller's buffer,
+    which nats-py would send again after reconnecting), then start it again on the same port."""
+    while not seen:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)
+    child.kill()
+    await asyncio.sleep(0.3)
+    child.start()
+
+
+async def test_a_write_whose_connection_dropped_fails_at_once_not_at_its_timeout(
+    own_nats: tuple[Child, str],
+) -> None:
+    child, url = own_nats
+    caller, responder = await connect(url, name="caller"), await connect(url, name="responder")
+    try:
+        seen = await _replica_dying_with_its_first_request(responder, subjects.ARTIFACT_CREATE)
+        started = asyncio.get_running_loop().time()
+        restart = asyncio.create_task(_restart_once_taken(child, seen))
+        with pytest.raises(ServiceFailure) as caught:
+            await ServiceClient(caller).call(subjects.ARTIFACT_CREATE, Ping(text="x"), Pong, timeout=10)
+        await restart
+        took = asyncio.get_running_loop().time() - started
+        assert caught.value.code is ErrorCode.UNAVAILABLE
+        assert "dropped while the catalog service was answering" in caught.value.message, (took, caught.value)
+        assert asyncio.get_running_loop().time() - started < 2  # the 10 s timeout did not run out
+    finally:
+        await caller.close()
+        await responder.close()
+
+
+async def test_a_read_whose_connection_dropped_is_sent_again_once_reconnected(
+    own_nats: tuple[Child, str],
+) -> None:
+    child, url = own_nats
+    caller, responder = await connect(url, name="caller"), await connect(url, name="responder")
+    try:
+        seen = await _replica_dying_with_its_first_request(responder, subjects.ARTIFACT_GET)
+        started = asyncio.get_running_loop().time()
+        restart = asyncio.create_task(_restart_once_taken(child, seen))
+        reply = await ServiceClient(caller).call(subjects.ARTIFACT_GET, Ping(text="x"), Pong, timeout=10)
+        await restart
+        assert reply.text == "answered" and len(seen) == 2
+        assert asyncio.get_running_loop().time() - started < 1.9  # sent again on reconnection: no 2 s first wait
+    finally:
+        await caller.close()
+        await responder.close()

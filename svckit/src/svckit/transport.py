@@ -24,6 +24,7 @@ from svckit.logging import REQUEST_ID_HEADER
 
 R = TypeVar("R", bound=Contract)
 RETRY_AFTER_SECONDS = 2.0  # a read (``RETRYABLE_READS``) unanswered this long is sent once more
+RESUBSCRIBE_WAIT_SECONDS = 0.25  # after a dropped connection, between asks while no replica has subscribed again
 
 log = structlog.get_logger()
 
@@ -72,8 +73,23 @@ async def connect(url: str, name: str, *, auth: BusAuth | None = None, attempts:
     raise AssertionError("unreachable")
 
 
+def _fail_requests_in_flight(nc: NATS) -> None:
+    """The connection dropped: a request sent through it cannot get its answer any more (the reply would come to the
+    server that is gone), so each one still waiting fails now, not at its timeout. nats-py keeps the pending
+    answers of its shared request inbox in ``_resp_map`` (checked by ``tests/svckit/test_transport.py``)."""
+    pending: dict[str, asyncio.Future[Msg]] = getattr(nc, "_resp_map", {})
+    for future in list(pending.values()):
+        if not future.done():
+            future.set_exception(nats.errors.ConnectionReconnectingError())
+
+
 async def _connect_once(url: str, name: str, auth: BusAuth) -> NATS:
     refused = asyncio.Event()
+    connected: list[NATS] = []
+
+    async def on_disconnect() -> None:
+        for nc in connected:
+            _fail_requests_in_flight(nc)
 
     async def on_error(error: Exception) -> None:
         if isinstance(error, AuthorizationError) or "authorization violation" in str(error).lower():
@@ -89,6 +105,7 @@ async def _connect_once(url: str, name: str, auth: BusAuth) -> NATS:
             tls=auth.tls_context(),
             inbox_prefix=auth.inbox_prefix(),
             error_cb=on_error,
+            disconnected_cb=on_disconnect,
             connect_timeout=2,
             allow_reconnect=True,
             max_reconnect_attempts=-1,
@@ -99,7 +116,8 @@ async def _connect_once(url: str, name: str, auth: BusAuth) -> NATS:
     await asyncio.wait({connecting, watching}, return_when=asyncio.FIRST_COMPLETED)
     watching.cancel()
     if connecting.done():
-        return connecting.result()
+        connected.append(connecting.result())
+        return connected[0]
     connecting.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await connecting
@@ -140,16 +158,15 @@ class ServiceClient:
             headers[REQUEST_ID_HEADER] = request_id
         payload = request.model_dump_json().encode()
         first = min(wait, RETRY_AFTER_SECONDS) if subject in RETRYABLE_READS else wait
+        started = asyncio.get_running_loop().time()
         try:
-            msg = await self._request(subject, payload, first, wait, headers)
-        except NatsTimeout:
-            if first >= wait:
-                raise self._timed_out(subject, wait) from None
-            log.info("read_sent_again", subject=subject, after_seconds=first)
-            try:
-                msg = await self._request(subject, payload, wait - first, wait, headers)
-            except NatsTimeout:
-                raise self._timed_out(subject, wait) from None
+            msg = await self._request(subject, payload, first, headers)
+        except (NatsTimeout, _Dropped) as lost:
+            left = wait - (asyncio.get_running_loop().time() - started)
+            if subject not in RETRYABLE_READS or left <= 0:
+                raise self._lost(subject, wait, lost) from None
+            log.info("read_sent_again", subject=subject, reason=type(lost).__name__)
+            msg = await self._again(subject, payload, started + wait, headers, lost)
         if msg.headers and ERROR_CODE_HEADER in msg.headers:
             raise _failure_from_headers(msg.headers)
         try:
@@ -160,23 +177,56 @@ class ServiceClient:
                 ErrorCode.INTERNAL, f"The {_service(subject)} service sent a malformed reply."
             ) from error
 
-    async def _request(self, subject: str, payload: bytes, seconds: float, wait: float, headers: dict[str, str]) -> Msg:
-        """One request/reply; raises ``NatsTimeout`` when unanswered in ``seconds``, ``ServiceFailure`` otherwise."""
+    async def _again(
+        self, subject: str, payload: bytes, deadline: float, headers: dict[str, str], lost: Exception
+    ) -> Msg:
+        """A read sent once more before ``deadline``. After a dropped connection the services may still be
+        subscribing again on the server it reconnected to: while none answers, it waits a moment and asks again."""
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                return await self._request(subject, payload, max(0.01, deadline - loop.time()), headers)
+            except (NatsTimeout, _Dropped) as lost_again:
+                raise self._lost(subject, deadline - loop.time(), lost_again) from None
+            except ServiceFailure as failure:
+                if not isinstance(lost, _Dropped) or failure.code is not ErrorCode.UNAVAILABLE:
+                    raise
+                if loop.time() + RESUBSCRIBE_WAIT_SECONDS >= deadline:
+                    raise
+                await asyncio.sleep(RESUBSCRIBE_WAIT_SECONDS)
+
+    async def _request(self, subject: str, payload: bytes, seconds: float, headers: dict[str, str]) -> Msg:
+        """One request/reply; raises ``NatsTimeout`` when unanswered in ``seconds``, ``_Dropped`` when the connection
+        dropped while it waited, ``ServiceFailure`` otherwise."""
         try:
             return await self._nc.request(subject, payload, timeout=seconds, headers=headers or None)
+        except nats.errors.ConnectionReconnectingError as error:
+            if not self._nc.is_connected and not self._nc.is_reconnecting:
+                raise ServiceFailure(ErrorCode.UNAVAILABLE, "The message bus is not reachable right now.") from error
+            raise _Dropped from error
         except NoRespondersError as error:
             raise ServiceFailure(
                 ErrorCode.UNAVAILABLE,
                 f"The {_service(subject)} service is not available right now; try again shortly.",
             ) from error
-        except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError) as error:
+        except nats.errors.ConnectionClosedError as error:
             raise ServiceFailure(ErrorCode.UNAVAILABLE, "The message bus is not reachable right now.") from error
 
     @staticmethod
-    def _timed_out(subject: str, wait: float) -> ServiceFailure:
+    def _lost(subject: str, wait: float, cause: Exception) -> ServiceFailure:
+        if isinstance(cause, _Dropped):
+            return ServiceFailure(
+                ErrorCode.UNAVAILABLE,
+                f"The connection to the message bus dropped while the {_service(subject)} service was answering; "
+                "the request may or may not have been carried out.",
+            )
         return ServiceFailure(
             ErrorCode.TIMEOUT, f"The {_service(subject)} service did not answer within {wait:g} seconds."
         )
+
+
+class _Dropped(Exception):
+    """The connection to NATS dropped while a request waited for its answer."""
 
 
 def _service(subject: str) -> str:

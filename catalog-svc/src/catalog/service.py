@@ -79,10 +79,13 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
         nc = await connect(settings.nats_url, name=CATALOG, auth=settings.bus_auth())
         stack.push_async_callback(nc.drain)
         events = NatsEvents(nc)
-        store = ArtifactView(SqlArtifactStore(engine), events.artifacts_changed, settings.catalog_view_check_seconds)
+        rows = SqlArtifactStore(engine)
+        store = ArtifactView(rows, events.artifacts_changed, settings.catalog_view_check_seconds)
         await stack.enter_async_context(store.checking())
         await _follow_changes(stack, nc, store)
-        search = SearchIndex(store, search_limits(settings))
+        # Searches read the stored revision themselves (one cheap read per search, which a scan dwarfs), so they
+        # stay exact even when a change event was lost; the in-memory copy serves the reads that must be cheap.
+        search = SearchIndex(rows, search_limits(settings))
         stack.callback(search.close)
         await search.start()
         hasher = Argon2Hasher()

@@ -20,8 +20,9 @@ from pathlib import Path
 import aiohttp
 
 from bench import corpus
+from bench.cpu import OTHERS, delta, probe_for
 from bench.hotpath_report import Target, median, report
-from bench.idle_rss import format_table, idle_rss
+from bench.idle_rss import format_table, idle_rss, process_tree
 from bench.make_run_stack import MakeRunStack
 from bench.seed import seed
 from bench.servers import ADMIN_NAME, ADMIN_PASSWORD, ProcessGroup, StackFailed, repo_pythonpath
@@ -124,16 +125,18 @@ def _run(artifacts: int, rounds: int, seconds: float) -> int:
             time.sleep(10)
             print(f"\nIdle RSS of the make run stack, per process:\n{format_table(idle_rss(one.stack_pid))}")
             loads = _loads(workdir, seeded.keys, rated)
-            results = _measure(workdir, one.gateway_url, _bare(workdir, one), loads, rounds, seconds)
+            results, cpu = _measure(workdir, one, _bare(workdir, one), loads, rounds, seconds)
         finally:
             one.stop()
         two = MakeRunStack(workdir, replicas=2)  # the same data, two replicas of every service
         two.start(timeout=120)
         try:
-            scaled = _measure(workdir, two.gateway_url, _bare(workdir, two), loads[:1], rounds, seconds)
+            scaled, _ = _measure(workdir, two, _bare(workdir, two), loads[:1], rounds, seconds)
         finally:
             two.stop()
-        return report(results, [(load.name, target) for load, target in loads], scaled, rounds, seconds)
+        status = report(results, [(load.name, target) for load, target in loads], scaled, rounds, seconds)
+        _print_bounds(cpu, seconds)
+        return status
 
 
 def _loads(workdir: Path, keys: Sequence[tuple[object, str]], rated: list[str]) -> list[tuple[Load, Target]]:
@@ -150,11 +153,14 @@ def _loads(workdir: Path, keys: Sequence[tuple[object, str]], rated: list[str]) 
 
 
 def _measure(
-    workdir: Path, base: str, bare_url: str, loads: list[tuple[Load, Target]], rounds: int, seconds: float
-) -> dict[str, WrkResult]:
-    """Each load for ``rounds`` rounds, after the bare server's GET in each; the medians by name (and "bare")."""
+    workdir: Path, stack: MakeRunStack, bare_url: str, loads: list[tuple[Load, Target]], rounds: int, seconds: float
+) -> tuple[dict[str, WrkResult], dict[str, dict[str, float]]]:
+    """Each load for ``rounds`` rounds, after the bare server's GET in each: the medians by name (and "bare"), and
+    the CPU seconds each process of the stack used during each load's last round."""
+    base = stack.gateway_url
     bare_load = Load("bare", "GET", workdir / "gets.txt")
     per_round: dict[str, list[WrkResult]] = {"bare": []}
+    cpu: dict[str, dict[str, float]] = {}
     for round_index in range(rounds):
         per_round["bare"].append(_wrk(bare_load, bare_url, workdir, seconds))
         for load, _ in loads:
@@ -165,9 +171,30 @@ def _measure(
             count = int(rate * seconds / BUDGET) + THREADS * 2
             tokens = _write(workdir / f"tokens-{load.name}.txt", asyncio.run(_tokens(base, count)))
             authed = Load(load.name, load.method, load.paths, tokens, load.body, load.new_regex)
+            probe = probe_for(_named(process_tree(stack.stack_pid)), others=True)
+            before = probe()
             per_round.setdefault(load.name, []).append(_wrk(authed, base, workdir, seconds))
+            cpu[load.name] = delta(before, probe())
         print(f"round {round_index + 1}/{rounds} done")
-    return {name: median(found) for name, found in per_round.items()}
+    return {name: median(found) for name, found in per_round.items()}, cpu
+
+
+def _named(tree: dict[int, str]) -> dict[str, int | None]:
+    named: dict[str, int | None] = {}
+    for pid, name in tree.items():
+        named[name if name not in named else f"{name} ({pid})"] = pid
+    return named
+
+
+def _print_bounds(cpu: dict[str, dict[str, float]], seconds: float) -> None:
+    """What bounds each scenario: the share of one core each process used, the busiest first (wrk and the kernel's
+    loopback work are in the rest of the machine)."""
+    print("\nCPU during each scenario's last round, in % of one core (2 cores in all); the busiest bounds it:")
+    for name, used in cpu.items():
+        shares = sorted(((100 * s / seconds, who) for who, s in used.items() if who != OTHERS), reverse=True)
+        busy = ", ".join(f"{who} {share:.0f}%" for share, who in shares[:4] if share >= 1)
+        rest = 100 * used.get(OTHERS, 0.0) / seconds
+        print(f"  {name:<6} {busy}; rest of the machine (wrk, kernel) {rest:.0f}%")
 
 
 def _wrk(load: Load, url: str, workdir: Path, seconds: float) -> WrkResult:

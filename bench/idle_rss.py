@@ -35,18 +35,7 @@ def idle_rss(root_pid: int) -> list[tuple[str, int]]:
 
     A grandchild is named after its parent too (``catalog > multiprocessing.spawn``).
     """
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (parent := _parent_pid(entry)) is not None:
-            children.setdefault(parent, []).append(int(entry.name))
-    names = {root_pid: process_name(root_pid)}
-    pending = [root_pid]
-    while pending:
-        parent = pending.pop()
-        for pid in children.get(parent, []):
-            own = process_name(pid)
-            names[pid] = own if parent == root_pid else f"{names[parent]} > {own}"
-            pending.append(pid)
+    names = process_tree(root_pid)
     table = [(name, rss) for pid, name in names.items() if (rss := _vm_rss(pid)) is not None]
     return table[:1] + sorted(table[1:])
 
@@ -146,3 +135,20 @@ def _vm_rss(pid: int) -> int | None:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def process_tree(root_pid: int) -> dict[int, str]:
+    """Each process of ``root_pid``'s tree (itself included) and its name, as ``idle_rss`` names it."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (parent := _parent_pid(entry)) is not None:
+            children.setdefault(parent, []).append(int(entry.name))
+    names = {root_pid: process_name(root_pid)}
+    pending = [root_pid]
+    while pending:
+        parent = pending.pop()
+        for pid in children.get(parent, []):
+            own = process_name(pid)
+            names[pid] = own if parent == root_pid else f"{names[parent]} > {own}"
+            pending.append(pid)
+    return names

@@ -15,6 +15,7 @@ import pytest
 
 from stack.processes import Child, free_port, wait_for_port
 from tests.api import ADMIN, ADMIN_PASSWORD
+from tests.stack.http import call
 
 
 class Run:
@@ -58,16 +59,7 @@ class Run:
         return f"http://127.0.0.1:{self.gateway_port}{path}"
 
     def call(self, method: str, path: str, body: object, token: str | None = None) -> tuple[int, object]:
-        request = urllib.request.Request(self.url(path), data=json.dumps(body).encode(), method=method)
-        request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("X-Authorization", token)
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as error:
-            with error:
-                return error.code, json.load(error)
+        return call(self.gateway_port, method, path, body, token)
 
     def replicas(self, service: str) -> int:
         try:

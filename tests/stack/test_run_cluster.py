@@ -4,7 +4,6 @@ one NATS node and then one catalog replica are killed with SIGKILL. Each fault's
 requests after it) and the writes lost (acknowledged, then missing) are printed; no read may fail and no
 acknowledged write may be lost."""
 
-import json
 import os
 import random
 import signal
@@ -12,19 +11,17 @@ import socket
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from stack.processes import Child, free_port, wait_for_port
 from tests.api import ADMIN, ADMIN_PASSWORD
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.postgres import database_url, drop_database
+from tests.stack.http import call
 
 SERVICES = ("catalog", "storage", "lineage", "scoring")
 
@@ -52,13 +49,8 @@ async def cluster_database() -> AsyncIterator[str]:
     """The URL of a database the server does not have yet (the cluster creates it, as ``make run-cluster`` does on a
     fresh server); dropped afterwards."""
     name = f"registry_cluster_{uuid.uuid4().hex[:10]}"
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    yield f"{base}/{name}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    yield database_url(name)
+    await drop_database(name)
 
 
 @dataclass
@@ -68,19 +60,7 @@ class Cluster:
     gateway_port: int
 
     def call(self, method: str, path: str, body: object = None, token: str | None = None) -> tuple[int, object]:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"http://127.0.0.1:{self.gateway_port}{path}", data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("X-Authorization", token)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as error:
-            with error:
-                return error.code, json.load(error)
-        except OSError as error:
-            return 0, str(error)
+        return call(self.gateway_port, method, path, body, token)
 
     def pid(self, name: str) -> int:
         found = [line for line in self.log.read_text().splitlines() if f"started {name} (pid " in line]
@@ -189,7 +169,10 @@ def test_the_cluster_keeps_answering_while_a_nats_node_and_a_catalog_replica_die
     )
     assert lost == set()
     assert all(failed_reads == 0 for failed_reads, _, _ in windows.values()), windows
-    assert all(failed_writes <= 1 for _, failed_writes, _ in windows.values()), windows  # one in flight may fail
+    # A write in flight when its replica or its NATS node dies may fail (its answer is lost: 503 or 504, never sent
+    # twice); a write is a fraction of a second, so at most a couple per fault. None acknowledged is lost (above).
+    assert all(failed_writes <= 2 for _, failed_writes, _ in windows.values()), windows
+    assert {status for _, kind, status, _ in load.answers if kind == "write"} <= {201, 503, 504}
     assert "restarted nats-2" in cluster.log.read_text() and "restarted catalog-svc-2" in cluster.log.read_text()
     deadline = time.monotonic() + 60
     while cluster.replicas() != dict.fromkeys(SERVICES, 2):  # the killed replica is back

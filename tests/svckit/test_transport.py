@@ -228,3 +228,21 @@ async def test_a_read_whose_connection_dropped_is_sent_again_once_reconnected(
     finally:
         await caller.close()
         await responder.close()
+
+
+async def test_a_read_unanswered_twice_is_a_504_naming_the_whole_wait(
+    nc: NATS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transport, "RETRY_AFTER_SECONDS", 0.3)
+    seen: list[bytes] = []
+
+    async def never(message: Msg) -> None:
+        seen.append(message.data)
+
+    await nc.subscribe(subjects.ARTIFACT_AUDIT, queue="replicas", cb=never)
+    await nc.flush()
+    with pytest.raises(ServiceFailure) as caught:
+        await ServiceClient(nc).call(subjects.ARTIFACT_AUDIT, Ping(text="x"), Pong, timeout=1)
+    assert caught.value.code is ErrorCode.TIMEOUT
+    assert caught.value.message == "The catalog service did not answer within 1 seconds."
+    assert len(seen) == 2

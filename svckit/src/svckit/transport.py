@@ -166,7 +166,7 @@ class ServiceClient:
             if subject not in RETRYABLE_READS or left <= 0:
                 raise self._lost(subject, wait, lost) from None
             log.info("read_sent_again", subject=subject, reason=type(lost).__name__)
-            msg = await self._again(subject, payload, started + wait, headers, lost)
+            msg = await self._again(subject, payload, (started + wait, wait), headers, lost)
         if msg.headers and ERROR_CODE_HEADER in msg.headers:
             raise _failure_from_headers(msg.headers)
         try:
@@ -178,16 +178,17 @@ class ServiceClient:
             ) from error
 
     async def _again(
-        self, subject: str, payload: bytes, deadline: float, headers: dict[str, str], lost: Exception
+        self, subject: str, payload: bytes, until: tuple[float, float], headers: dict[str, str], lost: Exception
     ) -> Msg:
         """A read sent once more before ``deadline``. After a dropped connection the services may still be
         subscribing again on the server it reconnected to: while none answers, it waits a moment and asks again."""
         loop = asyncio.get_running_loop()
+        deadline, wait = until  # the loop time to give up at, and the whole wait (for the message)
         while True:
             try:
                 return await self._request(subject, payload, max(0.01, deadline - loop.time()), headers)
             except (NatsTimeout, _Dropped) as lost_again:
-                raise self._lost(subject, deadline - loop.time(), lost_again) from None
+                raise self._lost(subject, wait, lost_again) from None
             except ServiceFailure as failure:
                 if not isinstance(lost, _Dropped) or failure.code is not ErrorCode.UNAVAILABLE:
                     raise

@@ -17,9 +17,9 @@ from scoring.domain.dataset_quality import DatasetCard
 from scoring.domain.reviewedness import PullRequest
 from scoring.evidence.sources import Sources
 from scoring.ports import HubModel
+from scoring.usecases.forget_rating import forget_rating
 from scoring.usecases.rate_model import rate_model
 from scoring.usecases.read_rating import read_rating, read_report
-from scoring.usecases.refresh_tree import forget_rating
 from tests.scoring.fakes import (
     FakeCodeHost,
     FakeHub,

@@ -8,9 +8,11 @@ from contracts.lineage import CostQuery, LicenseQuery, NodeRef, RecordArtifact
 from lineage.deps import Deps
 from lineage.usecases.artifact_cost import artifact_cost
 from lineage.usecases.check_license import check_license
+from lineage.usecases.forget_artifact import forget_artifact
 from lineage.usecases.read_graph import read_graph
 from lineage.usecases.read_parents import read_parents
-from lineage.usecases.record_artifact import forget_artifact, record_artifact, reset_lineage
+from lineage.usecases.record_artifact import record_artifact
+from lineage.usecases.reset_lineage import reset_lineage
 from svckit.host import Endpoint, bind
 
 

@@ -6,9 +6,9 @@ from contracts import subjects
 from contracts.artifacts import ResetRequest
 from contracts.scoring import RateModel, RatingRef
 from scoring.deps import Deps
+from scoring.usecases.forget_rating import forget_rating
 from scoring.usecases.rate_model import rate_model
 from scoring.usecases.read_rating import read_rating, read_report
-from scoring.usecases.refresh_tree import forget_rating
 from scoring.usecases.reset_ratings import reset_ratings
 from svckit.host import Endpoint, bind
 

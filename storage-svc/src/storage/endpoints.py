@@ -9,11 +9,12 @@ from contracts.storage import BeginUpload, PackageRef, PreparePackage, RequestDo
 from storage.deps import Deps
 from storage.ports import BlobStoreUnavailable
 from storage.usecases.begin_upload import begin_upload
-from storage.usecases.delete_package import delete_package, reset_storage
+from storage.usecases.delete_package import delete_package
 from storage.usecases.download_link import download_link
 from storage.usecases.package_sizes import package_sizes
 from storage.usecases.prepare_package import prepare_package
 from storage.usecases.read_package import package_files, package_status
+from storage.usecases.reset_storage import reset_storage
 from svckit.host import Endpoint, bind
 
 

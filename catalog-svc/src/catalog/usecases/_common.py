@@ -1,8 +1,7 @@
-"""Helpers shared by the use cases."""
+"""Lookups shared by the use cases: load an artifact (404/401), its audit record, its spec view, its source.
 
-import contextlib
-
-import structlog
+The ingest saga (provision, rate, commit, undo) is its own use case: ``ingest_artifact``.
+"""
 
 from catalog.deps import Deps
 from catalog.domain.artifacts import AuditRecord, StoredArtifact, may_change
@@ -10,9 +9,6 @@ from catalog.domain.sources import InvalidSource, Source, parse_source
 from catalog.ports import UpstreamDescription, UpstreamNotFound, UpstreamUnavailable
 from contracts.artifacts import Actor, Artifact, ArtifactData, ArtifactType, AuditAction
 from contracts.errors import ErrorCode, ServiceFailure
-from contracts.storage import SourceRef
-
-log = structlog.get_logger()
 
 
 async def load(deps: Deps, artifact_type: ArtifactType, artifact_id: str) -> StoredArtifact:
@@ -72,54 +68,3 @@ async def look_up(deps: Deps, source: Source, artifact_type: ArtifactType) -> Up
         raise ServiceFailure(ErrorCode.BAD_REQUEST, f"Source not found: {error}.") from error
     except UpstreamUnavailable as error:
         raise ServiceFailure(ErrorCode.UPSTREAM_FAILED, f"Upstream lookup failed: {error}.") from error
-
-
-async def provision(deps: Deps, artifact: StoredArtifact, source: SourceRef) -> None:
-    """Have storage record the package and lineage the node, before the catalog row commits."""
-    await deps.storage.prepare(artifact.id, artifact.type, source)
-    try:
-        await deps.lineage.record(artifact.id, artifact.type, artifact.name, source)
-    except BaseException:
-        await deps.storage.discard(artifact.id)
-        raise
-
-
-async def unprovision(deps: Deps, artifact_id: str) -> None:
-    """Undo ``provision`` and the rating: the bytes (unless shared), the lineage node and the rating go. Every
-    step is attempted even when an earlier one fails; the first failure is raised afterwards."""
-    failures: list[ServiceFailure] = []
-    for step in (deps.storage.discard, deps.lineage.forget, deps.scoring.forget):
-        try:
-            await step(artifact_id)
-        except ServiceFailure as failure:
-            log.warning("unprovision_step_failed", artifact_id=artifact_id, error=failure.message)
-            failures.append(failure)
-    if failures:
-        raise failures[0]
-
-
-async def rate(deps: Deps, artifact: StoredArtifact, source: SourceRef, readme: str, gate: bool) -> None:
-    """Rate a model (nothing for datasets and code); with ``gate``, 424 naming the metrics that failed it."""
-    if artifact.type is not ArtifactType.MODEL:
-        return
-    report = await deps.scoring.rate(artifact.id, artifact.name, source, readme, gate)
-    if gate and report.gate_failures:
-        scores = {note.metric: note for note in report.notes}
-        failing = ", ".join(f"{name}={scores[name].score:.2f} ({scores[name].detail})" for name in report.gate_failures)
-        raise ServiceFailure(
-            ErrorCode.FAILED_DEPENDENCY, f"Not registered: the rating fails the quality gate on {failing}."
-        )
-
-
-async def commit_new(deps: Deps, artifact: StoredArtifact, source: SourceRef, readme: str, actor: Actor) -> Artifact:
-    """Provision, rate (models pass the quality gate or are refused), then store the catalog row; a failure at
-    any step leaves nothing behind."""
-    await provision(deps, artifact, source)
-    try:
-        await rate(deps, artifact, source, readme, gate=True)
-        stored = await deps.artifacts.add(artifact, readme, audit(deps, artifact, actor, "CREATE"))
-    except BaseException:
-        with contextlib.suppress(ServiceFailure):  # logged by unprovision; the original failure is the answer
-            await unprovision(deps, artifact.id)
-        raise
-    return envelope(stored)

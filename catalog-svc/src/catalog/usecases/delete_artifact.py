@@ -1,7 +1,8 @@
 """Delete one artifact."""
 
 from catalog.deps import Deps
-from catalog.usecases._common import audit, load_changeable, unprovision
+from catalog.usecases._common import audit, load_changeable
+from catalog.usecases.ingest_artifact import undo_ingest
 from contracts.artifacts import DeleteArtifact
 from contracts.base import Empty
 
@@ -10,6 +11,6 @@ async def delete_artifact(command: DeleteArtifact, deps: Deps) -> Empty:
     """Remove the artifact, its lineage node and its bytes unless shared (404 when unknown, 401 for anyone but its
     owner and administrators); audited."""
     artifact = await load_changeable(deps, command.type, command.id, command.actor)
-    await unprovision(deps, artifact.id)
+    await undo_ingest(deps, artifact.id)
     await deps.artifacts.delete(artifact.id, audit(deps, artifact, command.actor, "DELETE"))
     return Empty()

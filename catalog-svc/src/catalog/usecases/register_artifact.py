@@ -7,7 +7,8 @@ record and lineage node, and none of those outlives a refused artifact.
 
 from catalog.deps import Deps
 from catalog.domain.artifacts import InvalidName, StoredArtifact, new_artifact_id, validate_name
-from catalog.usecases._common import commit_new, look_up, parse
+from catalog.usecases._common import look_up, parse
+from catalog.usecases.ingest_artifact import ingest_artifact
 from contracts.artifacts import Artifact, CreateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
 
@@ -30,4 +31,4 @@ async def register_artifact(command: CreateArtifact, deps: Deps) -> Artifact:
     artifact = StoredArtifact(
         id=new_artifact_id(), type=command.type, name=name, url=command.url, owner=command.actor.name
     )
-    return await commit_new(deps, artifact, source.ref(description.revision), description.readme, command.actor)
+    return await ingest_artifact(deps, artifact, source.ref(description.revision), description.readme, command.actor)

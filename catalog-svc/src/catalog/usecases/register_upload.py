@@ -2,7 +2,7 @@
 
 from catalog.deps import Deps
 from catalog.domain.artifacts import InvalidName, StoredArtifact, new_artifact_id, validate_name
-from catalog.usecases._common import commit_new
+from catalog.usecases.ingest_artifact import ingest_artifact
 from contracts.artifacts import Artifact
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import RegisterUpload, SourceKind, SourceRef
@@ -18,4 +18,4 @@ async def register_upload(command: RegisterUpload, deps: Deps) -> Artifact:
     url = f"upload://{command.upload_id}/{command.filename}"
     artifact = StoredArtifact(id=new_artifact_id(), type=command.type, name=name, url=url, owner=command.actor.name)
     source = SourceRef(kind=SourceKind.UPLOAD, repo_id=command.upload_id, subpath=command.filename)
-    return await commit_new(deps, artifact, source, command.card, command.actor)
+    return await ingest_artifact(deps, artifact, source, command.card, command.actor)

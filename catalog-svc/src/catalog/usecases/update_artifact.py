@@ -6,7 +6,8 @@ import structlog
 
 from catalog.deps import Deps
 from catalog.domain.artifacts import StoredArtifact
-from catalog.usecases._common import audit, envelope, load_changeable, look_up, parse, provision, rate
+from catalog.usecases._common import audit, envelope, load_changeable, look_up, parse
+from catalog.usecases.ingest_artifact import provision, rate
 from contracts.artifacts import Artifact, UpdateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import SourceRef

@@ -1,11 +1,10 @@
-"""Add an artifact to the graph (at ingest), remove it (at deletion), empty the graph (at reset)."""
+"""Add an artifact to the graph, at ingest."""
 
 import structlog
 
-from contracts.artifacts import ResetRequest
 from contracts.base import Empty
 from contracts.errors import ErrorCode, ServiceFailure
-from contracts.lineage import NodeRef, RecordArtifact
+from contracts.lineage import RecordArtifact
 from lineage.deps import Deps
 from lineage.domain.extract import MalformedMetadata, model_edges
 from lineage.domain.nodes import Node, StoredEdge
@@ -34,16 +33,4 @@ async def record_artifact(command: RecordArtifact, deps: Deps) -> Empty:
             log.warning("lineage_metadata_malformed", error=str(error))
     node = Node(command.artifact_id, 0, command.type, command.name, described.upstream_id, metadata)
     await deps.graph.put(node, edges)
-    return Empty()
-
-
-async def forget_artifact(command: NodeRef, deps: Deps) -> Empty:
-    """Remove the node and its edges at once (idempotent)."""
-    await deps.graph.remove(command.artifact_id)
-    return Empty()
-
-
-async def reset_lineage(_: ResetRequest, deps: Deps) -> Empty:
-    """Empty the graph."""
-    await deps.graph.clear()
     return Empty()

@@ -12,9 +12,7 @@ import time
 import structlog
 
 from contracts.artifacts import ArtifactType
-from contracts.base import Empty
 from contracts.lineage import NodeParents
-from contracts.scoring import RatingRef
 from scoring.deps import Deps
 from scoring.usecases._rating import net_scores, parent_reports, scores_of, tree_and_net, with_tree
 
@@ -72,10 +70,3 @@ async def _refresh(child: str, deps: Deps) -> list[str]:
     await deps.store.put(with_tree(report, list(parents), tree, net, time.perf_counter() - started))
     log.info("tree_score_refreshed", artifact_id=child, tree_score=tree, net_score=net)
     return [*model_children(relatives), *await deps.store.children(child)]
-
-
-async def forget_rating(ref: RatingRef, deps: Deps) -> Empty:
-    """Forget a model's rating (its artifact was deleted or refused) and re-average its children's tree_score."""
-    if await deps.store.delete(ref.artifact_id):
-        await refresh_children(ref.artifact_id, None, deps)
-    return Empty()

@@ -1,6 +1,5 @@
-"""Delete a package and every object no other package shares; reset storage."""
+"""Delete a package and every object no other package shares."""
 
-from contracts.artifacts import ResetRequest
 from contracts.base import Empty
 from contracts.storage import PackageRef
 from storage.deps import Deps
@@ -11,12 +10,4 @@ async def delete_package(command: PackageRef, deps: Deps) -> Empty:
     """Idempotent: an unknown package is already gone."""
     unreferenced = await deps.index.delete(command.artifact_id)
     await release(deps, unreferenced or [])
-    return Empty()
-
-
-async def reset_storage(_: ResetRequest, deps: Deps) -> Empty:
-    """Drop queued copies, the index and every object in the bucket."""
-    await deps.jobs.purge()
-    await deps.index.clear()
-    await deps.blobs.empty_bucket()
     return Empty()

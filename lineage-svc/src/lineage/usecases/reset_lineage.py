@@ -1,0 +1,11 @@
+"""Empty the graph, at a registry reset."""
+
+from contracts.artifacts import ResetRequest
+from contracts.base import Empty
+from lineage.deps import Deps
+
+
+async def reset_lineage(_: ResetRequest, deps: Deps) -> Empty:
+    """Empty the graph."""
+    await deps.graph.clear()
+    return Empty()

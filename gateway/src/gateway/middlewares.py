@@ -1,9 +1,5 @@
 """Middlewares: request id and logging context, metrics, errors as JSON, token checks."""
 
-import os
-import time
-from collections.abc import Awaitable, Callable
-
 import structlog
 from aiohttp import web
 from pydantic import ValidationError
@@ -13,65 +9,38 @@ from gateway.activity import Event
 from gateway.context import ACTIVITY, LEASES, METRICS, PRINCIPAL, ROUTES
 from gateway.failures import public_message
 from gateway.throttle import Throttled
-from svckit.logging import REQUEST_ID_HEADER
 from svckit.validation import describe
+from svckit.web import Handler, observe_requests, route_name
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 AUTH_HEADER = "X-Authorization"
 SLOW_SECONDS = 1.0  # a request slower than this is logged at info, as is a refused one (metrics count all)
-CLIENT_GONE = 499  # the client closed the connection before the answer (nginx's convention)
 
 log = structlog.get_logger()
 
 
-def route_name(request: web.Request) -> str:
-    """The route's name (its spec operation), or ``unmatched``."""
-    route = request.match_info.route
-    return route.name or "unmatched"
-
-
-@web.middleware
-async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Bind a request id, then count and time the request once the error middleware has answered.
-
-    Every request is counted and timed in the metrics; the log gets a line at info only for a refused (4xx,
-    5xx) or slow request, and at debug for the others: a line per request at 64 clients would cost more than
-    answering it."""
-    request_id = request.headers.get(REQUEST_ID_HEADER) or os.urandom(16).hex()
-    structlog.contextvars.bind_contextvars(request_id=request_id)
-    metrics = request.app[METRICS]
-    started = time.perf_counter()
-    status = 500
-    metrics.in_flight.inc()
-    try:
-        response = await handler(request)
-        status = response.status
-        response.headers[REQUEST_ID_HEADER] = request_id
-        return response
-    except ConnectionResetError:
-        status = CLIENT_GONE
-        log.info("client_disconnected", method=request.method, path=request.path)
-        raise
-    finally:
-        metrics.in_flight.dec()
-        elapsed = time.perf_counter() - started
-        name = route_name(request)
-        metrics.observe(name, request.method, status, elapsed)
-        info = request.app[ROUTES].get(name)
-        request.app[ACTIVITY].record(
-            Event(
-                route=name,
-                status=status,
-                seconds=elapsed,
-                client=request.remote or "unknown",
-                service=info.service if info else None,
-                artifact_type=request.match_info.get("artifact_type"),
-            )
+def _record(request: web.Request, status: int, seconds: float) -> None:
+    """Note a served request in the activity record behind ``/health/components`` and ``/health/dashboard``."""
+    name = route_name(request)
+    info = request.app[ROUTES].get(name)
+    request.app[ACTIVITY].record(
+        Event(
+            route=name,
+            status=status,
+            seconds=seconds,
+            client=request.remote or "unknown",
+            service=info.service if info else None,
+            artifact_type=request.match_info.get("artifact_type"),
         )
-        (log.info if status >= 400 or elapsed >= SLOW_SECONDS else log.debug)(
-            "http_request", method=request.method, path=request.path, status=status, seconds=round(elapsed, 6)
-        )
-        structlog.contextvars.unbind_contextvars("request_id")
+    )
+
+
+observe = observe_requests(
+    lambda request: request.app[METRICS],
+    lambda request: (route_name(request), request.method),
+    slow_seconds=SLOW_SECONDS,
+    after=_record,
+)
+"""Bind a request id, then count, time and record the request once the error middleware has answered."""
 
 
 @web.middleware

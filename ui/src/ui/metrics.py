@@ -1,30 +1,14 @@
-"""The UI's Prometheus metrics, in an injected registry."""
+"""The UI's Prometheus metrics in an injected registry (``svckit.web.RequestMetrics``)."""
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry
 
-from svckit.metrics import LATENCY_BUCKETS
+from svckit.web import MetricNames, RequestMetrics
+
+NAMES = MetricNames(prefix="registry_ui", served_by="the web UI", labels=("route",))
 
 
-class UiMetrics:
+class UiMetrics(RequestMetrics):
     """Requests by route and status, latency by route."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.registry = registry
-        self.requests = Counter(
-            "registry_ui_requests_total",
-            "Web UI requests, by route and status.",
-            ["route", "status"],
-            registry=registry,
-        )
-        self.latency = Histogram(
-            "registry_ui_request_seconds",
-            "Web UI request latency, by route.",
-            ["route"],
-            buckets=LATENCY_BUCKETS,
-            registry=registry,
-        )
-
-    def observe(self, route: str, status: int, seconds: float) -> None:
-        """Record one served request."""
-        self.requests.labels(route, str(status)).inc()
-        self.latency.labels(route).observe(seconds)
+        super().__init__(registry, NAMES)

@@ -1,20 +1,14 @@
 """Middlewares: request id, metrics and security headers; error pages; the session (sign-in, CSRF, flash)."""
 
-import time
-import uuid
-from collections.abc import Awaitable, Callable
-
 import aiohttp
 import structlog
 from aiohttp import web
 
-from svckit.logging import REQUEST_ID_HEADER
+from svckit.web import Handler, observe_requests, route_name
 from ui.context import METRICS, TOKEN
 from ui.pages import UiError, redirect, render, sign_in_url
 from ui.registry import RegistryError
 from ui.session import TOKEN_COOKIE, CsrfError, consume_flash, end_session, read_flash, verify_csrf
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Routes anyone may see; every other route needs a session.
 PUBLIC_ROUTES = frozenset({"healthz", "metrics", "sign_in_form", "sign_in", "static"})
@@ -34,33 +28,13 @@ CSRF_MESSAGE = "This form has expired or did not come from this site. Go back, r
 log = structlog.get_logger()
 
 
-def route_name(request: web.Request) -> str:
-    """The route's name from the routes table, or ``unmatched``."""
-    return request.match_info.route.name or "unmatched"
-
-
-@web.middleware
-async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Bind a request id (sent on to the registry), count and time the request, add security headers."""
-    request_id = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
-    structlog.contextvars.bind_contextvars(request_id=request_id)
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await handler(request)
-        status = response.status
-        response.headers[REQUEST_ID_HEADER] = request_id
-        for header, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(header, value)
-        return response
-    except web.HTTPException as http_error:
-        status = http_error.status
-        raise
-    finally:
-        elapsed = time.perf_counter() - started
-        request.app[METRICS].observe(route_name(request), status, elapsed)
-        log.info("http_request", method=request.method, path=request.path, status=status, seconds=round(elapsed, 6))
-        structlog.contextvars.unbind_contextvars("request_id")
+observe = observe_requests(
+    lambda request: request.app[METRICS],
+    lambda request: (route_name(request),),
+    slow_seconds=0.0,  # every page view is logged at info: a person's clicks, not a load test
+    headers=SECURITY_HEADERS,
+)
+"""Bind a request id (sent on to the registry), count and time the request, add the security headers."""
 
 
 @web.middleware

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.engine import open_catalog_engine
 from catalog.adapters.migrations import MIGRATIONS
+from catalog.adapters.search_index import SearchIndex
 from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps
-from catalog.search_index import SearchIndex
 from catalog.usecases.delete_artifact import delete_artifact
 from catalog.usecases.download_artifact import read_package
 from catalog.usecases.register_artifact import register_artifact

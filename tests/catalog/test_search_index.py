@@ -10,9 +10,9 @@ import pytest
 
 from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.engine import open_catalog_engine
+from catalog.adapters.search_index import SearchBusy, SearchIndex, SearchLimits, SearchTooSlow
 from catalog.domain.artifacts import AuditRecord, StoredArtifact, new_artifact_id
 from catalog.domain.search import InvalidPattern, PatternTooCostly
-from catalog.search_index import SearchBusy, SearchIndex, SearchLimits, SearchTooSlow
 from contracts.artifacts import Actor, ArtifactType
 
 # Under the program-size cap, yet about 100 KB/s on varied text without a "~": only the deadline stops it.

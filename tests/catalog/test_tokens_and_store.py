@@ -9,10 +9,10 @@ import pytest
 
 from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.engine import open_catalog_engine
+from catalog.adapters.search_index import SearchIndex
 from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps, Policy
 from catalog.domain.auth import TokenPolicy, strip_bearer, token_digest
-from catalog.search_index import SearchIndex
 from catalog.usecases.authenticate import authenticate
 from catalog.usecases.create_user import create_user
 from catalog.usecases.delete_user import delete_user

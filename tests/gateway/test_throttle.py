@@ -8,7 +8,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
-from gateway.http import client_address
+from gateway.codec import client_address
 from gateway.throttle import Attempt, FailureBuckets, LoginThrottle, Throttled
 
 

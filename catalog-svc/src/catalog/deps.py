@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from catalog.adapters.search_index import SearchIndex
 from catalog.domain.auth import TokenPolicy
 from catalog.ports import (
     ArtifactStore,
@@ -15,7 +16,6 @@ from catalog.ports import (
     Upstream,
     UserStore,
 )
-from catalog.search_index import SearchIndex
 
 
 def utc_now() -> datetime:

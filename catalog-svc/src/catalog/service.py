@@ -18,13 +18,13 @@ from catalog.adapters.events import NatsEvents
 from catalog.adapters.lineage_client import NatsLineage
 from catalog.adapters.passwords import Argon2Hasher
 from catalog.adapters.scoring_client import NatsRater
+from catalog.adapters.search_index import SearchIndex, SearchLimits
 from catalog.adapters.storage_client import NatsPackageStorage
 from catalog.adapters.upstream import HttpUpstream
 from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps, Policy
 from catalog.domain.auth import TokenPolicy
 from catalog.endpoints import catalog_endpoints
-from catalog.search_index import SearchIndex, SearchLimits
 from catalog.settings import CatalogSettings
 from catalog.usecases.ensure_default_admin import ensure_default_admin
 from catalog.usecases.record_rating_read import record_rating_reads

@@ -2,8 +2,8 @@
 
 from pydantic import Field, SecretStr
 
+from catalog.adapters.search_index import default_search_threads
 from catalog.domain.search import MAX_PROGRAM_SIZE
-from catalog.search_index import default_search_threads
 from svckit.upstream import UpstreamSettings
 
 DEFAULT_ADMIN_PASSWORD = "correcthorsebatterystaple123(!__+@**(A'\"`;DROP TABLE artifacts;"  # noqa: S105

@@ -24,9 +24,10 @@ from scoring.adapters.github import GitHubCodeHost
 from scoring.adapters.hub import HfHub
 from scoring.adapters.hub_pickles import HubPickleScanner, PickleScanLimits
 from scoring.adapters.model_copy import HubModelCopy
+from scoring.adapters.package_bytes import NatsPackageBytes
 from scoring.adapters.rating_metrics import PrometheusRatingObserver
 from scoring.adapters.rating_store import SqlRatingStore
-from scoring.adapters.relatives import NatsPackageBytes, NatsRelatives
+from scoring.adapters.relatives import NatsRelatives
 from scoring.adapters.sandbox import SandboxLimits, SubprocessSandbox, detect_isolation
 from scoring.deps import Deps, GatePolicy, PicklePolicy, Policy
 from scoring.endpoints import scoring_endpoints

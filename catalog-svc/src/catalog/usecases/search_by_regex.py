@@ -1,8 +1,8 @@
 """Regular-expression search over names and README/card text."""
 
+from catalog.adapters.search_index import SearchBusy, SearchTooSlow
 from catalog.deps import Deps
 from catalog.domain.search import InvalidPattern
-from catalog.search_index import SearchBusy, SearchTooSlow
 from contracts.artifacts import ArtifactList, SearchByRegex
 from contracts.errors import ErrorCode, ServiceFailure
 

@@ -7,8 +7,8 @@ from aiohttp import web
 from contracts import subjects
 from contracts.artifacts import ResetRequest
 from contracts.base import Empty
+from gateway.codec import json_response
 from gateway.context import actor, client, settings
-from gateway.http import json_response
 
 
 async def reset(request: web.Request) -> web.Response:

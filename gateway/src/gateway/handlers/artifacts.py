@@ -18,9 +18,9 @@ from contracts.artifacts import (
     UpdateArtifact,
 )
 from contracts.base import Empty
+from gateway.codec import artifact_id, artifact_type, bad_request, json_response, models_json, read_body
 from gateway.context import actor, client, settings
 from gateway.handlers.downloads import download_url
-from gateway.http import artifact_id, artifact_type, bad_request, json_response, models_json, read_body
 from gateway.schemas import ArtifactDataIn, ArtifactIn, QueryList, RegexIn
 
 

@@ -8,8 +8,8 @@ from aiohttp import web
 from contracts import subjects
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.users import IssuedToken, Login
+from gateway.codec import client_address, json_response, read_body
 from gateway.context import LOGINS, client, settings
-from gateway.http import client_address, json_response, read_body
 from gateway.schemas import AuthenticationIn
 from gateway.throttle import Attempt
 

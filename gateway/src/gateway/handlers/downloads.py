@@ -4,8 +4,8 @@ from aiohttp import web
 
 from contracts import subjects
 from contracts.storage import DownloadArtifact, DownloadLink, PackageView, Part, ReadPackage
+from gateway.codec import artifact_id, artifact_type, bad_request, json_response
 from gateway.context import actor, client, settings
-from gateway.http import artifact_id, artifact_type, bad_request, json_response
 
 
 async def download(request: web.Request) -> web.Response:

@@ -9,9 +9,9 @@ from aiohttp import web
 
 from contracts import subjects
 from gateway.activity import Bucket
+from gateway.codec import bad_request
 from gateway.context import ACTIVITY, STARTED, client
 from gateway.discovery import gather_stats
-from gateway.http import bad_request
 
 DESCRIPTIONS = {
     "gateway": "HTTP API gateway: validates requests, checks tokens, routes them over NATS.",

@@ -4,8 +4,8 @@ from aiohttp import web
 
 from contracts import subjects
 from contracts.lineage import CostQuery, CostReport, LicenseAnswer, LicenseQuery, LineageGraph, NodeRef
+from gateway.codec import artifact_id, artifact_type, bad_request, json_response, read_body
 from gateway.context import client
-from gateway.http import artifact_id, artifact_type, bad_request, json_response, read_body
 from gateway.schemas import LicenseCheckIn
 
 

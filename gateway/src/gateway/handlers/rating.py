@@ -5,8 +5,8 @@ from aiohttp import web
 
 from contracts import subjects
 from contracts.scoring import ModelRating, RateAudited, RatingRef, RatingReport
+from gateway.codec import artifact_id, json_response
 from gateway.context import actor, client
-from gateway.http import artifact_id, json_response
 
 
 async def rate(request: web.Request) -> web.Response:

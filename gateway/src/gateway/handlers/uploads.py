@@ -5,9 +5,9 @@ from aiohttp import web
 from contracts import subjects
 from contracts.artifacts import Artifact
 from contracts.storage import BeginUpload, RegisterUpload, UploadSlot
+from gateway.codec import artifact_type, json_response, read_body
 from gateway.context import actor, client, settings
 from gateway.handlers.artifacts import with_download_url
-from gateway.http import artifact_type, json_response, read_body
 from gateway.schemas import UploadCompleteIn, UploadStartIn
 
 

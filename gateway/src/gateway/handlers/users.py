@@ -5,8 +5,8 @@ from aiohttp import web
 from contracts import subjects
 from contracts.base import Empty
 from contracts.users import CreateUser, DeleteUser, GrantPermissions, UserInfo, UserList
+from gateway.codec import json_response, models_json, read_body
 from gateway.context import client
-from gateway.http import json_response, models_json, read_body
 from gateway.schemas import NewUserIn, PermissionsIn
 
 

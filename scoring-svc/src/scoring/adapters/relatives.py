@@ -1,9 +1,8 @@
-"""``Relatives`` and ``PackageBytes`` ports: lineage-svc and storage-svc over NATS."""
+"""The ``Relatives`` port: lineage-svc over NATS."""
 
 from contracts import subjects
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.lineage import NodeParents, NodeRef
-from contracts.storage import PackageSizes, SizesQuery
 from svckit.transport import ServiceClient
 
 
@@ -21,15 +20,3 @@ class NatsRelatives:
             if failure.code is ErrorCode.NOT_FOUND:
                 return None
             raise
-
-
-class NatsPackageBytes:
-    """Asks storage-svc for the size of an artifact's package."""
-
-    def __init__(self, client: ServiceClient) -> None:
-        self._client = client
-
-    async def of(self, artifact_id: str) -> int | None:
-        """Bytes of the package (None when unknown)."""
-        reply = await self._client.call(subjects.PACKAGE_SIZES, SizesQuery(artifact_ids=[artifact_id]), PackageSizes)
-        return reply.sizes.get(artifact_id)

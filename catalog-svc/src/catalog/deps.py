@@ -2,10 +2,10 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from catalog.adapters.search_index import SearchIndex
-from catalog.domain.auth import TokenPolicy
+from catalog.domain.auth import DEFAULT_ADMIN_NAME, DEFAULT_ADMIN_PASSWORD, TokenPolicy
 from catalog.ports import (
     ArtifactStore,
     EventPublisher,
@@ -16,11 +16,7 @@ from catalog.ports import (
     Upstream,
     UserStore,
 )
-
-
-def utc_now() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(UTC)
+from svckit.clock import utc_now
 
 
 @dataclass(frozen=True)
@@ -29,8 +25,8 @@ class Policy:
 
     page_size: int = 100
     max_query_results: int = 10_000
-    admin_name: str = "ece30861defaultadminuser"
-    admin_password: str = "correcthorsebatterystaple123(!__+@**(A'\"`;DROP TABLE artifacts;"  # noqa: S105
+    admin_name: str = DEFAULT_ADMIN_NAME
+    admin_password: str = DEFAULT_ADMIN_PASSWORD
     tokens: TokenPolicy = field(default_factory=TokenPolicy)
 
 

@@ -3,10 +3,9 @@
 from pydantic import Field, SecretStr
 
 from catalog.adapters.search_index import default_search_threads
+from catalog.domain.auth import DEFAULT_ADMIN_NAME, DEFAULT_ADMIN_PASSWORD, TOKEN_LIFETIME, TOKEN_MAX_USES
 from catalog.domain.search import MAX_PROGRAM_SIZE
 from svckit.upstream import UpstreamSettings
-
-DEFAULT_ADMIN_PASSWORD = "correcthorsebatterystaple123(!__+@**(A'\"`;DROP TABLE artifacts;"  # noqa: S105
 
 
 class CatalogSettings(UpstreamSettings):
@@ -30,10 +29,10 @@ class CatalogSettings(UpstreamSettings):
         description="Seconds between checks of the stored revision against the in-memory copy of the artifacts "
         "(the bound on staleness across replicas should a change event be lost).",
     )
-    registry_admin_name: str = "ece30861defaultadminuser"
+    registry_admin_name: str = DEFAULT_ADMIN_NAME
     registry_admin_password: SecretStr = SecretStr(DEFAULT_ADMIN_PASSWORD)
-    token_max_uses: int = Field(default=1000, ge=1)
-    token_lifetime_hours: float = Field(default=10.0, gt=0)
+    token_max_uses: int = Field(default=TOKEN_MAX_USES, ge=1)
+    token_lifetime_hours: float = Field(default=TOKEN_LIFETIME.total_seconds() / 3600, gt=0)
     catalog_regex_deadline_seconds: float = Field(
         default=5.0, gt=0, description="A regex search still running after this many seconds answers 400."
     )

@@ -6,7 +6,9 @@ answer for any window from 5 minutes to 24 hours without a Prometheus server.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from svckit.clock import utc_now
 
 RETENTION_MINUTES = 1440
 # Registrations: their answers count as ingest outcomes (201 accepted, 424 refused by the gate, 5xx failed).
@@ -50,7 +52,7 @@ class Activity:
 
     def record(self, event: Event, now: datetime | None = None) -> None:
         """Count one request in the bucket of the current minute."""
-        minute = _minute(now or datetime.now(UTC))
+        minute = _minute(now or utc_now())
         bucket = self._buckets.get(minute)
         if bucket is None:
             bucket = self._buckets[minute] = Bucket()
@@ -73,7 +75,7 @@ class Activity:
 
     def window(self, minutes: int, now: datetime | None = None) -> list[tuple[datetime, Bucket]]:
         """Every minute of the last ``minutes`` minutes, oldest first (empty minutes included)."""
-        end = _minute(now or datetime.now(UTC))
+        end = _minute(now or utc_now())
         start = end - timedelta(minutes=minutes - 1)
         return [
             (start + timedelta(minutes=i), self._buckets.get(start + timedelta(minutes=i), Bucket()))

@@ -21,12 +21,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from contracts import subjects
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.users import LeaseToken, Principal, TokenLease
 from gateway.revocations import Caller, RevocationWatch
+from svckit.clock import utc_now
 
 LEASE_SIZE = 64
 MAX_CACHED_TOKENS = 50_000
@@ -84,7 +85,7 @@ class TokenLeases:
         lease = self._leases.get(key)
         if lease is None or lease.remaining <= 0 or lease.revocation < self._stale_before:
             return None
-        if datetime.now(UTC) >= lease.expires_at:
+        if utc_now() >= lease.expires_at:
             del self._leases[key]
             return None
         lease.remaining -= 1

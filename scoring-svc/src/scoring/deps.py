@@ -2,17 +2,13 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from scoring.domain.net_score import DEFAULT_WEIGHTS, Weights
 from scoring.domain.quality_gate import DEFAULT_GATED, DEFAULT_THRESHOLD
 from scoring.evidence.sources import Sources
 from scoring.ports import NoObserver, RatingObserver, RatingStore
-
-
-def utc_now() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(UTC)
+from svckit.clock import utc_now
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,10 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from storage.ports import BlobStore, Fetcher, JobQueue, PackageIndex
-
-
-def utc_now() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(UTC)
+from svckit.clock import utc_now
 
 
 @dataclass(frozen=True)

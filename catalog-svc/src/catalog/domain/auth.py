@@ -10,6 +10,10 @@ from contracts.users import Permission
 TOKEN_MAX_USES = 1000
 TOKEN_LIFETIME = timedelta(hours=10)
 ALL_PERMISSIONS = (Permission.UPLOAD, Permission.SEARCH, Permission.DOWNLOAD, Permission.ADMIN)
+# The spec's published default administrator: the contract's clients log in with it (override with
+# REGISTRY_ADMIN_NAME / REGISTRY_ADMIN_PASSWORD, read in settings.py).
+DEFAULT_ADMIN_NAME = "ece30861defaultadminuser"
+DEFAULT_ADMIN_PASSWORD = "correcthorsebatterystaple123(!__+@**(A'\"`;DROP TABLE artifacts;"  # noqa: S105
 
 
 @dataclass(frozen=True)

@@ -183,8 +183,9 @@ def own_nats(tmp_path: Path) -> Iterator[tuple[Child, str]]:
 async def _restart_once_taken(child: Child, seen: list[bytes]) -> None:
     """Kill the server once the responder holds the request (not while it may still be in the caller's buffer,
     which nats-py would send again after reconnecting), then start it again on the same port."""
-    while not seen:
-        await asyncio.sleep(0.01)
+    async with asyncio.timeout(5):  # a request that never reached the responder fails the test, never hangs it
+        while not seen:
+            await asyncio.sleep(0.01)
     await asyncio.sleep(0.1)
     child.kill()
     await asyncio.sleep(0.3)

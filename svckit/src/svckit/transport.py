@@ -187,18 +187,22 @@ class ServiceClient:
         while True:
             try:
                 return await self._request(subject, payload, max(0.01, deadline - loop.time()), headers)
-            except (NatsTimeout, _Dropped) as lost_again:
-                raise self._lost(subject, wait, lost_again) from None
+            except NatsTimeout as unanswered:
+                raise self._lost(subject, wait, unanswered) from None
+            except _Dropped as dropped_again:  # a read: it may be sent as often as the wait allows
+                if loop.time() + RESUBSCRIBE_WAIT_SECONDS >= deadline:
+                    raise self._lost(subject, wait, dropped_again) from None
             except ServiceFailure as failure:
                 if not isinstance(lost, _Dropped) or failure.code is not ErrorCode.UNAVAILABLE:
                     raise
                 if loop.time() + RESUBSCRIBE_WAIT_SECONDS >= deadline:
                     raise
-                await asyncio.sleep(RESUBSCRIBE_WAIT_SECONDS)
+            await asyncio.sleep(RESUBSCRIBE_WAIT_SECONDS)
 
     async def _request(self, subject: str, payload: bytes, seconds: float, headers: dict[str, str]) -> Msg:
         """One request/reply; raises ``NatsTimeout`` when unanswered in ``seconds``, ``_Dropped`` when the connection
         dropped while it waited, ``ServiceFailure`` otherwise."""
+        reconnects = self._nc.stats["reconnects"]
         try:
             return await self._nc.request(subject, payload, timeout=seconds, headers=headers or None)
         except nats.errors.ConnectionReconnectingError as error:
@@ -206,6 +210,10 @@ class ServiceClient:
                 raise ServiceFailure(ErrorCode.UNAVAILABLE, "The message bus is not reachable right now.") from error
             raise _Dropped from error
         except NoRespondersError as error:
+            if self._nc.stats["reconnects"] != reconnects:
+                # nats-py sent the request again on the new connection before the replicas subscribed again there:
+                # the connection dropped while it waited, whatever the first replica did with it
+                raise _Dropped from error
             raise ServiceFailure(
                 ErrorCode.UNAVAILABLE,
                 f"The {_service(subject)} service is not available right now; try again shortly.",

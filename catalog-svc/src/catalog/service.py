@@ -29,6 +29,7 @@ from catalog.settings import CatalogSettings
 from catalog.usecases.ensure_default_admin import ensure_default_admin
 from catalog.usecases.record_rating_read import record_rating_reads
 from contracts.artifacts import ArtifactsChanged
+from contracts.services import describe
 from contracts.subjects import ARTIFACTS_CHANGED, CATALOG
 from svckit.host import host_endpoints
 from svckit.transport import ServiceClient, connect
@@ -109,7 +110,7 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
             settings,
             name=CATALOG,
             version=VERSION,
-            description="Artifact metadata, search, audit trail, users and tokens.",
+            description=describe(CATALOG),
             endpoints=catalog_endpoints(deps),
         )
         audits = RateAuditBatcher(lambda events: record_rating_reads(events, deps))

@@ -6,6 +6,7 @@ from contextlib import AsyncExitStack
 import aiohttp
 import structlog
 
+from contracts.services import describe
 from contracts.subjects import LINEAGE
 from lineage.adapters.engine import open_graph_engine
 from lineage.adapters.graph_store import SqlGraphStore
@@ -40,7 +41,7 @@ async def run_lineage(settings: LineageSettings, stop: asyncio.Event) -> None:
             settings,
             name=LINEAGE,
             version=VERSION,
-            description="The lineage graph, download cost with dependencies, licence compatibility.",
+            description=describe(LINEAGE),
             endpoints=lineage_endpoints(deps),
         )
         log.info("lineage_ready", database=engine.dialect.name)

@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from contracts.scoring import RatingsChanged
+from contracts.services import describe
 from contracts.subjects import RATINGS_CHANGED, SCORING
 from scoring.adapters.bwrap import bwrap_binary
 from scoring.adapters.cached_store import CachedRatingStore
@@ -157,7 +158,7 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
             settings,
             name=SCORING,
             version=VERSION,
-            description="Trust ratings of models: every metric from real evidence, and the ingest quality gate.",
+            description=describe(SCORING),
             endpoints=scoring_endpoints(deps),
             registry=registry,
             extra_stats=observer.stats,

@@ -8,6 +8,7 @@ import aiohttp
 import structlog
 from prometheus_client import CollectorRegistry
 
+from contracts.services import describe
 from contracts.storage import CopyJob
 from contracts.subjects import STORAGE
 from storage.adapters.engine import open_index_engine
@@ -94,7 +95,7 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
             settings,
             name=STORAGE,
             version=VERSION,
-            description="Artifact bytes in S3: content-addressed, copied by durable background jobs.",
+            description=describe(STORAGE),
             endpoints=storage_endpoints(deps),
             registry=registry,
             extra_stats=depth.stats,

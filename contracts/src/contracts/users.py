@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
@@ -15,6 +16,17 @@ class Permission(StrEnum):
     SEARCH = "search"
     DOWNLOAD = "download"
     ADMIN = "admin"
+
+
+# A user's name and a new password as a registration accepts them: the gateway's body and the catalog's command
+# both declare their fields with these, so the limits are stated once.
+UserName = Annotated[str, Field(min_length=1, max_length=128)]
+NewPassword = Annotated[str, Field(min_length=8, max_length=1024)]
+
+
+def default_permissions() -> list[Permission]:
+    """What a new user may do unless told otherwise: search."""
+    return [Permission.SEARCH]
 
 
 class Login(Contract):
@@ -75,10 +87,10 @@ class Revocations(Contract):
 class CreateUser(Contract):
     """Register a user (admins only)."""
 
-    name: str = Field(min_length=1, max_length=128)
-    password: str = Field(min_length=8, max_length=1024)
+    name: UserName
+    password: NewPassword
     is_admin: bool = False
-    permissions: list[Permission] = Field(default_factory=lambda: [Permission.SEARCH])
+    permissions: list[Permission] = Field(default_factory=default_permissions)
 
 
 class UserInfo(Contract):

@@ -7,7 +7,7 @@ The spec does not forbid extra properties, so unknown fields are ignored; declar
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool
 
 from contracts.artifacts import ArtifactMetadata, ArtifactQuery
-from contracts.users import Permission
+from contracts.users import NewPassword, Permission, UserName, default_permissions
 
 
 class SpecBody(BaseModel):
@@ -65,10 +65,10 @@ class AuthenticationIn(SpecBody):
 class NewUserIn(SpecBody):
     """Body of ``POST /users`` (our addition)."""
 
-    name: str = Field(min_length=1, max_length=128)
-    password: str = Field(min_length=8, max_length=1024)
+    name: UserName
+    password: NewPassword
     is_admin: bool = False
-    permissions: list[Permission] = Field(default_factory=lambda: [Permission.SEARCH])
+    permissions: list[Permission] = Field(default_factory=default_permissions)
 
 
 class PermissionsIn(SpecBody):

@@ -6,37 +6,40 @@ a ``deleting`` blob waits, so an object is never deleted under a package that ha
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.artifacts import ArtifactType
 from contracts.storage import PackageState, Part, SourceKind, SourceRef
+from storage.adapters.capacity_index import SqlCapacityIndex
+from storage.adapters.index_steps import (
+    drop_contents,
+    file_from_row,
+    is_current,
+    is_planned,
+    locked_generation,
+    package_from_row,
+    touch,
+)
 from storage.adapters.tables import archives, blobs, files, packages, upload_slots
 from storage.domain.files import PlannedFile, blob_key
 from storage.ports import Archive, Claim, FileRecord, Package
+from svckit.clock import utc_now
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class SqlPackageIndex:
-    """storage-svc's index in its own SQL database."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+class SqlPackageIndex(SqlCapacityIndex):
+    """storage-svc's index in its own SQL database: packages, their files, blobs and archives (upload slots and
+    the bytes committed to the bucket are counted by the ``SqlCapacityIndex`` it extends)."""
 
     async def create(
         self, artifact_id: str, artifact_type: ArtifactType, source: SourceRef
     ) -> tuple[Package, list[str]]:
         """Record a package (a new generation if it exists); returns object keys that became unreferenced."""
         async with self._engine.begin() as conn:
-            current = await _locked_generation(conn, artifact_id)
-            doomed = await _drop_contents(conn, artifact_id) if current is not None else []
+            current = await locked_generation(conn, artifact_id)
+            doomed = await drop_contents(conn, artifact_id) if current is not None else []
             values = {
                 "type": artifact_type.value,
                 "source_kind": source.kind.value,
@@ -48,7 +51,7 @@ class SqlPackageIndex:
                 "generation": (current or 0) + 1,
                 "planned": False,
                 "copying_bytes": 0,
-                "updated_at": _now(),
+                "updated_at": utc_now(),
             }
             if current is None:
                 await conn.execute(insert(packages).values(artifact_id=artifact_id, **values))
@@ -77,15 +80,15 @@ class SqlPackageIndex:
             ).one()
         total, done, stored_bytes, size_sum, unknown = stats
         known_total = int(size_sum or 0) if row.planned and not unknown else None
-        return _package(row, int(total), int(done), int(stored_bytes) + int(row.copying_bytes), known_total)
+        return package_from_row(row, int(total), int(done), int(stored_bytes) + int(row.copying_bytes), known_total)
 
     async def set_plan(
         self, artifact_id: str, generation: int, planned: Sequence[PlannedFile], revision: str | None
     ) -> bool:
         """Store the file list of the current generation (once; its state unchanged); False when it is stale."""
         async with self._engine.begin() as conn:
-            if not await _is_current(conn, artifact_id, generation) or await _planned(conn, artifact_id):
-                return await _is_current(conn, artifact_id, generation)
+            if not await is_current(conn, artifact_id, generation) or await is_planned(conn, artifact_id):
+                return await is_current(conn, artifact_id, generation)
             rows = [
                 {
                     "artifact_id": artifact_id,
@@ -102,7 +105,7 @@ class SqlPackageIndex:
             ]
             if rows:
                 await conn.execute(insert(files), rows)
-            await _touch(conn, artifact_id, planned=True, revision=revision)
+            await touch(conn, artifact_id, planned=True, revision=revision)
         return True
 
     async def files(self, artifact_id: str) -> list[FileRecord]:
@@ -110,7 +113,7 @@ class SqlPackageIndex:
         statement = select(files).where(files.c.artifact_id == artifact_id).order_by(files.c.path)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(statement)).all()
-        return [_file(r) for r in rows]
+        return [file_from_row(r) for r in rows]
 
     async def total_sizes(self, artifact_ids: Sequence[str]) -> dict[str, int | None]:
         """Bytes of each planned package in one query (a file of unknown size counts with the upstream's estimate);
@@ -179,16 +182,16 @@ class SqlPackageIndex:
     ) -> bool:
         """Mark a file stored under blob ``sha256``; False when the generation is stale."""
         values = {"status": "stored", "sha256": sha256, "size": size, "verified": verified}
-        return await self._update_file(artifact_id, generation, path, values)
+        return await self._updatefile_from_row(artifact_id, generation, path, values)
 
     async def file_skipped(self, artifact_id: str, generation: int, path: str, reason: str) -> bool:
         """Mark a file not stored, with the reason."""
-        return await self._update_file(artifact_id, generation, path, {"status": "skipped", "note": reason})
+        return await self._updatefile_from_row(artifact_id, generation, path, {"status": "skipped", "note": reason})
 
     async def file_failed(self, artifact_id: str, generation: int, path: str, reason: str) -> bool:
         """Mark a file whose received bytes differ from the published ones: not stored, never served, with why."""
         values = {"status": "failed", "verified": False, "note": reason}
-        return await self._update_file(artifact_id, generation, path, values)
+        return await self._updatefile_from_row(artifact_id, generation, path, values)
 
     async def copying(self, artifact_id: str, generation: int, copied: int) -> None:
         """Progress inside the file being copied."""
@@ -205,14 +208,14 @@ class SqlPackageIndex:
             result = await conn.execute(
                 update(packages)
                 .where(packages.c.artifact_id == artifact_id, packages.c.generation == generation)
-                .values(state=state.value, message=message, copying_bytes=0, updated_at=_now())
+                .values(state=state.value, message=message, copying_bytes=0, updated_at=utc_now())
             )
         return bool(result.rowcount == 1)
 
     async def add_archive(self, artifact_id: str, generation: int, archive: Archive) -> bool:
         """Record a built archive of the current generation."""
         async with self._engine.begin() as conn:
-            if not await _is_current(conn, artifact_id, generation):
+            if not await is_current(conn, artifact_id, generation):
                 return False
             await conn.execute(
                 insert(archives).values(
@@ -235,9 +238,9 @@ class SqlPackageIndex:
     async def delete(self, artifact_id: str) -> list[str] | None:
         """Remove the package; returns object keys no longer referenced (None for an unknown package)."""
         async with self._engine.begin() as conn:
-            if await _locked_generation(conn, artifact_id) is None:
+            if await locked_generation(conn, artifact_id) is None:
                 return None
-            doomed = await _drop_contents(conn, artifact_id)
+            doomed = await drop_contents(conn, artifact_id)
             uploaded = select(packages.c.repo_id).where(
                 packages.c.artifact_id == artifact_id, packages.c.source_kind == SourceKind.UPLOAD.value
             )
@@ -260,44 +263,6 @@ class SqlPackageIndex:
         async with self._engine.connect() as conn:
             return [blob_key(sha256) for sha256 in (await conn.execute(statement)).scalars().all()]
 
-    async def uploads_in_use(self, upload_ids: Sequence[str]) -> set[str]:
-        """The upload ids a package was registered from (their slot is the package's source until copied)."""
-        if not upload_ids:
-            return set()
-        statement = select(packages.c.repo_id).where(
-            packages.c.source_kind == SourceKind.UPLOAD.value, packages.c.repo_id.in_(list(upload_ids))
-        )
-        async with self._engine.connect() as conn:
-            return set((await conn.execute(statement)).scalars().all())
-
-    async def add_upload_slot(self, upload_id: str, owner: str, size: int, created_at: datetime) -> None:
-        """Record an upload slot: whose it is and the size its PUT URL allows."""
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                insert(upload_slots).values(upload_id=upload_id, owner=owner, size=size, created_at=created_at)
-            )
-
-    async def upload_bytes(self, owner: str) -> int:
-        """Bytes ``owner`` holds in uploads: every slot not yet swept or deleted with its artifact."""
-        statement = select(func.coalesce(func.sum(upload_slots.c.size), 0)).where(upload_slots.c.owner == owner)
-        async with self._engine.connect() as conn:
-            return int(await conn.scalar(statement) or 0)
-
-    async def committed_bytes(self) -> int:
-        """Bytes the bucket holds or is about to: live blobs, files still to copy, and every upload slot's size."""
-        pending = func.coalesce(files.c.size, files.c.estimate, 0)
-        async with self._engine.connect() as conn:
-            stored = await conn.scalar(select(func.coalesce(func.sum(blobs.c.size), 0)))
-            copying = await conn.scalar(select(func.coalesce(func.sum(pending), 0)).where(files.c.status == "pending"))
-            reserved = await conn.scalar(select(func.coalesce(func.sum(upload_slots.c.size), 0)))
-        return int(stored or 0) + int(copying or 0) + int(reserved or 0)
-
-    async def forget_upload_slots(self, upload_ids: Sequence[str]) -> None:
-        """Drop the slots whose bytes are gone (swept, or their artifact deleted)."""
-        if upload_ids:
-            async with self._engine.begin() as conn:
-                await conn.execute(delete(upload_slots).where(upload_slots.c.upload_id.in_(list(upload_ids))))
-
     async def clear(self) -> None:
         """Empty the index."""
         async with self._engine.begin() as conn:
@@ -310,109 +275,16 @@ class SqlPackageIndex:
             ):  # packages first: the lock order of every writer
                 await conn.execute(delete(table))
 
-    async def _update_file(self, artifact_id: str, generation: int, path: str, values: dict[str, Any]) -> bool:
+    async def _updatefile_from_row(self, artifact_id: str, generation: int, path: str, values: dict[str, Any]) -> bool:
         async with self._engine.begin() as conn:
-            if not await _is_current(conn, artifact_id, generation):
+            if not await is_current(conn, artifact_id, generation):
                 return False
             await conn.execute(
                 update(files).where(files.c.artifact_id == artifact_id, files.c.path == path).values(**values)
             )
             await conn.execute(
-                update(packages).where(packages.c.artifact_id == artifact_id).values(copying_bytes=0, updated_at=_now())
+                update(packages)
+                .where(packages.c.artifact_id == artifact_id)
+                .values(copying_bytes=0, updated_at=utc_now())
             )
         return True
-
-
-async def _drop_contents(conn: AsyncConnection, artifact_id: str) -> list[str]:
-    """Release the package's blob references and archives; mark unreferenced blobs for deletion."""
-    rows = (
-        await conn.execute(
-            select(files.c.sha256, func.count())
-            .where(files.c.artifact_id == artifact_id, files.c.status == "stored")
-            .group_by(files.c.sha256)
-        )
-    ).all()
-    for sha256, count in rows:
-        await conn.execute(update(blobs).where(blobs.c.sha256 == sha256).values(refs=blobs.c.refs - count))
-    hashes = [r[0] for r in rows]
-    dead = (
-        (await conn.execute(select(blobs.c.sha256).where(and_(blobs.c.sha256.in_(hashes), blobs.c.refs <= 0))))
-        .scalars()
-        .all()
-        if hashes
-        else []
-    )
-    if dead:
-        await conn.execute(update(blobs).where(blobs.c.sha256.in_(dead)).values(state="deleting", refs=0))
-    archive_keys = (
-        (await conn.execute(select(archives.c.key).where(archives.c.artifact_id == artifact_id))).scalars().all()
-    )
-    await conn.execute(delete(archives).where(archives.c.artifact_id == artifact_id))
-    await conn.execute(delete(files).where(files.c.artifact_id == artifact_id))
-    return [blob_key(h) for h in dead] + [key for key in archive_keys if key]  # archives stored before 0002
-
-
-async def _locked_generation(conn: AsyncConnection, artifact_id: str) -> int | None:
-    """The package's generation, read by a no-op write that locks it until the transaction ends.
-
-    A write, not a read: PostgreSQL locks the row, and SQLite (whose driver starts a transaction only at the
-    first write) takes its write lock before anything is read. So a file recorded by a copy and the deletion
-    or re-sourcing of its package never interleave, and neither reads rows the other is changing.
-    """
-    statement = (
-        update(packages)
-        .where(packages.c.artifact_id == artifact_id)
-        .values(generation=packages.c.generation)
-        .returning(packages.c.generation)
-    )
-    found = (await conn.execute(statement)).scalar()
-    return None if found is None else int(found)
-
-
-async def _is_current(conn: AsyncConnection, artifact_id: str, generation: int) -> bool:
-    return await _locked_generation(conn, artifact_id) == generation
-
-
-async def _planned(conn: AsyncConnection, artifact_id: str) -> bool:
-    return bool(await conn.scalar(select(packages.c.planned).where(packages.c.artifact_id == artifact_id)))
-
-
-async def _touch(conn: AsyncConnection, artifact_id: str, **values: Any) -> None:
-    await conn.execute(
-        update(packages).where(packages.c.artifact_id == artifact_id).values(updated_at=_now(), **values)
-    )
-
-
-def _package(row: Row[Any], total: int, done: int, done_bytes: int, total_bytes: int | None) -> Package:
-    source = SourceRef(
-        kind=SourceKind(row.source_kind), repo_id=row.repo_id, subpath=row.subpath, revision=row.revision
-    )
-    updated = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=UTC)
-    return Package(
-        artifact_id=row.artifact_id,
-        type=ArtifactType(row.type),
-        source=source,
-        state=PackageState(row.state),
-        generation=row.generation,
-        planned=bool(row.planned),
-        bytes_done=done_bytes,
-        bytes_total=total_bytes,
-        files_done=done,
-        files_total=total,
-        message=row.message,
-        updated_at=updated,
-    )
-
-
-def _file(row: Row[Any]) -> FileRecord:
-    return FileRecord(
-        path=row.path,
-        part=Part(row.part),
-        size=None if row.size is None else int(row.size),
-        upstream_sha256=row.upstream_sha256,
-        git_oid=row.git_oid,
-        sha256=row.sha256,
-        status=row.status,
-        verified=row.verified,
-        note=row.note,
-    )

@@ -46,8 +46,6 @@ import asyncio
 import contextlib
 import json
 import os
-import re
-import signal
 import sys
 import tempfile
 import time
@@ -59,9 +57,16 @@ import structlog
 
 from scoring.adapters import bwrap
 from scoring.adapters._run_files import RunFiles
-from scoring.evidence.reproduction import RunStatus, SandboxRun
+from scoring.adapters.sandbox_process import (
+    exit_code_of,
+    keep_tail,
+    kill_group,
+    missing_module,
+    run_status,
+    wait_within,
+)
+from scoring.evidence.reproduction import SandboxRun
 
-_MISSING_MODULE = re.compile(r"ModuleNotFoundError: No module named '([A-Za-z_][A-Za-z0-9_.]*)'")
 _PROBE_SECONDS: Final = 15.0
 _PROBE: Final = """\
 import ctypes, os, resource, socket, threading
@@ -176,7 +181,7 @@ class SubprocessSandbox:
                 if as_root and not await files.map_users():
                     raise RuntimeError("the sandbox could not start: its user could not be mapped")
             except BaseException:
-                _kill_group(child.pid)
+                kill_group(child.pid)
                 await child.wait()
                 raise
             return await self._finish(child, started)
@@ -202,26 +207,26 @@ class SubprocessSandbox:
     async def _finish(self, child: asyncio.subprocess.Process, started: float) -> SandboxRun:
         assert child.stdout is not None and child.stderr is not None
         stdout, stderr, keep = bytearray(), bytearray(), self.limits.tail_bytes
-        readers = asyncio.gather(_keep_tail(child.stdout, stdout, keep), _keep_tail(child.stderr, stderr, keep))
+        readers = asyncio.gather(keep_tail(child.stdout, stdout, keep), keep_tail(child.stderr, stderr, keep))
         try:
-            timed_out = await _wait(child, self.limits.wall_seconds)
+            timed_out = await wait_within(child, self.limits.wall_seconds)
         except BaseException:
             readers.cancel()
             raise
         finally:
-            _kill_group(child.pid)
-        exit_code = _exit_code(await child.wait())
+            kill_group(child.pid)
+        exit_code = exit_code_of(await child.wait())
         seconds = time.monotonic() - started
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(readers, 2.0)
         errors = stderr.decode(errors="replace")
         return SandboxRun(
-            status=_status(exit_code, timed_out),
+            status=run_status(exit_code, timed_out),
             exit_code=exit_code,
             seconds=seconds,
             stderr_tail=errors,
             stdout_tail=stdout.decode(errors="replace"),
-            missing_module=_missing_module(errors) if exit_code > 0 else None,
+            missing_module=missing_module(errors) if exit_code > 0 else None,
         )
 
 
@@ -269,48 +274,3 @@ def _rlimits(limits: SandboxLimits) -> dict[str, int]:
         "RLIMIT_NOFILE": limits.open_files,
         "RLIMIT_CORE": 0,
     }
-
-
-async def _keep_tail(stream: asyncio.StreamReader, tail: bytearray, limit: int) -> None:
-    """Read ``stream`` to its end, keeping only its last ``limit`` bytes in ``tail``."""
-    while chunk := await stream.read(1 << 16):
-        tail += chunk
-        if len(tail) > limit:
-            del tail[:-limit]
-
-
-async def _wait(child: asyncio.subprocess.Process, seconds: float) -> bool:
-    """Wait for the child to exit; True when the wall-clock limit expired first."""
-    try:
-        await asyncio.wait_for(child.wait(), seconds)
-    except TimeoutError:
-        return True
-    return False
-
-
-def _kill_group(pid: int) -> None:
-    """Kill the child's whole process group (the child leads it: ``start_new_session``), if anything is left of it."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-
-
-def _exit_code(returned: int) -> int:
-    """The snippet's exit code; bwrap reports a child ended by signal N as exit 128 + N, made -N again here."""
-    if 128 < returned < 128 + 65:
-        return 128 - returned
-    return returned
-
-
-def _status(exit_code: int, timed_out: bool) -> RunStatus:
-    if timed_out:
-        return "timeout"
-    if exit_code < 0:
-        return "killed"
-    return "ok" if exit_code == 0 else "error"
-
-
-def _missing_module(stderr: str) -> str | None:
-    """The module a ``ModuleNotFoundError`` names, when the output's last line is one naming a valid module path."""
-    last = next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), "")
-    found = _MISSING_MODULE.fullmatch(last)
-    return found.group(1) if found else None

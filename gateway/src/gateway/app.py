@@ -1,11 +1,11 @@
 """The gateway's app factory: settings in, a ready ``web.Application`` out."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 
 import structlog
 from aiohttp import web
-from nats.aio.msg import Msg
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
@@ -21,13 +21,15 @@ from gateway.routes import setup_routes
 from gateway.settings import GatewaySettings
 from gateway.throttle import FailureBuckets, LoginThrottle
 from svckit.metrics import metrics_response
-from svckit.transport import ServiceClient, connect
+from svckit.transport import Bus, ServiceClient, connect
 
 log = structlog.get_logger()
+BusOpener = Callable[[GatewaySettings], AbstractAsyncContextManager[Bus]]
 
 
-def init_app(settings: GatewaySettings) -> web.Application:
-    """Build the gateway; the NATS connection opens and closes with the app."""
+def init_app(settings: GatewaySettings, open_bus: BusOpener | None = None) -> web.Application:
+    """Build the gateway; its bus (NATS unless ``open_bus`` gives another, such as ``svckit.inprocess``) opens
+    and closes with the app."""
     app = web.Application(middlewares=[observe, errors, authenticate], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[METRICS] = HttpMetrics(CollectorRegistry())
@@ -40,34 +42,45 @@ def init_app(settings: GatewaySettings) -> web.Application:
     )
     setup_routes(app)
     app.router.add_get("/metrics", _metrics, name="GatewayMetrics")
-    app.cleanup_ctx.append(_nats)
+    app.cleanup_ctx.append(_bus(open_bus or nats_bus))
     return app
 
 
-async def _nats(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
+@asynccontextmanager
+async def nats_bus(settings: GatewaySettings) -> AsyncIterator[Bus]:
+    """The gateway's NATS connection as a bus client, drained when the app stops."""
     nc = await connect(settings.nats_url, name="gateway", auth=settings.bus_auth())
-    client = ServiceClient(nc, default_timeout=settings.service_timeout)
-    leases = TokenLeases(client, revocation_bound=settings.revocation_seconds)
+    try:
+        yield ServiceClient(nc, default_timeout=settings.service_timeout)
+    finally:
+        await nc.drain()
 
-    async def on_revoked(msg: Msg) -> None:
-        try:
-            event = TokensRevoked.model_validate_json(msg.data)
-        except ValidationError:
-            log.warning("revocation_event_unreadable")
-            leases.watch.lapse()
-            return
-        leases.revoked(event.revocation)
 
-    if settings.revocation_events:
-        await nc.subscribe(AUTH_REVOKED, cb=on_revoked)
-    else:
-        log.warning("revocation_events_ignored", bound_seconds=settings.revocation_seconds)
-    app[CLIENT] = client
-    app[LEASES] = leases
-    yield
-    await leases.close()
-    await nc.drain()
+def _bus(open_bus: BusOpener) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def bus_context(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        async with open_bus(settings) as client:
+            leases = TokenLeases(client, revocation_bound=settings.revocation_seconds)
+
+            async def on_revoked(data: bytes) -> None:
+                try:
+                    event = TokensRevoked.model_validate_json(data)
+                except ValidationError:
+                    log.warning("revocation_event_unreadable")
+                    leases.watch.lapse()
+                    return
+                leases.revoked(event.revocation)
+
+            if settings.revocation_events:
+                await client.subscribe(AUTH_REVOKED, on_revoked)
+            else:
+                log.warning("revocation_events_ignored", bound_seconds=settings.revocation_seconds)
+            app[CLIENT] = client
+            app[LEASES] = leases
+            yield
+            await leases.close()
+
+    return bus_context
 
 
 async def _metrics(request: web.Request) -> web.Response:

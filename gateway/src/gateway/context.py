@@ -12,7 +12,7 @@ from gateway.leases import TokenLeases
 from gateway.metrics import HttpMetrics
 from gateway.settings import GatewaySettings
 from gateway.throttle import LoginThrottle
-from svckit.transport import ServiceClient
+from svckit.transport import Bus
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class RouteInfo:
 
 
 SETTINGS = web.AppKey("settings", GatewaySettings)
-CLIENT = web.AppKey("client", ServiceClient)
+CLIENT = web.AppKey("client", Bus)
 LEASES = web.AppKey("leases", TokenLeases)
 ROUTES = web.AppKey("routes", dict[str, RouteInfo])
 METRICS = web.AppKey("metrics", HttpMetrics)
@@ -36,8 +36,8 @@ LOGINS = web.AppKey("logins", LoginThrottle)
 PRINCIPAL = "principal"
 
 
-def client(request: web.Request) -> ServiceClient:
-    """The NATS service client."""
+def client(request: web.Request) -> Bus:
+    """The bus client (NATS; in-process in the fast tests)."""
     return request.app[CLIENT]
 
 

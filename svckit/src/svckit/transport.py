@@ -2,16 +2,19 @@
 
 import asyncio
 import contextlib
+import json
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 import nats
 import structlog
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.errors import AuthorizationError, NoRespondersError, NoServersError
+from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.micro.request import ERROR_CODE_HEADER, ERROR_HEADER
 from pydantic import ValidationError
@@ -25,6 +28,7 @@ from svckit.logging import REQUEST_ID_HEADER
 R = TypeVar("R", bound=Contract)
 RETRY_AFTER_SECONDS = 2.0  # a read (``RETRYABLE_READS``) unanswered this long is sent once more
 RESUBSCRIBE_WAIT_SECONDS = 0.25  # after a dropped connection, between asks while no replica has subscribed again
+STATS_WAIT_SECONDS = 0.25  # how long ``$SRV.STATS`` answers are collected: every replica answers within it
 
 log = structlog.get_logger()
 
@@ -131,6 +135,18 @@ def current_request_id() -> str | None:
     return str(value) if value is not None else None
 
 
+class Bus(Protocol):
+    """The bus as a caller sees it: ``ServiceClient`` over NATS, or ``svckit.inprocess.InProcessClient`` serving
+    endpoint tables in this process (the gateway's fast tests). ``call`` sends a request to the one replica that
+    takes it; ``publish`` and ``subscribe`` carry events to every subscriber; ``stats`` is each replica's
+    ``nats.micro`` stats (no replica: an empty list)."""
+
+    async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R: ...
+    async def publish(self, subject: str, event: Contract) -> None: ...
+    async def subscribe(self, subject: str, callback: Callable[[bytes], Awaitable[None]]) -> None: ...
+    async def stats(self, service: str) -> list[dict[str, Any]]: ...
+
+
 class ServiceClient:
     """Sends contract payloads to service subjects and decodes the typed reply."""
 
@@ -142,10 +158,34 @@ class ServiceClient:
         """Publish ``event`` without waiting for anyone (fire-and-forget events such as audit records)."""
         await self._nc.publish(subject, event.model_dump_json().encode())
 
-    @property
-    def connection(self) -> NATS:
-        """The underlying NATS connection (for discovery requests such as ``$SRV.STATS``)."""
-        return self._nc
+    async def subscribe(self, subject: str, callback: Callable[[bytes], Awaitable[None]]) -> None:
+        """Call ``callback`` with each event's payload on ``subject`` (every subscriber hears every event)."""
+
+        async def deliver(msg: Msg) -> None:
+            await callback(msg.data)
+
+        await self._nc.subscribe(subject, cb=deliver)
+
+    async def stats(self, service: str, wait: float = STATS_WAIT_SECONDS) -> list[dict[str, Any]]:
+        """``$SRV.STATS.<service>`` from each replica that answers within ``wait`` seconds."""
+        replies: list[dict[str, Any]] = []
+        inbox = self._nc.new_inbox()
+
+        async def collect(msg: Msg) -> None:
+            with contextlib.suppress(json.JSONDecodeError):
+                replies.append(json.loads(msg.data))
+
+        try:
+            subscription = await self._nc.subscribe(inbox, cb=collect)
+            try:
+                await self._nc.publish(f"$SRV.STATS.{service}", b"", reply=inbox)
+                await self._nc.flush(timeout=1)
+                await asyncio.sleep(wait)
+            finally:
+                await subscription.unsubscribe()
+        except (NatsError, TimeoutError):
+            return []
+        return replies
 
     async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R:
         """Send ``request`` to ``subject`` and return the reply; failures raise ``ServiceFailure``. A read of

@@ -13,7 +13,6 @@ from contracts.errors import ErrorCode, ServiceFailure
 from contracts.services import GATEWAY, describe
 from gateway.activity import Bucket
 from gateway.context import ACTIVITY, STARTED, client
-from gateway.discovery import gather_stats
 from gateway.health_schemas import (
     Body,
     HealthComponentCollection,
@@ -47,8 +46,8 @@ async def components(request: web.Request) -> web.Response:
 
 async def replica_stats(request: web.Request) -> dict[str, list[ReplicaStats]]:
     """Every monitored service's replicas that answered ``$SRV.STATS``, by service."""
-    nc = client(request).connection
-    answers = await asyncio.gather(*(gather_stats(nc, s) for s in subjects.MONITORED_SERVICES))
+    bus = client(request)
+    answers = await asyncio.gather(*(bus.stats(s) for s in subjects.MONITORED_SERVICES))
     return {
         service: [_read(answer) for answer in replicas]
         for service, replicas in zip(subjects.MONITORED_SERVICES, answers, strict=True)

@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 # contracts.bus.ROLES (tests/deploy checks they agree): one NATS user per role.
-ROLES = ("gateway", "catalog", "storage", "lineage", "scoring")
+ROLES = ("gateway", "catalog", "storage", "lineage", "scoring", "webhooks")
 COMPOSE_NODES = ("nats-1", "nats-2", "nats-3")
 K8S_NODES = 3
 CERT_DAYS = 825

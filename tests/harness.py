@@ -74,6 +74,7 @@ class RegistryStack:
     storages: list[Child] = field(default_factory=list)
     lineages: list[Child] = field(default_factory=list)
     scorings: list[Child] = field(default_factory=list)
+    webhooks: list[Child] = field(default_factory=list)
     gateway: Child | None = None
     gateway_port: int = 0
     ui: Child | None = None
@@ -122,6 +123,14 @@ class RegistryStack:
             # The storage and lineage suites ingest unlicensed test models (sshleifer/tiny-gpt2) that the default
             # quality gate refuses; tests/e2e/test_quality_gate.py runs a stack of its own with the default gate.
             "SCORING_GATE": "false",
+            # Test receivers listen on loopback; retries are quick so a retried delivery is seen in seconds.
+            "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "loopback",
+            "WEBHOOK_RETRY_BASE_SECONDS": "0.3",
+            "WEBHOOK_RETRY_MAX_SECONDS": "2",
+            "WEBHOOK_MAX_ATTEMPTS": "6",
+            "WEBHOOK_DISABLE_AFTER": "5",
+            "WEBHOOK_POLL_SECONDS": "0.2",
+            "WEBHOOK_OWNER_WAIT_SECONDS": "10",
             **self.extra_env,
         }
         if self.database_url:
@@ -129,6 +138,7 @@ class RegistryStack:
             env["STORAGE_DATABASE_URL"] = self.database_url
             env["LINEAGE_DATABASE_URL"] = self.database_url
             env["SCORING_DATABASE_URL"] = self.database_url
+            env["WEBHOOK_DATABASE_URL"] = self.database_url
         return env
 
     def start(self) -> "RegistryStack":
@@ -137,6 +147,7 @@ class RegistryStack:
         self.add_storage()
         self.lineages.append(self._service("lineage", 0))
         self.add_scoring()
+        self.webhooks.append(self._service("webhooks", 0))
         self.gateway_port = free_port()
         self.gateway = Child(
             "gateway",
@@ -214,7 +225,7 @@ class RegistryStack:
         seen: dict[str, int] = {}
         while time.monotonic() < deadline:
             seen = self._replicas()
-            others = all(seen.get(name, 0) >= 1 for name in ("storage", "lineage", "scoring"))
+            others = all(seen.get(name, 0) >= 1 for name in ("storage", "lineage", "scoring", "webhooks"))
             if seen.get(service) == replicas and others:
                 return
             time.sleep(0.1)
@@ -226,7 +237,7 @@ class RegistryStack:
             self.ui.stop()
         if self.gateway is not None:
             self.gateway.stop()
-        for child in self.catalogs + self.storages + self.lineages + self.scorings:
+        for child in self.catalogs + self.storages + self.lineages + self.scorings + self.webhooks:
             child.stop()
 
     def _replicas(self) -> dict[str, int]:

@@ -15,12 +15,14 @@ from lineage.endpoints import lineage_endpoints
 from scoring.endpoints import scoring_endpoints
 from storage.endpoints import storage_endpoints
 from svckit.host import Endpoint
+from webhooks.endpoints import webhook_endpoints
 
 TABLES: dict[str, Callable[[Any], list[Endpoint[Any]]]] = {
     subjects.CATALOG: catalog_endpoints,
     subjects.STORAGE: storage_endpoints,
     subjects.LINEAGE: lineage_endpoints,
     subjects.SCORING: scoring_endpoints,
+    subjects.WEBHOOKS: webhook_endpoints,
 }
 
 

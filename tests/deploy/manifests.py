@@ -27,6 +27,7 @@ from scoring.settings import ScoringSettings
 from storage.settings import StorageSettings
 from tests.harness import REPO
 from ui.settings import UiSettings
+from webhooks.settings import WebhookSettings
 
 DEPLOY = REPO / "deploy"
 K8S = DEPLOY / "k8s"
@@ -43,13 +44,14 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "storage": StorageSettings,
     "lineage": LineageSettings,
     "scoring": ScoringSettings,
+    "webhooks": WebhookSettings,
     "gateway": GatewaySettings,
     "ui": UiSettings,
 }
 # Where each process serves /metrics: the variable holding the port, and its health path on that port.
 METRICS_PORT_VARIABLE = {"gateway": "GATEWAY_PORT", "ui": "UI_PORT"}
 HEALTH_PATH = {"gateway": "/health"}
-OUR_PROCESSES = ("gateway", "ui", "catalog", "storage", "lineage", "scoring")
+OUR_PROCESSES = ("gateway", "ui", "catalog", "storage", "lineage", "scoring", "webhooks")
 
 # Series every Prometheus has without any exporter.
 PROMETHEUS_BUILTINS = frozenset(

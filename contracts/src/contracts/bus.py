@@ -10,7 +10,9 @@ credentials cannot answer another service's subjects, forge a reply, create an a
 - only the gateway sends user-facing requests and ``<service>.admin.reset``, so the principal a request carries is
   always the one the gateway authenticated;
 - only the catalog answers ``catalog.auth.*`` and publishes revocations and artifact changes; only storage-svc touches its JetStream
-  stream of copy jobs.
+  stream of copy jobs;
+- catalog and storage publish registry events (``events.*``) to the ``REGISTRY_EVENTS`` stream, which only
+  webhook-svc creates and reads; the gateway calls webhook-svc's subscription subjects.
 
 ``stack`` renders this table into the nats-server configuration ``make run`` and the tests start; ``deploy/`` holds
 the same configuration rendered for operators (``python -m stack.natsconf``), checked by ``tests/deploy``.
@@ -22,7 +24,7 @@ from typing import Final
 from contracts import subjects as s
 
 GATEWAY: Final = "gateway"
-ROLES: Final = (GATEWAY, s.CATALOG, s.STORAGE, s.LINEAGE, s.SCORING)
+ROLES: Final = (GATEWAY, s.CATALOG, s.STORAGE, s.LINEAGE, s.SCORING, s.WEBHOOKS)
 
 
 def inbox_prefix(role: str) -> str:
@@ -91,6 +93,22 @@ _LINEAGE_ANSWERS = (
     s.LINEAGE_LICENSE,
     s.reset_subject(s.LINEAGE),
 )
+_EVENTS = s.EVENTS_STREAM
+_CATALOG_EVENTS = (
+    s.EVENT_ARTIFACT_CREATED,
+    s.EVENT_ARTIFACT_UPDATED,
+    s.EVENT_ARTIFACT_DELETED,
+    s.EVENT_RATING_STORED,
+    s.EVENT_RATING_REFUSED,
+)
+_STORAGE_EVENTS = (s.EVENT_COPY_FINISHED, s.EVENT_COPY_FAILED)
+_WEBHOOKS_ANSWERS = (
+    s.WEBHOOK_CREATE,
+    s.WEBHOOK_LIST,
+    s.WEBHOOK_DELETE,
+    s.WEBHOOK_DELIVERIES,
+    s.reset_subject(s.WEBHOOKS),
+)
 _SCORING_ANSWERS = (
     s.RATING_COMPUTE,
     s.RATING_READ,
@@ -111,6 +129,7 @@ PERMISSIONS: Final = {
             s.LINEAGE_GRAPH,
             s.LINEAGE_COST,
             s.LINEAGE_LICENSE,
+            *(subject for subject in _WEBHOOKS_ANSWERS if subject != s.reset_subject(s.WEBHOOKS)),
             *(s.reset_subject(service) for service in s.RESETTABLE_SERVICES),
             *(f"$SRV.STATS.{service}" for service in s.MONITORED_SERVICES),
         ),
@@ -130,6 +149,7 @@ PERMISSIONS: Final = {
             s.LINEAGE_FORGET,
             s.RATING_COMPUTE,
             s.RATING_FORGET,
+            *_CATALOG_EVENTS,
         ),
         subscribe=(*_CATALOG_ANSWERS, s.ARTIFACTS_CHANGED, *_micro(s.CATALOG)),
     ),
@@ -144,6 +164,7 @@ PERMISSIONS: Final = {
             f"$JS.API.CONSUMER.DURABLE.CREATE.{_STREAM}.>",
             f"$JS.API.CONSUMER.MSG.NEXT.{_STREAM}.>",
             f"$JS.ACK.{_STREAM}.>",
+            *_STORAGE_EVENTS,
         ),
         subscribe=(*_STORAGE_ANSWERS, *_micro(s.STORAGE)),
     ),
@@ -156,6 +177,19 @@ PERMISSIONS: Final = {
         s.SCORING,
         publish=(s.RATINGS_CHANGED, s.LINEAGE_PARENTS, s.PACKAGE_SIZES),
         subscribe=(*_SCORING_ANSWERS, *_micro(s.SCORING)),
+    ),
+    s.WEBHOOKS: BusRole(
+        s.WEBHOOKS,
+        publish=(
+            "$JS.API.INFO",
+            f"$JS.API.STREAM.*.{_EVENTS}",
+            f"$JS.API.CONSUMER.*.{_EVENTS}",
+            f"$JS.API.CONSUMER.*.{_EVENTS}.>",
+            f"$JS.API.CONSUMER.DURABLE.CREATE.{_EVENTS}.>",
+            f"$JS.API.CONSUMER.MSG.NEXT.{_EVENTS}.>",
+            f"$JS.ACK.{_EVENTS}.>",
+        ),
+        subscribe=(*_WEBHOOKS_ANSWERS, *_micro(s.WEBHOOKS)),
     ),
 }
 
@@ -180,4 +214,12 @@ EVENTS: Final = {
     s.RATINGS_CHANGED: BusEvent(publishers=(s.SCORING,), subscribers=(s.SCORING,)),
     s.AUDIT_RATE: BusEvent(publishers=(GATEWAY,), subscribers=(s.CATALOG,), shared=True),
     s.COPY_JOB: BusEvent(publishers=(s.STORAGE,), subscribers=(s.STORAGE,), shared=True, stream=s.COPY_JOBS_STREAM),
+    **{
+        subject: BusEvent(publishers=(s.CATALOG,), subscribers=(s.WEBHOOKS,), shared=True, stream=_EVENTS)
+        for subject in _CATALOG_EVENTS
+    },
+    **{
+        subject: BusEvent(publishers=(s.STORAGE,), subscribers=(s.WEBHOOKS,), shared=True, stream=_EVENTS)
+        for subject in _STORAGE_EVENTS
+    },
 }

@@ -67,10 +67,27 @@ AUDIT_RATE: Final = "catalog.audit.rate"
 COPY_JOBS_STREAM: Final = "STORAGE_COPY_JOBS"
 COPY_JOB: Final = "storage.jobs.copy"
 
+WEBHOOKS: Final = "webhooks"
+
+WEBHOOK_CREATE: Final = "webhooks.subscription.create"
+WEBHOOK_LIST: Final = "webhooks.subscription.list"
+WEBHOOK_DELETE: Final = "webhooks.subscription.delete"
+WEBHOOK_DELIVERIES: Final = "webhooks.subscription.deliveries"
+# JetStream stream of registry events (payload ``RegistryEvent``): catalog and storage publish with an
+# acknowledgement, webhook-svc replicas consume them through one durable consumer.
+EVENTS_STREAM: Final = "REGISTRY_EVENTS"
+EVENT_ARTIFACT_CREATED: Final = "events.artifact.created"
+EVENT_ARTIFACT_UPDATED: Final = "events.artifact.updated"
+EVENT_ARTIFACT_DELETED: Final = "events.artifact.deleted"
+EVENT_RATING_STORED: Final = "events.rating.stored"
+EVENT_RATING_REFUSED: Final = "events.rating.refused"
+EVENT_COPY_FINISHED: Final = "events.copy.finished"
+EVENT_COPY_FAILED: Final = "events.copy.failed"
+
 # Services whose stores ``DELETE /reset`` must empty; each answers ``<service>.admin.reset``.
-RESETTABLE_SERVICES: Final = (CATALOG, STORAGE, LINEAGE, SCORING)
+RESETTABLE_SERVICES: Final = (CATALOG, STORAGE, LINEAGE, SCORING, WEBHOOKS)
 # Services the health report asks about over ``$SRV.STATS``.
-MONITORED_SERVICES: Final = (CATALOG, STORAGE, LINEAGE, SCORING)
+MONITORED_SERVICES: Final = (CATALOG, STORAGE, LINEAGE, SCORING, WEBHOOKS)
 
 
 # Requests that only read, and answer in milliseconds: a caller that got no answer within its first-attempt wait
@@ -95,6 +112,8 @@ RETRYABLE_READS: Final = frozenset(
         LINEAGE_COST,
         RATING_READ,
         RATING_REPORT,
+        WEBHOOK_LIST,
+        WEBHOOK_DELIVERIES,
     }
 )
 

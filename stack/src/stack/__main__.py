@@ -29,6 +29,7 @@ SERVICES = [
     ("storage-svc", "storage", 9102),
     ("lineage-svc", "lineage", 9103),
     ("scoring-svc", "scoring", 9104),
+    ("webhook-svc", "webhooks", 9105),
 ]
 
 
@@ -74,6 +75,8 @@ def main() -> None:
     data_dir = Path(os.environ.get("REGISTRY_DATA_DIR", "var")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {"REGISTRY_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    # A local receiver (http://127.0.0.1:...) may be a webhook target here; deployments allow nothing by default.
+    env["WEBHOOK_ALLOW_PRIVATE_NETWORKS"] = os.environ.get("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "loopback")
     roles: dict[str, dict[str, str]] = {}
     supervisor = Supervisor(stdout_sink)
     stop = threading.Event()
@@ -84,7 +87,7 @@ def main() -> None:
         if cluster:
             from stack.cluster import database_env
 
-            env.update(database_env(), STORAGE_STREAM_REPLICAS="3")
+            env.update(database_env(), STORAGE_STREAM_REPLICAS="3", WEBHOOK_STREAM_REPLICAS="3")
         env.update(_object_storage(supervisor, data_dir))
         for replica in range(1, replicas() + 1):
             for name, module, metrics_port in SERVICES:

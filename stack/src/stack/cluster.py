@@ -64,7 +64,7 @@ def database_env() -> dict[str, str]:
     """Every service's database URL: the one PostgreSQL database of the cluster (created when missing)."""
     url = os.environ.get("REGISTRY_DATABASE_URL", DEFAULT_DATABASE_URL)
     asyncio.run(_ensure_database(url))
-    return {f"{service}_DATABASE_URL": url for service in ("CATALOG", "STORAGE", "LINEAGE", "SCORING")}
+    return {f"{service}_DATABASE_URL": url for service in ("CATALOG", "STORAGE", "LINEAGE", "SCORING", "WEBHOOK")}
 
 
 async def _ensure_database(url: str) -> None:

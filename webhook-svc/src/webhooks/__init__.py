@@ -1,0 +1,1 @@
+"""webhook-svc: registry events delivered to subscribed URLs as signed Standard Webhooks."""

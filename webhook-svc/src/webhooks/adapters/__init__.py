@@ -1,0 +1,1 @@
+"""Adapters of webhook-svc: its store, the event stream, the HTTP sender."""

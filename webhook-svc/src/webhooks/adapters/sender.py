@@ -1,0 +1,58 @@
+"""``Sender``: one signed POST per attempt (Standard Webhooks headers), over a session whose resolver refuses
+addresses webhooks may not reach."""
+
+import asyncio
+from datetime import UTC, datetime
+
+import aiohttp
+from standardwebhooks import Webhook
+
+from webhooks.adapters.targets import CheckedResolver
+from webhooks.domain.retry import AttemptResult
+from webhooks.domain.targets import IPNetwork, RefusedTarget, check_address, parse_target
+
+ERROR_CHARS = 500
+
+
+def signed_headers(secret: str, delivery_id: str, body: str, now: datetime) -> dict[str, str]:
+    """The Standard Webhooks headers of one attempt."""
+    return {
+        "webhook-id": delivery_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(secret).sign(delivery_id, now, body),
+        "content-type": "application/json",
+    }
+
+
+def open_session(allowed: tuple[IPNetwork, ...], timeout: float) -> aiohttp.ClientSession:
+    """The delivery session: checked resolution, no DNS cache, no redirects followed (set per request)."""
+    connector = aiohttp.TCPConnector(resolver=CheckedResolver(allowed), use_dns_cache=False, limit=64)
+    return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout))
+
+
+class HttpSender:
+    """POSTs deliveries; a 2xx is success, anything else (or no answer) is a failure with its reason."""
+
+    def __init__(self, session: aiohttp.ClientSession, allowed: tuple[IPNetwork, ...]) -> None:
+        self._session = session
+        self._allowed = allowed
+
+    async def send(self, url: str, secret: str, delivery_id: str, body: str) -> AttemptResult:
+        """One attempt, never raising: its status, or the error that stopped it."""
+        try:
+            _, literal = parse_target(url)
+            if literal is not None:  # aiohttp does not resolve IP literals: check them here
+                check_address(literal, self._allowed)
+        except RefusedTarget as refused:
+            return AttemptResult(None, f"refused: {refused}")
+        headers = signed_headers(secret, delivery_id, body, datetime.now(UTC))
+        try:
+            async with self._session.post(url, data=body.encode(), headers=headers, allow_redirects=False) as answer:
+                await answer.read()
+                if 200 <= answer.status < 300:
+                    return AttemptResult(answer.status, None)
+                return AttemptResult(answer.status, f"HTTP {answer.status} {answer.reason or ''}".strip())
+        except TimeoutError:
+            return AttemptResult(None, "no answer within the time limit")
+        except (aiohttp.ClientError, OSError, asyncio.IncompleteReadError) as error:
+            return AttemptResult(None, (str(error) or type(error).__name__)[:ERROR_CHARS])

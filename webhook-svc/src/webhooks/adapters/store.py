@@ -1,0 +1,170 @@
+"""``WebhookStore`` on SQLAlchemy Core (SQLite or PostgreSQL, one code path)."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contracts.webhooks import EventType
+from webhooks.adapters.tables import deliveries, owners, subscriptions
+from webhooks.domain.retry import AttemptResult, Outcome
+from webhooks.domain.subscriptions import Delivery, Subscription
+from webhooks.ports import Claimed
+
+
+class SqlWebhookStore:
+    """Subscriptions, deliveries and artifact owners in webhook-svc's own database."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add_subscription(self, subscription: Subscription) -> None:
+        """Store a new subscription."""
+        async with self._engine.begin() as conn:
+            await conn.execute(insert(subscriptions).values(**_subscription_row(subscription)))
+
+    async def subscriptions(self, owner: str | None) -> list[Subscription]:
+        """Subscriptions of ``owner`` (all when None), oldest first."""
+        query = select(subscriptions).order_by(subscriptions.c.created)
+        if owner is not None:
+            query = query.where(subscriptions.c.owner == owner)
+        async with self._engine.connect() as conn:
+            return [_subscription(row) for row in (await conn.execute(query)).mappings()]
+
+    async def subscription(self, subscription_id: str) -> Subscription | None:
+        """One subscription, or None."""
+        async with self._engine.connect() as conn:
+            row = (
+                (await conn.execute(select(subscriptions).where(subscriptions.c.id == subscription_id)))
+                .mappings()
+                .first()
+            )
+        return _subscription(row) if row is not None else None
+
+    async def delete_subscription(self, subscription_id: str) -> None:
+        """Remove a subscription and its deliveries."""
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(deliveries).where(deliveries.c.subscription_id == subscription_id))
+            await conn.execute(delete(subscriptions).where(subscriptions.c.id == subscription_id))
+
+    async def remember_owner(self, artifact_id: str, owner: str, name: str) -> None:
+        """Record who owns ``artifact_id`` and its name (neither ever changes)."""
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(insert(owners).values(artifact_id=artifact_id, owner=owner, name=name))
+        except IntegrityError:
+            return
+
+    async def owner_of(self, artifact_id: str) -> tuple[str, str] | None:
+        """The owner and name an event named for ``artifact_id``, if any did."""
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(select(owners.c.owner, owners.c.name).where(owners.c.artifact_id == artifact_id))
+            ).first()
+        return (str(row[0]), str(row[1])) if row is not None else None
+
+    async def add_deliveries(self, items: Sequence[Delivery]) -> int:
+        """Record deliveries, skipping those already recorded (an event handed out again); how many were new."""
+        added = 0
+        for item in items:
+            try:
+                async with self._engine.begin() as conn:
+                    await conn.execute(insert(deliveries).values(**_delivery_row(item)))
+                added += 1
+            except IntegrityError:
+                continue
+        return added
+
+    async def deliveries(self, subscription_id: str, limit: int) -> list[Delivery]:
+        """A subscription's deliveries, newest first."""
+        query = (
+            select(deliveries)
+            .where(deliveries.c.subscription_id == subscription_id)
+            .order_by(deliveries.c.created.desc(), deliveries.c.id.desc())
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            return [_delivery(row) for row in (await conn.execute(query)).mappings()]
+
+    async def claim_due(self, now: float, hold: float, limit: int) -> list[Claimed]:
+        """Hold up to ``limit`` due deliveries for ``hold`` seconds. Each is taken by a conditional UPDATE that
+        only one replica's can match (a row lock on PostgreSQL, one writer on SQLite), so no two replicas send
+        the same attempt."""
+        free = or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now)
+        due = (deliveries.c.status == "pending") & (deliveries.c.next_attempt <= now) & free
+        claimed: list[Claimed] = []
+        async with self._engine.begin() as conn:
+            ids = (
+                await conn.scalars(select(deliveries.c.id).where(due).order_by(deliveries.c.next_attempt).limit(limit))
+            ).all()
+            for delivery_id in ids:
+                taken = await conn.execute(
+                    update(deliveries).where((deliveries.c.id == delivery_id) & due).values(claimed_until=now + hold)
+                )
+                if taken.rowcount != 1:
+                    continue
+                row = (await conn.execute(select(deliveries).where(deliveries.c.id == delivery_id))).mappings().one()
+                owner_id = row["subscription_id"]
+                sub = (await conn.execute(select(subscriptions).where(subscriptions.c.id == owner_id))).mappings()
+                first = sub.first()
+                if first is not None:
+                    claimed.append(Claimed(_delivery(row), _subscription(first)))
+        return claimed
+
+    async def record_attempt(self, claimed: Claimed, result: AttemptResult, outcome: Outcome) -> None:
+        """Store an attempt's result on the delivery and the subscription's failure count (or disabling)."""
+        values: dict[str, Any] = {"failures": outcome.failures}
+        if outcome.disabled_reason is not None:
+            values.update(active=False, disabled_reason=outcome.disabled_reason)
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id == claimed.delivery.id)
+                .values(
+                    status=outcome.status, attempts=outcome.attempts, last_status=result.status,
+                    last_error=result.error, next_attempt=outcome.next_attempt, claimed_until=None,
+                )
+            )  # fmt: skip
+            await conn.execute(
+                update(subscriptions).where(subscriptions.c.id == claimed.subscription.id).values(**values)
+            )
+
+    async def clear(self) -> None:
+        """Forget everything."""
+        async with self._engine.begin() as conn:
+            for table in (deliveries, subscriptions, owners):
+                await conn.execute(delete(table))
+
+
+def _subscription_row(s: Subscription) -> dict[str, Any]:
+    return {
+        "id": s.id, "url": s.url, "events": [e.value for e in s.events], "secret": s.secret, "owner": s.owner,
+        "admin": s.admin, "active": s.active, "disabled_reason": s.disabled_reason, "failures": s.failures,
+        "created": s.created,
+    }  # fmt: skip
+
+
+def _subscription(row: Any) -> Subscription:
+    return Subscription(
+        id=row["id"], url=row["url"], events=tuple(EventType(e) for e in row["events"]), secret=row["secret"],
+        owner=row["owner"], admin=bool(row["admin"]), active=bool(row["active"]),
+        disabled_reason=row["disabled_reason"], created=float(row["created"]), failures=int(row["failures"]),
+    )  # fmt: skip
+
+
+def _delivery_row(d: Delivery) -> dict[str, Any]:
+    return {
+        "id": d.id, "subscription_id": d.subscription_id, "type": d.type.value, "body": d.body, "status": d.status,
+        "attempts": d.attempts, "last_status": d.last_status, "last_error": d.last_error,
+        "next_attempt": d.next_attempt, "claimed_until": None, "created": d.created,
+    }  # fmt: skip
+
+
+def _delivery(row: Any) -> Delivery:
+    return Delivery(
+        id=row["id"], subscription_id=row["subscription_id"], type=EventType(row["type"]), body=row["body"],
+        status=row["status"], attempts=int(row["attempts"]), last_status=row["last_status"],
+        last_error=row["last_error"], next_attempt=row["next_attempt"], created=float(row["created"]),
+    )  # fmt: skip

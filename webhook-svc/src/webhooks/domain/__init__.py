@@ -1,0 +1,1 @@
+"""Pure rules of webhook-svc: who hears what, target addresses, retry timing."""

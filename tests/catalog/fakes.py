@@ -9,6 +9,7 @@ from contracts.artifacts import ArtifactType
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.scoring import MetricNote, ModelRating, RatingReport, SizeScores
 from contracts.storage import DownloadLink, PackageView, Part, SourceRef
+from contracts.webhooks import RegistryEvent
 
 
 class FakeUpstream:
@@ -39,10 +40,14 @@ class RecordingEvents:
     def __init__(self) -> None:
         self.revoked: list[list[str] | None] = []
         self.revocations: list[int] = []
+        self.registry: list[RegistryEvent] = []
 
     async def tokens_revoked(self, users: Sequence[str] | None, revocation: int) -> None:
         self.revoked.append(list(users) if users is not None else None)
         self.revocations.append(revocation)
+
+    async def registry_event(self, event: RegistryEvent) -> None:
+        self.registry.append(event)
 
 
 class FakeStorage:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from contracts.artifacts import ArtifactType
 from contracts.storage import Part, SourceRef
+from contracts.webhooks import RegistryEvent
 from storage.domain.files import PlannedFile
 from storage.domain.verify import ContentMismatch, Expected
 from storage.ports import SourcePlan, UploadResult
@@ -111,9 +112,13 @@ class NoQueue:
 
     def __init__(self) -> None:
         self.queued: list[tuple[str, int]] = []
+        self.announced: list[RegistryEvent] = []
 
     async def enqueue(self, artifact_id: str, generation: int) -> None:
         self.queued.append((artifact_id, generation))
+
+    async def announce(self, event: RegistryEvent) -> None:
+        self.announced.append(event)
 
     async def purge(self) -> None:
         self.queued.clear()

@@ -12,6 +12,7 @@ from contracts.artifacts import ArtifactMetadata, ArtifactQuery, ArtifactType
 from contracts.scoring import RatingReport
 from contracts.storage import DownloadLink, PackageView, Part, SourceRef
 from contracts.users import Permission
+from contracts.webhooks import RegistryEvent
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class EventPublisher(Protocol):
     """Announces changes other processes must react to at once."""
 
     async def tokens_revoked(self, users: Sequence[str] | None, revocation: int) -> None: ...
+    async def registry_event(self, event: RegistryEvent) -> None: ...
 
 
 class PackageStorage(Protocol):

@@ -8,6 +8,7 @@ from typing import Literal, Protocol
 
 from contracts.artifacts import ArtifactType
 from contracts.storage import PackageState, Part, SourceRef, StoredFile
+from contracts.webhooks import RegistryEvent
 from storage.domain.files import PlannedFile
 from storage.domain.verify import Expected
 
@@ -175,3 +176,4 @@ class JobQueue(Protocol):
 
     async def enqueue(self, artifact_id: str, generation: int) -> None: ...
     async def purge(self) -> None: ...
+    async def announce(self, event: RegistryEvent) -> None: ...

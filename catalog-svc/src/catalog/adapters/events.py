@@ -1,12 +1,20 @@
-"""``EventPublisher`` over NATS: plain publishes every gateway replica receives."""
+"""``EventPublisher`` over NATS: plain publishes every gateway replica receives, and registry events on the
+``REGISTRY_EVENTS`` JetStream stream (acknowledged, so they wait there while webhook-svc is down)."""
 
 from collections.abc import Sequence
 
+import structlog
 from nats.aio.client import Client as NATS
+from nats.errors import Error as NatsError
 
 from contracts.artifacts import ArtifactsChanged
-from contracts.subjects import ARTIFACTS_CHANGED, AUTH_REVOKED
+from contracts.subjects import ARTIFACTS_CHANGED, AUTH_REVOKED, EVENTS_STREAM
 from contracts.users import TokensRevoked
+from contracts.webhooks import RegistryEvent, event_subject
+
+EVENT_TIMEOUT = 2.0
+
+log = structlog.get_logger()
 
 
 class NatsEvents:
@@ -26,3 +34,16 @@ class NatsEvents:
         changed them is answered)."""
         await self._nc.publish(ARTIFACTS_CHANGED, ArtifactsChanged(revision=revision).model_dump_json().encode())
         await self._nc.flush()
+
+    async def registry_event(self, event: RegistryEvent) -> None:
+        """Store ``event`` in the events stream; a failure is logged, never raised (the change it announces is
+        already committed)."""
+        payload = event.model_dump_json().encode()
+        try:
+            await self._nc.jetstream().publish(
+                event_subject(event.type), payload, stream=EVENTS_STREAM, timeout=EVENT_TIMEOUT
+            )
+        except (NatsError, TimeoutError) as error:
+            log.warning(
+                "registry_event_not_recorded", type=event.type, artifact_id=event.artifact_id, error=repr(error)
+            )

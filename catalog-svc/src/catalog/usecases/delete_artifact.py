@@ -1,10 +1,12 @@
 """Delete one artifact."""
 
 from catalog.deps import Deps
+from catalog.domain.registry_events import artifact_event
 from catalog.usecases._common import audit, load_changeable
 from catalog.usecases.ingest_artifact import undo_ingest
 from contracts.artifacts import DeleteArtifact
 from contracts.base import Empty
+from contracts.webhooks import EventType
 
 
 async def delete_artifact(command: DeleteArtifact, deps: Deps) -> Empty:
@@ -13,4 +15,5 @@ async def delete_artifact(command: DeleteArtifact, deps: Deps) -> Empty:
     artifact = await load_changeable(deps, command.type, command.id, command.actor)
     await undo_ingest(deps, artifact.id)
     await deps.artifacts.delete(artifact.id, audit(deps, artifact, command.actor, "DELETE"))
+    await deps.events.registry_event(artifact_event(EventType.ARTIFACT_DELETED, artifact, deps.clock()))
     return Empty()

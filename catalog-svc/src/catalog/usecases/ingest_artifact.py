@@ -18,10 +18,13 @@ import structlog
 
 from catalog.deps import Deps
 from catalog.domain.artifacts import StoredArtifact
+from catalog.domain.registry_events import artifact_event
 from catalog.usecases._common import audit, envelope
 from contracts.artifacts import Actor, Artifact, ArtifactType
 from contracts.errors import ErrorCode, ServiceFailure
+from contracts.scoring import RatingReport
 from contracts.storage import SourceRef
+from contracts.webhooks import EventType
 
 log = structlog.get_logger()
 
@@ -33,12 +36,21 @@ async def ingest_artifact(
     any step leaves nothing behind."""
     await provision(deps, artifact, source)
     try:
-        await rate(deps, artifact, source, readme, gate=True)
+        report = await rate(deps, artifact, source, readme, gate=True)
         stored = await deps.artifacts.add(artifact, readme, audit(deps, artifact, actor, "CREATE"))
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(ServiceFailure):  # logged by undo_ingest; the original failure is the answer
             await undo_ingest(deps, artifact.id)
+        if isinstance(error, ServiceFailure) and error.code is ErrorCode.FAILED_DEPENDENCY:
+            refused = artifact_event(EventType.RATING_REFUSED, artifact, deps.clock(), reason=error.message)
+            await deps.events.registry_event(refused)
         raise
+    await deps.events.registry_event(artifact_event(EventType.ARTIFACT_CREATED, artifact, deps.clock()))
+    if report is not None:
+        score = report.rating.net_score
+        await deps.events.registry_event(
+            artifact_event(EventType.RATING_STORED, artifact, deps.clock(), net_score=score)
+        )
     return envelope(stored)
 
 
@@ -53,10 +65,10 @@ async def provision(deps: Deps, artifact: StoredArtifact, source: SourceRef) -> 
         raise
 
 
-async def rate(deps: Deps, artifact: StoredArtifact, source: SourceRef, readme: str, gate: bool) -> None:
+async def rate(deps: Deps, artifact: StoredArtifact, source: SourceRef, readme: str, gate: bool) -> RatingReport | None:
     """Step 2: rate a model (nothing for datasets and code); with ``gate``, 424 naming the metrics that failed it."""
     if artifact.type is not ArtifactType.MODEL:
-        return
+        return None
     report = await deps.scoring.rate(artifact.id, artifact.name, source, readme, gate)
     if gate and report.gate_failures:
         scores = {note.metric: note for note in report.notes}
@@ -64,6 +76,7 @@ async def rate(deps: Deps, artifact: StoredArtifact, source: SourceRef, readme: 
         raise ServiceFailure(
             ErrorCode.FAILED_DEPENDENCY, f"Not registered: the rating fails the quality gate on {failing}."
         )
+    return report
 
 
 async def undo_ingest(deps: Deps, artifact_id: str) -> None:

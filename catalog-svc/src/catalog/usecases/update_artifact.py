@@ -6,11 +6,13 @@ import structlog
 
 from catalog.deps import Deps
 from catalog.domain.artifacts import StoredArtifact
+from catalog.domain.registry_events import artifact_event
 from catalog.usecases._common import audit, envelope, load_changeable, look_up, parse
 from catalog.usecases.ingest_artifact import provision, rate
 from contracts.artifacts import Artifact, UpdateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import SourceRef
+from contracts.webhooks import EventType
 
 log = structlog.get_logger()
 
@@ -42,4 +44,5 @@ async def update_artifact(command: UpdateArtifact, deps: Deps) -> Artifact:
     await provision(deps, updated, ref)
     await rerate(deps, updated, ref, description.readme)
     await deps.artifacts.replace_source(updated, description.readme, audit(deps, updated, command.actor, "UPDATE"))
+    await deps.events.registry_event(artifact_event(EventType.ARTIFACT_UPDATED, updated, deps.clock()))
     return envelope(updated)

@@ -11,12 +11,14 @@ from collections.abc import Awaitable, Callable
 import structlog
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import ConsumerConfig, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 
 from contracts.storage import CopyJob
-from contracts.subjects import COPY_JOB, COPY_JOBS_STREAM
+from contracts.subjects import COPY_JOB, COPY_JOBS_STREAM, EVENTS_STREAM
+from contracts.webhooks import RegistryEvent, event_subject
 
 DURABLE = "storage-copy"
 RETRY_DELAY = 5.0
@@ -54,6 +56,16 @@ class JetStreamJobs:
         """Queue a copy job (persisted by JetStream before this returns)."""
         job = CopyJob(artifact_id=artifact_id, generation=generation)
         await self._js.publish(COPY_JOB, job.model_dump_json().encode(), stream=COPY_JOBS_STREAM)
+
+    async def announce(self, event: RegistryEvent) -> None:
+        """Store a registry event (a copy finished or failed) in the events stream webhook-svc reads; a failure
+        is logged, never raised (the copy's outcome is already recorded)."""
+        try:
+            await self._js.publish(
+                event_subject(event.type), event.model_dump_json().encode(), stream=EVENTS_STREAM, timeout=2.0
+            )
+        except (NatsError, TimeoutError) as error:
+            log.warning("registry_event_not_recorded", type=event.type, error=repr(error))
 
     async def depth(self) -> int:
         """Copy jobs in the stream: queued or running, not yet acknowledged."""

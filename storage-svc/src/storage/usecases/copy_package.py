@@ -18,6 +18,7 @@ from storage.domain.packages import FileOutcome, final_state, over_limit
 from storage.domain.verify import ContentMismatch, Expected
 from storage.ports import Claim, FileRecord, NeedsCredentials, Package, SourceMissing
 from storage.usecases._common import release
+from storage.usecases.announce_copy import announce_copy
 from storage.usecases.build_archives import build_archives
 
 FINISHED = {PackageState.READY, PackageState.PARTIAL, PackageState.NEEDS_CREDENTIALS, PackageState.FAILED}
@@ -53,12 +54,15 @@ async def copy_package(job: CopyJob, deps: Deps) -> None:
         return
     except NeedsCredentials as reason:
         await deps.index.set_state(package.artifact_id, package.generation, PackageState.NEEDS_CREDENTIALS, str(reason))
+        await announce_copy(deps, package.artifact_id, PackageState.NEEDS_CREDENTIALS, str(reason))
         return
     except SourceMissing as reason:
         await deps.index.set_state(package.artifact_id, package.generation, PackageState.FAILED, str(reason))
+        await announce_copy(deps, package.artifact_id, PackageState.FAILED, str(reason))
         return
     state, message = final_state(outcomes)
     await deps.index.set_state(package.artifact_id, package.generation, state, message)
+    await announce_copy(deps, package.artifact_id, state, message)
     if package.source.kind is SourceKind.UPLOAD:
         await deps.blobs.delete(upload_key(package.source.repo_id))
     log.info("copy_finished", state=state.value, files=len(outcomes))
@@ -190,3 +194,4 @@ async def _observed(
 async def give_up_copy(job: CopyJob, reason: str, deps: Deps) -> None:
     """Record that a copy failed for good (after repeated attempts)."""
     await deps.index.set_state(job.artifact_id, job.generation, PackageState.FAILED, reason)
+    await announce_copy(deps, job.artifact_id, PackageState.FAILED, reason)

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := contracts svckit catalog-svc storage-svc lineage-svc scoring-svc webhook-svc gateway ui stack
+PACKAGES := contracts svckit catalog-svc storage-svc lineage-svc scoring-svc webhook-svc gateway ui stack client
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
 .PHONY: install run run-cluster test lint typecheck check bench clean

@@ -1,0 +1,57 @@
+"""``registry login`` keeps the token in the user's config directory (mode 0600) with its expiry; ``whoami`` shows
+it; errors are one line carrying the request id the gateway logged them under."""
+
+import stat
+from pathlib import Path
+
+from tests.api import ADMIN, ADMIN_PASSWORD
+from tests.client.conftest import Cli
+from tests.harness import RegistryStack
+
+
+def test_login_keeps_the_token_in_a_file_only_its_owner_reads(cli: Cli, tmp_path: Path) -> None:
+    done = cli("login", "--user", ADMIN, "--password-stdin", "--json", stdin=ADMIN_PASSWORD + "\n", config=tmp_path)
+    assert done.code == 0, done.stderr
+    reply = done.json()
+    session_file = Path(reply["session_file"])
+    assert session_file == tmp_path / "registry" / "session.json"
+    assert stat.S_IMODE(session_file.stat().st_mode) == 0o600
+    assert "bearer" in session_file.read_text().lower()
+    assert reply["calls_left"] == 1000 and 10 * 3600 - 60 < reply["seconds_left"] <= 10 * 3600
+
+
+def test_whoami_counts_the_calls_spent_with_the_token(cli: Cli, tmp_path: Path) -> None:
+    assert cli("login", "--user", ADMIN, "--password-stdin", stdin=ADMIN_PASSWORD, config=tmp_path).code == 0
+    assert cli("ls", config=tmp_path).code == 0
+    who = cli("whoami", "--json", config=tmp_path).json()
+    assert who["user"] == ADMIN and who["calls_left"] == 999
+    text = cli("whoami", config=tmp_path).stdout
+    assert "at most 999 of 1000 calls left" in text and " h " in text
+
+
+def test_a_command_without_a_login_exits_2(cli: Cli, tmp_path: Path) -> None:
+    done = cli("ls", config=tmp_path)
+    assert done.code == 2
+    assert done.stderr.strip().startswith("error: not logged in to http://127.0.0.1:")
+
+
+def test_a_refused_login_is_one_line_with_the_request_id_the_gateway_logged(
+    cli: Cli, client_registry: RegistryStack, tmp_path: Path
+) -> None:
+    done = cli("login", "--user", ADMIN, "--password-stdin", stdin="not the password", config=tmp_path)
+    assert done.code == 2, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("error: 401: ") or line.startswith("error: 403: "), line
+    request_id = line.rsplit("(request id ", 1)[1].rstrip(")")
+    assert len(request_id) == 32
+    assert request_id in (client_registry.workdir / "logs" / "gateway.log").read_text()
+    assert not (tmp_path / "registry" / "session.json").exists()
+
+
+def test_usage_errors_exit_1_and_every_command_has_help(cli: Cli) -> None:
+    assert cli("ingest", "model").code == 1
+    assert cli("reset").code == 1, "reset needs --yes"
+    for command in ("login", "ingest", "download", "ls", "rate", "lineage", "users add", "webhooks add"):
+        shown = cli(*command.split(), "--help")
+        assert shown.code == 0 and "--json" in shown.stdout, command
+    assert "Exit codes: 0 ok" in " ".join(cli("--help").stdout.split())

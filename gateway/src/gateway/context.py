@@ -33,7 +33,7 @@ STARTED = web.AppKey("started", datetime)
 OPENAPI = web.AppKey("openapi", bytes)
 LOGINS = web.AppKey("logins", LoginThrottle)
 
-PRINCIPAL = "principal"
+PRINCIPAL = web.RequestKey("principal", Principal)
 
 
 def client(request: web.Request) -> Bus:
@@ -48,9 +48,7 @@ def settings(request: web.Request) -> GatewaySettings:
 
 def principal(request: web.Request) -> Principal:
     """The authenticated caller (set by the auth middleware)."""
-    value = request[PRINCIPAL]
-    assert isinstance(value, Principal)
-    return value
+    return request[PRINCIPAL]
 
 
 def actor(request: web.Request) -> Actor:

@@ -1,0 +1,106 @@
+"""The gateway in this process, over the in-process bus, in front of the real catalog endpoint table on a real
+SQLite store in a temporary directory.
+
+The catalog's own collaborators (upstream, storage, lineage, scoring, events, password hashing) are the catalog's
+fakes from ``tests/catalog/fakes.py``, implementations of its ports; no other service answers on the bus, so a
+route backed by one answers as it does when that service is down. These tests are fast (no process, no socket to
+NATS); the real-server tests in ``tests/e2e`` stay the word on the whole registry.
+"""
+
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from catalog.adapters.artifact_store import SqlArtifactStore
+from catalog.adapters.engine import open_catalog_engine
+from catalog.adapters.search_index import SearchIndex
+from catalog.adapters.user_store import SqlUserStore
+from catalog.deps import Deps, Policy
+from catalog.endpoints import catalog_endpoints
+from catalog.usecases.ensure_default_admin import ensure_default_admin
+from contracts.subjects import CATALOG
+from gateway.app import init_app
+from gateway.settings import GatewaySettings
+from svckit.database import create_engine
+from svckit.inprocess import InProcessBus
+from svckit.transport import Bus
+from tests.api import Api
+from tests.catalog.fakes import FakeLineage, FakeRater, FakeStorage, FakeUpstream, FastHasher, RecordingEvents
+
+PAGE_SIZE = 2  # small, so three artifacts make two pages
+READMES = {f"org/model-{n}": f"# Model {n}" for n in range(5)}
+
+
+@pytest.fixture(scope="session")
+async def migrated_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A catalog database with its schema migrated, once per session (a migration takes a process and seconds)."""
+    path = tmp_path_factory.mktemp("gateway") / "catalog.db"
+    async with open_catalog_engine(f"sqlite+aiosqlite:///{path}"):
+        return path
+
+
+@pytest.fixture
+def rater() -> FakeRater:
+    """The catalog's scoring port: rates every model, passes the gate, remembers what it rated."""
+    return FakeRater()
+
+
+@pytest.fixture
+async def catalog(migrated_catalog: Path, tmp_path: Path, rater: FakeRater) -> AsyncIterator[Deps]:
+    """The catalog's dependencies: its real SQL stores on a fresh copy of the migrated SQLite database, fakes for
+    the services it calls."""
+    database = tmp_path / "catalog.db"
+    shutil.copyfile(migrated_catalog, database)
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    try:
+        store = SqlArtifactStore(engine)
+        deps = Deps(
+            artifacts=store,
+            users=SqlUserStore(engine),
+            upstream=FakeUpstream(READMES),
+            hasher=FastHasher(),
+            search=SearchIndex(store),
+            events=RecordingEvents(),
+            storage=FakeStorage(),
+            lineage=FakeLineage(),
+            scoring=rater,
+            policy=Policy(page_size=PAGE_SIZE),
+        )
+        await ensure_default_admin(deps)
+        yield deps
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def bus(catalog: Deps) -> InProcessBus:
+    """The in-process bus with the catalog's endpoint table on it."""
+    in_process = InProcessBus()
+    in_process.serve(CATALOG, catalog_endpoints(catalog))
+    return in_process
+
+
+@pytest.fixture
+async def gateway(bus: InProcessBus) -> AsyncIterator[Api]:
+    """A client of ``init_app(settings, <the in-process bus>)`` served on a local port, not signed in."""
+
+    @asynccontextmanager
+    async def open_bus(settings: GatewaySettings) -> AsyncIterator[Bus]:
+        yield bus.client(default_timeout=settings.service_timeout)
+
+    client: TestClient[web.Request, web.Application] = TestClient(TestServer(init_app(GatewaySettings(), open_bus)))
+    await client.start_server()
+    yield Api(client.session, str(client.make_url("")).rstrip("/"))
+    await client.close()
+
+
+@pytest.fixture
+async def admin(gateway: Api) -> Api:
+    """The same client signed in as the default administrator."""
+    await gateway.admin_token()
+    return gateway

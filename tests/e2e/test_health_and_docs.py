@@ -119,7 +119,7 @@ async def test_the_dashboard_reports_routes_ingests_ratings_queue_and_logs(api: 
     assert routes["ArtifactCreate"]["requests"] >= 1 and routes["ModelArtifactRate"]["requests"] >= 2
     assert body["ingest"]["accepted"] >= 1
     services = {service["service"]: service for service in body["services"]}
-    assert set(services) == {"catalog", "storage", "lineage", "scoring"}
+    assert set(services) == {"catalog", "storage", "lineage", "scoring", "webhooks"}
     assert all(service["replicas"] >= 1 for service in services.values())
     assert sum(services["scoring"]["requests_per_minute"]) >= 2
     assert body["ratings"]["outcomes"]["stored"] >= 1 and "license" in body["ratings"]["metric_latency_ms"]

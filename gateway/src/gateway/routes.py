@@ -4,10 +4,23 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from contracts.subjects import CATALOG, LINEAGE, SCORING, STORAGE
+from contracts.subjects import CATALOG, LINEAGE, SCORING, STORAGE, WEBHOOKS
 from contracts.users import Permission
 from gateway.context import ROUTES, RouteInfo
-from gateway.handlers import admin, artifacts, auth, dashboard, docs, downloads, health, lineage, rating, uploads, users
+from gateway.handlers import (
+    admin,
+    artifacts,
+    auth,
+    dashboard,
+    docs,
+    downloads,
+    health,
+    lineage,
+    rating,
+    uploads,
+    users,
+    webhooks,
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SEARCH, UPLOAD, ADMIN, DOWNLOAD = Permission.SEARCH, Permission.UPLOAD, Permission.ADMIN, Permission.DOWNLOAD
@@ -55,6 +68,10 @@ TABLE: list[tuple[str, str, str, Handler, Permission | None, str | None]] = [
     ("POST", "/users", "UserCreate", users.create_user, ADMIN, CATALOG),
     ("DELETE", "/users/{name}", "UserDelete", users.delete_user, ADMIN, CATALOG),
     ("PUT", "/users/{name}/permissions", "UserGrant", users.grant_permissions, ADMIN, CATALOG),
+    ("POST", "/webhooks", "WebhookCreate", webhooks.create_webhook, SEARCH, WEBHOOKS),
+    ("GET", "/webhooks", "WebhooksList", webhooks.list_webhooks, SEARCH, WEBHOOKS),
+    ("DELETE", "/webhooks/{webhook_id}", "WebhookDelete", webhooks.delete_webhook, SEARCH, WEBHOOKS),
+    ("GET", "/webhooks/{webhook_id}/deliveries", "WebhookDeliveries", webhooks.webhook_deliveries, SEARCH, WEBHOOKS),
     ("GET", "/", "RegistryFrontDoor", docs.front_door, None, None),
     ("GET", "/openapi.yaml", "OpenApiDocument", docs.openapi_document, None, None),
     ("GET", "/docs", "ApiDocs", docs.docs_page, None, None),

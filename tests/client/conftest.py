@@ -74,7 +74,7 @@ def cli(client_registry: RegistryStack, config_home: Path) -> Cli:
 @pytest.fixture(scope="session")
 def admin(cli: Cli) -> Cli:
     """The CLI, logged in as the default administrator."""
-    done = cli("login", "--user", ADMIN, "--password-stdin", "--admin", stdin=ADMIN_PASSWORD + "\n")
+    done = cli("login", "--user", ADMIN, "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
     assert done.code == 0, done.stderr
     return cli
 

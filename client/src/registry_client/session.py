@@ -24,7 +24,6 @@ class Session(BaseModel):
 
     url: str
     user: str
-    is_admin: bool
     token: str
     issued_at: datetime
     max_calls: int = Field(default=DEFAULT_MAX_CALLS, ge=1)

@@ -18,7 +18,6 @@ def login(
         bool, typer.Option("--password-stdin", help="Read the password from standard input (required).")
     ] = False,
     url: Annotated[str | None, typer.Option("--url", help="Registry URL (default: REGISTRY_URL or local).")] = None,
-    admin: Annotated[bool, typer.Option("--admin", help="Sign in as an administrator.")] = False,
     max_calls: Annotated[
         int, typer.Option(help="The registry's TOKEN_MAX_USES: calls a token lasts.", min=1)
     ] = stored.DEFAULT_MAX_CALLS,
@@ -35,9 +34,9 @@ def login(
         fail(Exit.ERROR, "no password on standard input")
     target = registry_url(url) if url else target_url()
     with registry(authenticated=False, url=target) as client:
-        token = client.login(user, password, admin)
+        token = client.login(user, password)
     login = stored.Session(
-        url=target, user=user, is_admin=admin, token=token, issued_at=datetime.now(UTC),
+        url=target, user=user, token=token, issued_at=datetime.now(UTC),
         max_calls=max_calls, lifetime_hours=lifetime_hours,
     )  # fmt: skip
     path = stored.save(login)
@@ -60,11 +59,11 @@ def whoami(as_json: JsonFlag = False) -> None:
     if login is None:
         fail(Exit.AUTH, "not logged in: run `registry login --user NAME --password-stdin`")
     if as_json:
-        emit_json({"url": login.url, "user": login.user, "is_admin": login.is_admin, **_expiry(login)})
+        emit_json({"url": login.url, "user": login.user, **_expiry(login)})
         return
     left = login.time_left()
     hours, rest = divmod(int(left.total_seconds()), 3600)
-    out.print(f"{login.user} at {login.url}{' (admin)' if login.is_admin else ''}")
+    out.print(f"{login.user} at {login.url}")
     out.print(
         f"token: at most {login.calls_left()} of {login.max_calls} calls left, {hours} h {rest // 60:02d} min left"
     )

@@ -9,7 +9,6 @@ tokens are renewed before each phase (``TokenPool.reserve``), so no login happen
 
 import asyncio
 import hashlib
-import math
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -18,7 +17,8 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from bench.cpu import Probe, delta
-from bench.load import AUTH_HEADER, MAX_ERROR_SAMPLES, TokenPool
+from bench.load import AUTH_HEADER, TokenPool
+from bench.measure import keep_sample, percentile, spend
 
 CHUNK = 1 << 20
 
@@ -83,14 +83,6 @@ class Fetched:
 Fetch = Callable[[int, bool], Awaitable[Fetched]]
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of ``values``."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
-
-
 async def run_downloads(
     fetch: Fetch, count: int, clients: int, result: DownloadResult, probe: Probe, *, verify: bool = True
 ) -> None:
@@ -98,31 +90,28 @@ async def run_downloads(
 
     With ``verify`` each client hashes its first successful download in full.
     """
-    remaining = [count]
+    unchecked = set(range(clients)) if verify else set()  # clients whose first good download is still to come
 
-    async def client(slot: int) -> None:
-        check = verify
-        while remaining[0] > 0:
-            remaining[0] -= 1
-            started = time.perf_counter()
-            try:
-                fetched = await fetch(slot, check)
-                result.bytes_read += fetched.size  # not ``+= await``: that adds to a value read before the await
-                if fetched.link_seconds is not None:
-                    result.link_latencies.append(fetched.link_seconds)
-                result.verified += check
-                result.statuses["ok"] += 1
-                check = False
-            except (DownloadError, aiohttp.ClientError, TimeoutError) as error:
-                result.errors += 1
-                result.statuses[type(error).__name__] += 1
-                if len(result.error_samples) < MAX_ERROR_SAMPLES:
-                    result.error_samples.append(f"{type(error).__name__}: {error}")
-            result.latencies.append(time.perf_counter() - started)
+    async def one(slot: int) -> None:
+        check = slot in unchecked
+        started = time.perf_counter()
+        try:
+            fetched = await fetch(slot, check)
+            result.bytes_read += fetched.size  # not ``+= await``: that adds to a value read before the await
+            if fetched.link_seconds is not None:
+                result.link_latencies.append(fetched.link_seconds)
+            result.verified += check
+            result.statuses["ok"] += 1
+            unchecked.discard(slot)
+        except (DownloadError, aiohttp.ClientError, TimeoutError) as error:
+            result.errors += 1
+            result.statuses[type(error).__name__] += 1
+            keep_sample(result.error_samples, f"{type(error).__name__}: {error}")
+        result.latencies.append(time.perf_counter() - started)
 
     cpu_before, bytes_before = probe(), result.bytes_read
     started = time.perf_counter()
-    await asyncio.gather(*(client(slot) for slot in range(clients)))
+    await spend(count, clients, one)
     seconds = time.perf_counter() - started
     result.seconds += seconds
     result.round_rates.append((result.bytes_read - bytes_before) / 1e6 / seconds if seconds > 0 else 0.0)

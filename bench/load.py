@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from bench.cpu import Probe, delta
+from bench.measure import keep_sample, percentile, spend
 from bench.servers import ADMIN_NAME, ADMIN_PASSWORD
 
 AUTH_HEADER = "X-Authorization"
 JSON_HEADERS = {"Content-Type": "application/json"}
-MAX_ERROR_SAMPLES = 3
 # Logins verify an argon2 hash (tens of ms of CPU each): many at once queue in catalog-svc past the gateway's
 # SERVICE_TIMEOUT (504), so renewals go a few at a time.
 LOGIN_CONCURRENCY = 4
@@ -77,11 +77,7 @@ class Result:
 
     def percentile_ms(self, fraction: float) -> float:
         """Nearest-rank percentile of the latencies, in milliseconds."""
-        if not self.latencies:
-            return math.nan
-        ordered = sorted(self.latencies)
-        rank = max(1, math.ceil(fraction * len(ordered)))
-        return ordered[rank - 1] * 1000
+        return percentile(self.latencies, fraction) * 1000
 
 
 class TokenPool:
@@ -152,19 +148,16 @@ async def _phase(
     result: Result,
     seed: int,
 ) -> None:
-    remaining = [count]
+    rngs = [random.Random(seed * 1000 + slot) for slot in range(scenario.workers)]
 
-    async def worker(slot: int) -> None:
-        rng = random.Random(seed * 1000 + slot)
-        while remaining[0] > 0:
-            remaining[0] -= 1
-            call = scenario.make_call(rng)
-            headers = dict(JSON_HEADERS) if call.body is not None else {}
-            if scenario.authenticated and tokens is not None:
-                headers[AUTH_HEADER] = await tokens.token(slot)
-            await _send(session, call, headers, scenario.ok_statuses, result)
+    async def one(slot: int) -> None:
+        call = scenario.make_call(rngs[slot])
+        headers = dict(JSON_HEADERS) if call.body is not None else {}
+        if scenario.authenticated and tokens is not None:
+            headers[AUTH_HEADER] = await tokens.token(slot)
+        await _send(session, call, headers, scenario.ok_statuses, result)
 
-    await asyncio.gather(*(worker(slot) for slot in range(scenario.workers)))
+    await spend(count, scenario.workers, one)
 
 
 async def _send(
@@ -184,5 +177,4 @@ async def _send(
     result.latencies.append(time.perf_counter() - started)
     if failure is not None:
         result.errors += 1
-        if len(result.error_samples) < MAX_ERROR_SAMPLES:
-            result.error_samples.append(failure)
+        keep_sample(result.error_samples, failure)

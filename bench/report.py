@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import aiohttp
 
 from bench.load import Result
+from bench.measure import Target, cpu_shares, find, ratio, target_lines
 from bench.scenarios import BARE, GET, REGEX, REGEX_COLD, REGEX_COLD_SERIAL, REGEX_SERIAL
 
-MIN_CPU_WINDOW = 0.5
 HEADER = f"{'scenario':<34} {'workers':>7} {'requests':>8} {'errors':>6} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'vs bare':>8}"
 
 
@@ -25,15 +25,6 @@ class RunInfo:
     seed_seconds: float
     startup_seconds: float
     logins: int
-
-
-@dataclass(frozen=True)
-class Target:
-    """One goal and whether the run met it."""
-
-    label: str
-    met: bool
-    detail: str
 
 
 def print_report(info: RunInfo, results: list[Result]) -> None:
@@ -51,28 +42,27 @@ def print_report(info: RunInfo, results: list[Result]) -> None:
         HEADER,
         "-" * len(HEADER),
     ]
-    baseline = _find(results, BARE)
+    baseline = find(results, BARE)
     lines += [_row(result, baseline) for result in results]
     lines.append("")
     for result in results:
         codes = ", ".join(f"{'exc' if code == 0 else code}: {n}" for code, n in sorted(result.statuses.items()))
         lines.append(f"{result.scenario}: {result.seconds:.2f} s; status {codes}")
-        lines.append(f"  CPU, % of one core: {_cpu(result)}")
+        lines.append(f"  CPU, % of one core: {cpu_shares(result.cpu_seconds, result.seconds)}")
         lines += [f"  error: {sample}" for sample in result.error_samples]
-    lines += ["", "targets:"]
-    lines += [f"  [{'met ' if t.met else 'MISS'}] {t.label}: {t.detail}" for t in targets(results)]
+    lines += ["", *target_lines(targets(results))]
     print("\n".join(lines))
 
 
 def targets(results: list[Result]) -> list[Target]:
     """GET throughput >= 0.5 x bare, GET p99 < 50 ms, regex p50 < 100 ms (loaded and unloaded)."""
-    bare, get = _find(results, BARE), _find(results, GET)
-    regexes = [_find(results, name) for name in (REGEX, REGEX_SERIAL, REGEX_COLD, REGEX_COLD_SERIAL)]
+    bare, get = find(results, BARE), find(results, GET)
+    regexes = [find(results, name) for name in (REGEX, REGEX_SERIAL, REGEX_COLD, REGEX_COLD_SERIAL)]
     out: list[Target] = []
     if bare and get:
-        ratio = get.throughput / bare.throughput if bare.throughput else math.nan
-        detail = f"{ratio:.2f} x ({get.throughput:,.0f} vs {bare.throughput:,.0f} req/s)"
-        out.append(Target("GET throughput >= 0.5 x bare", ratio >= 0.5, detail))
+        versus = ratio(get.throughput, bare.throughput)
+        detail = f"{versus:.2f} x ({get.throughput:,.0f} vs {bare.throughput:,.0f} req/s)"
+        out.append(Target("GET throughput >= 0.5 x bare", versus >= 0.5, detail))
     if get:
         p99 = get.percentile_ms(0.99)
         out.append(Target("GET p99 < 50 ms", p99 < 50, f"{p99:.1f} ms"))
@@ -84,21 +74,10 @@ def targets(results: list[Result]) -> list[Target]:
     return out
 
 
-def _cpu(result: Result) -> str:
-    if result.seconds < MIN_CPU_WINDOW or not result.cpu_seconds:
-        return f"n/a (timed phase under {MIN_CPU_WINDOW} s: too short for 10 ms CPU ticks)"
-    shares = sorted(result.cpu_seconds.items(), key=lambda item: -item[1])
-    return ", ".join(f"{name} {100 * seconds / result.seconds:.0f}%" for name, seconds in shares)
-
-
-def _find(results: list[Result], name: str) -> Result | None:
-    return next((r for r in results if r.scenario == name), None)
-
-
 def _row(result: Result, baseline: Result | None) -> str:
-    ratio = result.throughput / baseline.throughput if baseline and baseline.throughput else math.nan
+    versus = ratio(result.throughput, baseline.throughput) if baseline else math.nan
     return (
         f"{result.scenario:<34} {result.workers:>7} {result.requests:>8} {result.errors:>6} "
         f"{result.throughput:>9,.1f} {result.percentile_ms(0.5):>9.1f} {result.percentile_ms(0.99):>9.1f} "
-        f"{ratio:>7.2f}x"
+        f"{versus:>7.2f}x"
     )

@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench.seed import database_path
-from catalog.settings import DEFAULT_ADMIN_PASSWORD
+from catalog.domain.auth import DEFAULT_ADMIN_PASSWORD
 from stack.natsd import NatsLaunch, prepare_nats
 from stack.processes import Child, free_port, wait_for_port
 

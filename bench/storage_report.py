@@ -4,9 +4,8 @@ against the S3 baseline, targets."""
 import math
 import statistics
 
-from bench.cpu import OTHERS
-from bench.downloads import BASELINE, REGISTRY_FILE, REGISTRY_PACKAGE, DownloadResult, percentile
-from bench.report import MIN_CPU_WINDOW, Target
+from bench.downloads import BASELINE, REGISTRY_FILE, REGISTRY_PACKAGE, DownloadResult
+from bench.measure import Target, cpu_shares, find, percentile, ratio, target_lines
 from bench.storage_run import StorageOutcome
 from bench.storage_seed import MODEL_URL, PACKAGE_URL, UPLOAD_FILE, Footprint
 
@@ -20,7 +19,7 @@ def print_storage_report(outcome: StorageOutcome) -> None:
     """Print the section to stdout."""
     config = outcome.config
     lines = [*_setup(outcome), "", HEADER, "-" * len(HEADER)]
-    baseline = _find(outcome.results, BASELINE)
+    baseline = find(outcome.results, BASELINE)
     lines += [_row(result, baseline) for result in outcome.results]
     lines += ["", _rounds(outcome.results), ""]
     for result in outcome.results:
@@ -32,10 +31,9 @@ def print_storage_report(outcome: StorageOutcome) -> None:
         if result.link_latencies:
             p50, p99 = (1000 * percentile(result.link_latencies, f) for f in (0.5, 0.99))
             lines.append(f"  GET /download -> 302 (part of each download's time): p50 {p50:.1f} ms, p99 {p99:.1f} ms")
-        lines.append(f"  CPU, % of one core: {_shares(result.cpu_seconds, result.seconds)}")
+        lines.append(f"  CPU, % of one core: {cpu_shares(result.cpu_seconds, result.seconds)}")
         lines += [f"  error: {sample}" for sample in result.error_samples]
-    lines += ["", "targets:"]
-    lines += [f"  [{'met ' if t.met else 'MISS'}] {t.label}: {t.detail}" for t in storage_targets(outcome.results)]
+    lines += ["", *target_lines(storage_targets(outcome.results))]
     lines.append(
         f"(downloads: {config.clients} concurrent clients, {config.downloads} timed downloads per scenario in "
         f"{config.rounds} alternating round(s) after {config.warmup} untimed; {outcome.logins} logins, untimed)"
@@ -57,11 +55,11 @@ def _setup(outcome: StorageOutcome) -> list[str]:
         f"seeded  : {seeding.models:,} models (POST /artifact/model of {MODEL_URL} under distinct names, "
         f"{seeding.concurrency} at once) registered in {seeding.register_seconds:.1f} s; "
         f"every copy ended after {seeding.settle_seconds:.1f} s ({states}); "
-        f"CPU, % of one core: {_shares(outcome.seeding_cpu, seeding.settle_seconds)}",
+        f"CPU, % of one core: {cpu_shares(outcome.seeding_cpu, seeding.settle_seconds)}",
         f"ingest  : {PACKAGE_URL} ({len(ingest.files)} files, {ingest.bytes_total:,} bytes): bytes copied after "
         f"{ingest.copied_seconds:.2f} s, ready (every file stored and verified, archive checksums kept) after "
         f"{ingest.ready_seconds:.2f} s -> {ingest.mb_per_second:.1f} MB/s from POST to ready; "
-        f"CPU, % of one core: {_shares(outcome.ingest_cpu, ingest.ready_seconds)}",
+        f"CPU, % of one core: {cpu_shares(outcome.ingest_cpu, ingest.ready_seconds)}",
         f"upload  : its {UPLOAD_FILE} ({upload.bytes_total:,} bytes) as a package of one file: PUT to the presigned "
         f"URL, registered and ready after {upload.ready_seconds:.2f} s (the same bytes: stored once)",
         f"S3 after: {_bucket(outcome.bucket)}; SeaweedFS data on disk {outcome.disk_bytes / 1e9:.2f} GB",
@@ -92,27 +90,27 @@ def storage_cost_line(bucket: dict[str, tuple[int, int]], footprint: Footprint) 
 
 def storage_targets(results: list[DownloadResult]) -> list[Target]:
     """Each registry download scenario's throughput >= 0.8 x the presigned S3 baseline."""
-    baseline = _find(results, BASELINE)
+    baseline = find(results, BASELINE)
     targets = []
     for name, label in ((REGISTRY_FILE, "one stored file"), (REGISTRY_PACKAGE, "whole package (tar)")):
-        registry = _find(results, name)
+        registry = find(results, name)
         if baseline is None or registry is None:
             continue
-        ratio = registry.mb_per_second / baseline.mb_per_second if baseline.mb_per_second else math.nan
-        detail = f"{ratio:.3f} x ({registry.mb_per_second:,.0f} vs {baseline.mb_per_second:,.0f} MB/s)"
-        targets.append(Target(f"{label}: throughput >= {TARGET_RATIO} x direct S3", ratio >= TARGET_RATIO, detail))
+        versus = ratio(registry.mb_per_second, baseline.mb_per_second)
+        detail = f"{versus:.3f} x ({registry.mb_per_second:,.0f} vs {baseline.mb_per_second:,.0f} MB/s)"
+        targets.append(Target(f"{label}: throughput >= {TARGET_RATIO} x direct S3", versus >= TARGET_RATIO, detail))
     return targets
 
 
 def _rounds(results: list[DownloadResult]) -> str:
     """MB/s of each round per scenario and each registry scenario's ratio to the baseline per round (the noise)."""
     rates = "; ".join(f"{_short(r)} {', '.join(f'{x:,.0f}' for x in r.round_rates)}" for r in results)
-    baseline = _find(results, BASELINE)
+    baseline = find(results, BASELINE)
     ratios = []
     for result in results:
         if baseline is None or result is baseline:
             continue
-        per_round = [a / b if b else math.nan for a, b in zip(result.round_rates, baseline.round_rates, strict=True)]
+        per_round = [ratio(a, b) for a, b in zip(result.round_rates, baseline.round_rates, strict=True)]
         shown = ", ".join(f"{ratio:.2f}" for ratio in per_round)
         ratios.append(f"{_short(result)}/baseline {shown} (median {statistics.median(per_round):.2f})")
     return "; ".join([f"MB/s per round: {rates}", *ratios])
@@ -127,22 +125,10 @@ def _bucket(usage: dict[str, tuple[int, int]]) -> str:
     return ", ".join(parts) or "empty"
 
 
-def _shares(cpu_seconds: dict[str, float], seconds: float) -> str:
-    """Each process's CPU over ``seconds`` (busiest first, the rest of the machine last), skipping those under 1%."""
-    if seconds < MIN_CPU_WINDOW or not cpu_seconds:
-        return f"n/a (under {MIN_CPU_WINDOW} s: too short for 10 ms CPU ticks)"
-    shares = sorted(cpu_seconds.items(), key=lambda item: (item[0] == OTHERS, -item[1]))
-    return ", ".join(f"{name} {100 * used / seconds:.0f}%" for name, used in shares if used / seconds >= 0.01)
-
-
-def _find(results: list[DownloadResult], name: str) -> DownloadResult | None:
-    return next((r for r in results if r.scenario == name), None)
-
-
 def _row(result: DownloadResult, baseline: DownloadResult | None) -> str:
-    ratio = result.mb_per_second / baseline.mb_per_second if baseline and baseline.mb_per_second else math.nan
+    versus = ratio(result.mb_per_second, baseline.mb_per_second) if baseline else math.nan
     return (
         f"{result.scenario:<46} {result.clients:>7} {result.downloads:>9} {result.errors:>6} "
         f"{result.mb_per_second:>8,.0f} {result.percentile(0.5):>7.2f} {result.percentile(0.99):>7.2f} "
-        f"{ratio:>5.2f}x"
+        f"{versus:>5.2f}x"
     )

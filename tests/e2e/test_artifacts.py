@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.api import Api
+from tests.e2e.refusals import assert_refused
 
 BERT = "https://huggingface.co/google-bert/bert-base-uncased"
 SQUAD = "https://huggingface.co/datasets/rajpurkar/squad"
@@ -65,72 +66,74 @@ async def test_read_returns_the_artifact_and_respects_its_type(api: Api) -> None
     reply = await api.call("GET", f"/artifacts/dataset/{artifact_id}")
     assert reply.status == 200
     assert reply.body == created
-    assert (await api.call("GET", f"/artifacts/model/{artifact_id}")).status == 404
+    other_type = await api.call("GET", f"/artifacts/model/{artifact_id}")
+    assert_refused(other_type, 404, f"No model artifact with id {artifact_id}.")
 
 
 @pytest.mark.parametrize(
-    ("path", "status"),
+    ("path", "status", "message"),
     [
-        ("/artifacts/model/invalidId", 404),
-        ("/artifacts/model/1234567890", 404),
-        ("/artifacts/model/bad_id!", 400),
-        ("/artifacts/widget/123", 400),
+        ("/artifacts/model/invalidId", 404, "No model artifact with id invalidId."),
+        ("/artifacts/model/1234567890", 404, "No model artifact with id 1234567890."),
+        ("/artifacts/model/bad_id!", 400, "id must match ^[a-zA-Z0-9\\-]+$ and be at most 64 characters."),
+        ("/artifacts/widget/123", 400, "artifact_type must be one of model, dataset, code (got 'widget')."),
     ],
 )
-async def test_unknown_or_malformed_ids(api: Api, path: str, status: int) -> None:
-    reply = await api.call("GET", path)
-    assert reply.status == status
-    assert reply.body["message"]
+async def test_unknown_or_malformed_ids(api: Api, path: str, status: int, message: str) -> None:
+    assert_refused(await api.call("GET", path), status, message)
 
 
 async def test_source_missing_upstream_is_refused_and_nothing_is_stored(api: Api) -> None:
     reply = await api.register("model", "https://huggingface.co/nobody-here/no-such-model")
-    assert reply.status == 400
-    assert "not found" in reply.body["message"].lower()
+    assert_refused(reply, 400, "Source not found: Hugging Face has no model named 'nobody-here/no-such-model'.")
     missing_repo = await api.register("code", "https://github.com/nobody-here/no-such-repo")
-    assert missing_repo.status == 400
+    assert_refused(missing_repo, 400, "Source not found: GitHub has no repository 'nobody-here/no-such-repo'.")
     assert await api.everything() == []
 
 
 @pytest.mark.parametrize(
-    ("artifact_type", "body"),
+    ("artifact_type", "body", "message"),
     [
-        ("model", {}),
-        ("model", {"url": 42}),
-        ("model", {"url": ""}),
-        ("model", {"name": "x"}),
-        ("model", {"url": "not-a-url"}),
-        ("model", {"url": "https://example.com/weights.bin"}),
-        ("model", {"url": SQUAD}),
-        ("code", {"url": BERT}),
-        ("model", {"url": BERT, "name": "*"}),
-        ("model", {"url": BERT, "name": ""}),
-        ("model", {"url": BERT, "name": "tab\tname"}),
-        ("model", {"url": BERT, "name": 5}),
-        ("model", [BERT]),
-        ("gadget", {"url": BERT}),
+        ("model", {}, "Invalid request body: url: Field required."),
+        ("model", {"url": 42}, "Invalid request body: url: Input should be a valid string."),
+        ("model", {"url": ""}, "Invalid request body: url: String should have at least 1 character."),
+        ("model", {"name": "x"}, "Invalid request body: url: Field required."),
+        ("model", {"url": "not-a-url"}, "Invalid url: url must be an absolute http(s) url."),
+        ("model", {"url": "https://example.com/weights.bin"}, "Invalid url: unsupported source host 'example.com'"),
+        ("model", {"url": SQUAD}, "Invalid url: a hf_dataset url cannot be registered as a model"),
+        ("code", {"url": BERT}, "Invalid url: a hf_model url cannot be registered as a code"),
+        ("model", {"url": BERT, "name": "*"}, "Invalid name: the name '*' is reserved."),
+        ("model", {"url": BERT, "name": ""}, "Invalid name: name must not be empty."),
+        ("model", {"url": BERT, "name": "tab\tname"}, "Invalid name: name must use printable ASCII"),
+        ("model", {"url": BERT, "name": 5}, "Invalid request body: name: Input should be a valid string."),
+        ("model", [BERT], "Invalid request body: body: Input should be a valid dictionary"),
+        ("gadget", {"url": BERT}, "artifact_type must be one of model, dataset, code (got 'gadget')."),
     ],
 )
-async def test_bad_registrations_are_400_and_store_nothing(api: Api, artifact_type: str, body: object) -> None:
+async def test_bad_registrations_are_400_and_store_nothing(
+    api: Api, artifact_type: str, body: object, message: str
+) -> None:
     reply = await api.call("POST", f"/artifact/{artifact_type}", json_body=body)
-    assert reply.status == 400, reply.body
-    assert reply.body["message"]
+    assert_refused(reply, 400, message)
     assert await api.everything() == []
 
 
 async def test_malformed_json_and_oversize_bodies(api: Api) -> None:
     broken = await api.call("POST", "/artifact/model", data='{"url": ', headers={"Content-Type": "application/json"})
-    assert broken.status == 400
+    assert_refused(broken, 400, "The request body is not valid JSON: Expecting value: line 1 column 9 (char 8).")
     oversize = io.BytesIO(json.dumps({"url": BERT, "name": "x" * (2 << 20)}).encode())
     huge = await api.call("POST", "/artifact/model", data=oversize, headers={"Content-Type": "application/json"})
-    assert huge.status == 413
+    assert_refused(huge, 413, "The request body is too large.")
     assert await api.everything() == []
 
 
 async def test_registering_the_same_source_under_the_same_name_twice_is_409(api: Api) -> None:
-    assert (await api.register("model", BERT)).status == 201
+    first = await api.register("model", BERT)
+    assert first.status == 201
     again = await api.register("model", BERT)
-    assert again.status == 409
+    assert_refused(
+        again, 409, f"model 'bert-base-uncased' from this url already exists as id {first.body['metadata']['id']}."
+    )
     other_name = await api.register("model", BERT, name="bert-copy")
     assert other_name.status == 201
     assert len(await api.everything()) == 2
@@ -159,14 +162,28 @@ async def test_update_errors(api: Api) -> None:
     artifact_id = created["metadata"]["id"]
     path = f"/artifacts/code/{artifact_id}"
     renamed = {"metadata": {**created["metadata"], "name": "other"}, "data": {"url": WHISPER_CODE}}
-    assert (await api.call("PUT", path, json_body=renamed)).status == 400
+    name = created["metadata"]["name"]
+    assert_refused(
+        await api.call("PUT", path, json_body=renamed),
+        400,
+        f"Name 'other' does not match artifact {artifact_id} ({name!r}).",
+    )
     other_id = {"metadata": {**created["metadata"], "id": "999"}, "data": {"url": WHISPER_CODE}}
-    assert (await api.call("PUT", path, json_body=other_id)).status == 400
-    assert (await api.call("PUT", path, json_body={"data": {"url": WHISPER_CODE}})).status == 400
+    assert_refused(
+        await api.call("PUT", path, json_body=other_id), 400, "metadata.id and metadata.type must match the path."
+    )
+    no_metadata = await api.call("PUT", path, json_body={"data": {"url": WHISPER_CODE}})
+    assert_refused(no_metadata, 400, "Invalid request body: metadata: Field required.")
     ghost = {"metadata": {**created["metadata"], "id": "424242"}, "data": {"url": WHISPER_CODE}}
-    assert (await api.call("PUT", "/artifacts/code/424242", json_body=ghost)).status == 404
+    assert_refused(
+        await api.call("PUT", "/artifacts/code/424242", json_body=ghost), 404, "No code artifact with id 424242."
+    )
     gone = {"metadata": created["metadata"], "data": {"url": "https://github.com/nobody-here/no-such-repo"}}
-    assert (await api.call("PUT", path, json_body=gone)).status == 400
+    assert_refused(
+        await api.call("PUT", path, json_body=gone),
+        400,
+        "Source not found: GitHub has no repository 'nobody-here/no-such-repo'.",
+    )
     still = await api.call("GET", path)
     assert still.body["data"]["url"] == WHISPER_CODE
 
@@ -174,12 +191,16 @@ async def test_update_errors(api: Api) -> None:
 async def test_delete_removes_the_artifact_everywhere(api: Api) -> None:
     created = (await api.register("model", BERT)).body
     artifact_id = created["metadata"]["id"]
-    assert (await api.call("DELETE", f"/artifacts/dataset/{artifact_id}")).status == 404
+    other_type = await api.call("DELETE", f"/artifacts/dataset/{artifact_id}")
+    assert_refused(other_type, 404, f"No dataset artifact with id {artifact_id}.")
     assert (await api.call("DELETE", f"/artifacts/model/{artifact_id}")).status == 200
-    assert (await api.call("GET", f"/artifacts/model/{artifact_id}")).status == 404
-    assert (await api.call("DELETE", f"/artifacts/model/{artifact_id}")).status == 404
-    assert (await api.call("GET", "/artifact/byName/bert-base-uncased")).status == 404
-    assert (await api.call("POST", "/artifact/byRegEx", json_body={"regex": "bert"})).status == 404
+    gone = f"No model artifact with id {artifact_id}."
+    assert_refused(await api.call("GET", f"/artifacts/model/{artifact_id}"), 404, gone)
+    assert_refused(await api.call("DELETE", f"/artifacts/model/{artifact_id}"), 404, gone)
+    by_name = await api.call("GET", "/artifact/byName/bert-base-uncased")
+    assert_refused(by_name, 404, "No artifact is named 'bert-base-uncased'.")
+    by_regex = await api.call("POST", "/artifact/byRegEx", json_body={"regex": "bert"})
+    assert_refused(by_regex, 404, "No artifact matches this regex.")
     assert await api.everything() == []
 
 
@@ -205,5 +226,6 @@ async def test_audit_records_who_did_what(api: Api) -> None:
         assert entry["user"] == {"name": "ece30861defaultadminuser", "is_admin": True}
         assert entry["artifact"] == created["metadata"]
         assert entry["date"].endswith("Z")
-    assert (await api.call("GET", f"/artifact/model/{artifact_id}/audit")).status == 404
-    assert (await api.call("GET", "/artifact/code/12345/audit")).status == 404
+    other_type = await api.call("GET", f"/artifact/model/{artifact_id}/audit")
+    assert_refused(other_type, 404, f"No model artifact with id {artifact_id}.")
+    assert_refused(await api.call("GET", "/artifact/code/12345/audit"), 404, "No code artifact with id 12345.")

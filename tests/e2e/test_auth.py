@@ -3,6 +3,7 @@
 import pytest
 
 from tests.api import ADMIN, ADMIN_PASSWORD, Api
+from tests.e2e.refusals import assert_refused
 
 
 async def test_default_admin_gets_a_bearer_token_as_a_json_string(api: Api) -> None:
@@ -15,7 +16,7 @@ async def test_default_admin_gets_a_bearer_token_as_a_json_string(api: Api) -> N
 
 async def test_password_with_quotes_and_sql_is_verbatim_and_harmless(api: Api) -> None:
     wrong = await api.login(password=ADMIN_PASSWORD.replace(";DROP TABLE artifacts;", ""))
-    assert wrong.status == 401
+    assert_refused(wrong, 401, "The user or password is invalid.")
     listing = await api.call("POST", "/artifacts", json_body=[{"name": "*"}])
     assert listing.status == 200
     assert listing.body == []
@@ -27,45 +28,58 @@ async def test_password_with_quotes_and_sql_is_verbatim_and_harmless(api: Api) -
 )
 async def test_wrong_credentials_are_401(api: Api, user: str, password: str) -> None:
     reply = await api.login(user=user, password=password)
-    assert reply.status == 401
-    assert "invalid" in reply.body["message"]
+    assert_refused(reply, 401, "The user or password is invalid.")
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "message"),
     [
-        {},
-        {"user": {"name": ADMIN, "is_admin": True}},
-        {"secret": {"password": ADMIN_PASSWORD}},
-        {"user": {"name": ADMIN}, "secret": {"password": ADMIN_PASSWORD}},
-        {"user": {"name": 7, "is_admin": True}, "secret": {"password": ADMIN_PASSWORD}},
-        {"user": {"name": ADMIN, "is_admin": True}, "secret": {"password": 12345}},
-        {"user": "admin", "secret": "pw"},
-        [],
+        ({}, "Invalid request body: user: Field required; secret: Field required."),
+        ({"user": {"name": ADMIN, "is_admin": True}}, "Invalid request body: secret: Field required."),
+        ({"secret": {"password": ADMIN_PASSWORD}}, "Invalid request body: user: Field required."),
+        (
+            {"user": {"name": ADMIN}, "secret": {"password": ADMIN_PASSWORD}},
+            "Invalid request body: user.is_admin: Field required.",
+        ),
+        (
+            {"user": {"name": 7, "is_admin": True}, "secret": {"password": ADMIN_PASSWORD}},
+            "Invalid request body: user.name: Input should be a valid string.",
+        ),
+        (
+            {"user": {"name": ADMIN, "is_admin": True}, "secret": {"password": 12345}},
+            "Invalid request body: secret.password: Input should be a valid string.",
+        ),
+        ({"user": "admin", "secret": "pw"}, "Invalid request body: user: Input should be a valid dictionary"),
+        ([], "Invalid request body: body: Input should be a valid dictionary"),
     ],
 )
-async def test_malformed_authentication_requests_are_400(api: Api, body: object) -> None:
+async def test_malformed_authentication_requests_are_400(api: Api, body: object, message: str) -> None:
     reply = await api.call("PUT", "/authenticate", json_body=body, token=None)
-    assert reply.status == 400
-    assert reply.body["message"]
+    assert_refused(reply, 400, message)
 
 
 async def test_non_json_authentication_body_is_400(api: Api) -> None:
     reply = await api.call("PUT", "/authenticate", data="user=admin", token=None)
-    assert reply.status == 400
-    assert "JSON" in reply.body["message"]
+    assert_refused(reply, 400, "The request body is not valid JSON")
 
 
 async def test_missing_token_is_403(api: Api) -> None:
     reply = await api.call("POST", "/artifacts", json_body=[{"name": "*"}], token=None)
-    assert reply.status == 403
-    assert "X-Authorization" in reply.body["message"]
+    assert_refused(reply, 403, "Authentication failed: the X-Authorization header is missing.")
 
 
-@pytest.mark.parametrize("token", ["bearer not-a-real-token", "garbage", "bearer ", "   "])
-async def test_invalid_token_is_403(api: Api, token: str) -> None:
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        ("bearer not-a-real-token", "the token is invalid or expired"),
+        ("garbage", "the token is invalid or expired"),
+        ("bearer ", "the token is invalid or expired"),
+        ("   ", "the X-Authorization header is missing"),  # a blank header value is no header
+    ],
+)
+async def test_invalid_token_is_403(api: Api, token: str, problem: str) -> None:
     reply = await api.call("POST", "/artifacts", json_body=[{"name": "*"}], token=token)
-    assert reply.status == 403
+    assert_refused(reply, 403, f"Authentication failed: {problem}.")
 
 
 async def test_token_works_with_or_without_the_bearer_prefix(api: Api) -> None:
@@ -80,6 +94,6 @@ async def test_token_stops_working_after_1000_calls(api: Api) -> None:
         reply = await api.call("POST", "/artifacts", json_body=[{"name": "*"}], token=token)
         assert reply.status == 200
     exhausted = await api.call("POST", "/artifacts", json_body=[{"name": "*"}], token=token)
-    assert exhausted.status == 403
+    assert_refused(exhausted, 403, "Authentication failed: the token is invalid or expired.")
     fresh = await api.admin_token()
     assert (await api.call("POST", "/artifacts", json_body=[{"name": "*"}], token=fresh)).status == 200

@@ -10,6 +10,7 @@ from contracts.errors import ErrorCode, ServiceFailure
 from contracts.lineage import NodeParents, NodeRef
 from svckit.transport import ServiceClient, connect
 from tests.api import Api
+from tests.e2e.refusals import assert_refused
 from tests.e2e.test_storage import _settled
 from tests.harness import RegistryStack
 
@@ -62,14 +63,18 @@ async def test_a_lone_model_is_its_own_graph_and_deletion_cuts_the_chain(api: Ap
     assert [n["artifact_id"] for n in alone["nodes"]] == [ids[ONNX]]
     assert alone["edges"] == []
     assert alone["nodes"][0]["metadata"]["license"] is None  # the ONNX card states no licence
-    assert (await api.call("GET", f"/artifact/model/{ids[TRAINED]}/lineage")).status == 404
+    deleted = await api.call("GET", f"/artifact/model/{ids[TRAINED]}/lineage")
+    assert_refused(deleted, 404, f"No model artifact with id {ids[TRAINED]}.")
 
 
 async def test_lineage_errors(api: Api) -> None:
     dataset = (await api.register("dataset", "https://huggingface.co/datasets/rajpurkar/squad")).body["metadata"]["id"]
-    assert (await api.call("GET", f"/artifact/model/{dataset}/lineage")).status == 404
-    assert (await api.call("GET", "/artifact/model/4242424242/lineage")).status == 404
-    assert (await api.call("GET", "/artifact/model/bad_id!/lineage")).status == 400
+    other_type = await api.call("GET", f"/artifact/model/{dataset}/lineage")
+    assert_refused(other_type, 404, f"No model artifact with id {dataset}.")
+    unknown = await api.call("GET", "/artifact/model/4242424242/lineage")
+    assert_refused(unknown, 404, "No model artifact with id 4242424242.")
+    malformed = await api.call("GET", "/artifact/model/bad_id!/lineage")
+    assert_refused(malformed, 400, "id must match ^[a-zA-Z0-9\\-]+$ and be at most 64 characters.")
 
 
 async def test_cost_alone_and_with_dependencies(api: Api) -> None:
@@ -90,8 +95,10 @@ async def test_cost_alone_and_with_dependencies(api: Api) -> None:
         "standalone_cost": pytest.approx(sizes[RESNET]),
         "total_cost": pytest.approx(sizes[RESNET]),
     }
-    assert (await api.call("GET", f"/artifact/model/{ids[ONNX]}/cost?dependency=maybe")).status == 400
-    assert (await api.call("GET", f"/artifact/dataset/{ids[ONNX]}/cost")).status == 404
+    maybe = await api.call("GET", f"/artifact/model/{ids[ONNX]}/cost?dependency=maybe")
+    assert_refused(maybe, 400, "dependency must be true or false.")
+    other_type = await api.call("GET", f"/artifact/dataset/{ids[ONNX]}/cost")
+    assert_refused(other_type, 404, f"No dataset artifact with id {ids[ONNX]}.")
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ import asyncio
 from typing import Any
 
 from tests.api import Api
+from tests.e2e.refusals import assert_refused
 from tests.e2e.test_fixture_catalogue import HF, MODELS
 from tests.harness import RegistryStack
 
@@ -83,17 +84,21 @@ async def test_tree_score_follows_the_parent_as_it_comes_and_goes(api: Api) -> N
         k: v for k, v in alone.items() if "tree" not in k and "net" not in k
     }
     assert (await api.call("DELETE", f"/artifacts/model/{parent}")).status == 200
-    assert (await api.call("GET", f"/artifact/model/{parent}/rate")).status == 404
+    assert_refused(await api.call("GET", f"/artifact/model/{parent}/rate"), 404, f"No rated model with id {parent}.")
     back = (await api.call("GET", f"/artifact/model/{child}/rate")).body
     assert back["tree_score"] == alone["tree_score"] and back["net_score"] == alone["net_score"]
 
 
 async def test_rate_answers_the_spec_errors(api: Api) -> None:
     dataset = (await api.register("dataset", f"{HF}/datasets/rajpurkar/squad")).body["metadata"]["id"]
-    assert (await api.call("GET", f"/artifact/model/{dataset}/rate")).status == 404
-    assert (await api.call("GET", "/artifact/model/123456789/rate")).status == 404
-    assert (await api.call("GET", "/artifact/model/bad_id!/rate")).status == 400
-    assert (await api.call("GET", f"/artifact/model/{dataset}/rate", token=None)).status == 403
+    not_a_model = await api.call("GET", f"/artifact/model/{dataset}/rate")
+    assert_refused(not_a_model, 404, f"No rated model with id {dataset}.")
+    unknown = await api.call("GET", "/artifact/model/123456789/rate")
+    assert_refused(unknown, 404, "No rated model with id 123456789.")
+    malformed = await api.call("GET", "/artifact/model/bad_id!/rate")
+    assert_refused(malformed, 400, "id must match ^[a-zA-Z0-9\\-]+$ and be at most 64 characters.")
+    anonymous = await api.call("GET", f"/artifact/model/{dataset}/rate", token=None)
+    assert_refused(anonymous, 403, "Authentication failed: the X-Authorization header is missing.")
 
 
 async def test_reading_a_rating_is_audited_as_rate(api: Api) -> None:

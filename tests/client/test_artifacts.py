@@ -66,3 +66,20 @@ def test_show_rate_lineage_cost_and_audit(admin: Cli, mini: tuple[str, Ran]) -> 
 def test_an_unknown_id_exits_4(admin: Cli) -> None:
     done = admin("show", "123456789")
     assert done.code == 4 and done.stderr.startswith("error: 404: ")
+
+
+def test_lineage_draws_parents_above_their_children(admin: Cli) -> None:
+    ids = []
+    for repo in ("microsoft/resnet-50", "crangana/trained-gender"):
+        done = admin("ingest", "model", f"{HF}/{repo}", "--json")
+        assert done.code == 0, done.stderr
+        ids.append(done.json()["metadata"]["id"])
+    parent, child = ids
+    tree = admin("lineage", child).stdout.splitlines()
+    parent_line = next(i for i, line in enumerate(tree) if f"({parent})" in line)
+    child_line = next(i for i, line in enumerate(tree) if f"({child}) ◀" in line)
+    assert parent_line < child_line
+    indent = len(tree[child_line]) - len(tree[child_line].lstrip(" │"))
+    assert indent > len(tree[parent_line]) - len(tree[parent_line].lstrip(" │")), tree
+    edges = admin("lineage", child, "--json").json()["edges"]
+    assert {(e["from_node_artifact_id"], e["to_node_artifact_id"]) for e in edges} >= {(parent, child)}

@@ -127,8 +127,13 @@ class RatingReport(Model):
 class LineageNode(Model):
     """Spec ``ArtifactLineageNode`` (``node`` is the spec's required node identifier)."""
 
+    @property
+    def key(self) -> str:
+        """The id edges name this node by."""
+        return self.artifact_id or self.node or ""
+
     node: str | None = None
-    artifact_id: str
+    artifact_id: str | None = None
     name: str | None = None
     source: str | None = None
     metadata: dict[str, Any] | None = None

@@ -111,12 +111,12 @@ def lineage(artifact_id: ArtifactId, as_json: JsonFlag = False) -> None:
 def lineage_tree(graph: LineageGraph, queried: str) -> Tree:
     """The graph as a tree from its roots (nodes no edge leads to); a node reached twice is shown once more
     without its children."""
-    names = {node.artifact_id: f"{node.name or node.artifact_id} ({node.artifact_id})" for node in graph.nodes}
+    names = {node.key: f"{node.name or node.key} ({node.key})" for node in graph.nodes}
     children: dict[str, list[tuple[str, str]]] = {}
     for edge in graph.edges:
         children.setdefault(edge.from_node_artifact_id, []).append((edge.to_node_artifact_id, edge.relationship))
     targets = {edge.to_node_artifact_id for edge in graph.edges}
-    roots = [node.artifact_id for node in graph.nodes if node.artifact_id not in targets] or [queried]
+    roots = [node.key for node in graph.nodes if node.key not in targets] or [queried]
     tree = Tree(f"lineage of {names.get(queried, queried)}")
     seen: set[str] = set()
 

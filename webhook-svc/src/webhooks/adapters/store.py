@@ -97,9 +97,13 @@ class SqlWebhookStore:
         claimed: list[Claimed] = []
         async with self._engine.begin() as conn:
             ids = (
-                await conn.scalars(select(deliveries.c.id).where(due).order_by(deliveries.c.next_attempt).limit(limit))
+                await conn.scalars(
+                    select(deliveries.c.id).where(due).order_by(deliveries.c.next_attempt).limit(limit * 4)
+                )
             ).all()
             for delivery_id in ids:
+                if len(claimed) >= limit:
+                    break
                 taken = await conn.execute(
                     update(deliveries).where((deliveries.c.id == delivery_id) & due).values(claimed_until=now + hold)
                 )
@@ -113,11 +117,21 @@ class SqlWebhookStore:
                     claimed.append(Claimed(_delivery(row), _subscription(first)))
         return claimed
 
+    async def count_failure(self, subscription_id: str) -> int:
+        """Add one to the subscription's consecutive failures, atomically (replicas and concurrent attempts may
+        fail at once); the new count."""
+        async with self._engine.begin() as conn:
+            count = await conn.scalar(
+                update(subscriptions)
+                .where(subscriptions.c.id == subscription_id)
+                .values(failures=subscriptions.c.failures + 1)
+                .returning(subscriptions.c.failures)
+            )
+        return int(count or 0)
+
     async def record_attempt(self, claimed: Claimed, result: AttemptResult, outcome: Outcome) -> None:
-        """Store an attempt's result on the delivery and the subscription's failure count (or disabling)."""
-        values: dict[str, Any] = {"failures": outcome.failures}
-        if outcome.disabled_reason is not None:
-            values.update(active=False, disabled_reason=outcome.disabled_reason)
+        """Store an attempt's result on the delivery; a success clears the subscription's failures, a disabling
+        outcome disables it with its reason."""
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(deliveries)
@@ -127,9 +141,15 @@ class SqlWebhookStore:
                     last_error=result.error, next_attempt=outcome.next_attempt, claimed_until=None,
                 )
             )  # fmt: skip
-            await conn.execute(
-                update(subscriptions).where(subscriptions.c.id == claimed.subscription.id).values(**values)
-            )
+            this = subscriptions.c.id == claimed.subscription.id
+            if result.ok:
+                await conn.execute(update(subscriptions).where(this).values(failures=0))
+            if outcome.disabled_reason is not None:  # the first reason stays when attempts fail at once
+                await conn.execute(
+                    update(subscriptions)
+                    .where(this & subscriptions.c.active)
+                    .values(active=False, disabled_reason=outcome.disabled_reason)
+                )
 
     async def clear(self) -> None:
         """Forget everything."""

@@ -6,6 +6,7 @@ differently).
 """
 
 import asyncio
+import errno
 import socket
 
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -48,7 +49,8 @@ class CheckedResolver(AbstractResolver):
         try:
             return await resolve_checked(host, port, family, self._allowed)
         except RefusedTarget as refused:
-            raise OSError(f"refused: {refused}") from None
+            # aiohttp reports a resolver's failure by its strerror: the refusal's reason
+            raise OSError(errno.EACCES, f"refused: {refused}") from None
 
     async def close(self) -> None:
         """Nothing to release."""

@@ -43,7 +43,8 @@ class Outcome:
 
 
 def after_attempt(policy: RetryPolicy, result: AttemptResult, attempts: int, failures: int, now: float) -> Outcome:
-    """The delivery's new status (``attempts`` counts this one) and its subscription's failure count."""
+    """The delivery's new status (``attempts`` counts this one) and its subscription's failure count (``failures``:
+    its consecutive failed attempts before this one)."""
     if result.ok:
         return Outcome("delivered", attempts, None, 0, None)
     failures += 1

@@ -19,7 +19,8 @@ async def _attempt(claimed: Claimed, deps: Deps) -> None:
         await deps.store.record_attempt(claimed, result, outcome)
         return
     result = await deps.sender.send(subscription.url, subscription.secret, delivery.id, delivery.body)
-    outcome = after_attempt(deps.policy, result, delivery.attempts + 1, subscription.failures, deps.clock())
+    failures = 0 if result.ok else await deps.store.count_failure(subscription.id) - 1
+    outcome = after_attempt(deps.policy, result, delivery.attempts + 1, failures, deps.clock())
     await deps.store.record_attempt(claimed, result, outcome)
     log.info(
         "webhook_attempt", delivery=delivery.id, subscription=subscription.id, status=result.status,

@@ -103,11 +103,36 @@ async def test_invalid_payload_is_a_400(nc: NATS, echo_host: EndpointHost) -> No
     assert caught.value.code is ErrorCode.BAD_REQUEST
 
 
-async def test_no_replica_is_a_503(nc: NATS) -> None:
+async def test_no_replica_is_a_503_once_the_grace_for_a_failover_has_passed(
+    nc: NATS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transport, "NO_RESPONDERS_GRACE_SECONDS", 0.6)
+    started = asyncio.get_running_loop().time()
     with pytest.raises(ServiceFailure) as caught:
         await ServiceClient(nc).call("nobody.home", Ping(text="x"), Pong)
     assert caught.value.code is ErrorCode.UNAVAILABLE
-    assert "nobody" in caught.value.message
+    assert caught.value.message == "The nobody service is not available right now; try again shortly."
+    assert 0.3 <= asyncio.get_running_loop().time() - started < 1.5  # the grace, not the 10 s timeout
+
+
+@pytest.mark.parametrize("subject", [subjects.ARTIFACT_GET, subjects.ARTIFACT_CREATE])
+async def test_a_request_no_replica_took_is_sent_again_once_one_subscribes(nc: NATS, subject: str) -> None:
+    """A failover (every replica reconnecting to another NATS node) leaves a moment with no subscriber: nobody took
+    the request, so even a write is sent again, and answered, once a replica has subscribed again."""
+    seen: list[bytes] = []
+
+    async def answer(message: Msg) -> None:
+        seen.append(message.data)
+        await message.respond(Pong(text="answered", request_id=None).model_dump_json().encode())
+
+    async def subscribe_later() -> None:
+        await asyncio.sleep(0.6)
+        await nc.subscribe(subject, queue="replicas", cb=answer)
+
+    later = asyncio.create_task(subscribe_later())
+    reply = await ServiceClient(nc).call(subject, Ping(text="x"), Pong, timeout=5)
+    await later
+    assert reply.text == "answered" and len(seen) == 1
 
 
 async def test_slow_replica_is_a_504_not_a_hang(nc: NATS, echo_host: EndpointHost) -> None:

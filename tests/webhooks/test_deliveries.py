@@ -17,9 +17,10 @@ from webhooks.adapters.targets import ResolvingTargets
 from webhooks.deps import Deps
 from webhooks.domain.retry import RetryPolicy
 from webhooks.domain.targets import parse_allowed
+from webhooks.usecases.create_subscription import create_subscription
 from webhooks.usecases.deliver_due import deliver_due
+from webhooks.usecases.list_deliveries import list_deliveries
 from webhooks.usecases.record_event import record_event
-from webhooks.usecases.subscriptions import create_subscription, list_deliveries
 
 ADMIN = Actor(name="ada", is_admin=True)
 ALICE = Actor(name="alice", is_admin=False)

@@ -118,6 +118,13 @@ RETRYABLE_READS: Final = frozenset(
 )
 
 
+# What a caller may send again when its replica may have died with it: the reads above, and a token lease. A lease
+# sent twice may reserve a token's uses twice, the first reservation dying with its replica: the token then ends
+# up to one lease's worth of calls early, never late, where not resending fails the user's request after the
+# whole wait.
+RESENDABLE: Final = RETRYABLE_READS | {AUTH_LEASE}
+
+
 def reset_subject(service: str) -> str:
     """The reset subject a service answers."""
     return f"{service}.admin.reset"

@@ -25,6 +25,29 @@ SQLITE_CONNECTIONS = 8
 OUTPUT_TAIL = 4000
 
 
+# SQLSTATE classes and codes of a server that is gone, going or not back yet: connection exceptions (08),
+# admin/crash shutdown and "the database system is starting up" (57P01-57P03).
+_UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """True when ``error`` (or what caused it) says the database server cannot be reached now, as opposed to a
+    query it refused: a refused or cut connection, or a server shutting down or starting up."""
+    seen: BaseException | None = error
+    for _ in range(8):  # SQLAlchemy wraps the driver's error, which may wrap the socket's
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionError | TimeoutError) or getattr(seen, "connection_invalidated", False):
+            return True
+        state = str(getattr(seen, "sqlstate", "") or getattr(seen, "pgcode", "") or "")
+        if state.startswith(_UNREACHABLE_STATES):
+            return True
+        if type(seen).__name__ in ("ConnectionDoesNotExistError", "InterfaceError") and "connection" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class MigrationFailed(RuntimeError):
     """The migration process ended with an error (the end of its output is in the message)."""
 

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
+from svckit.database import database_unreachable
 from svckit.logging import REQUEST_ID_HEADER, recent_events
 from svckit.metrics import EndpointMetrics, serve_metrics
 from svckit.settings import RuntimeSettings
@@ -32,6 +33,7 @@ D = TypeVar("D")
 
 log = structlog.get_logger()
 SLOW_SECONDS = 1.0
+_DATABASE_DOWN = "The {service} service cannot reach its database right now; try again shortly."
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,13 @@ class EndpointHost:
         except ServiceFailure as failure:
             outcome = str(failure.code.value)
             await self._fail(request, endpoint, failure.code, failure.message)
-        except Exception:
+        except Exception as error:
+            if database_unreachable(error):  # a restart or failover of PostgreSQL: try again, nothing is wrong
+                outcome = str(ErrorCode.UNAVAILABLE.value)
+                service = endpoint.subject.split(".", 1)[0]
+                log.warning("database_unreachable", error=type(error).__name__, detail=str(error)[:300])
+                await self._fail(request, endpoint, ErrorCode.UNAVAILABLE, _DATABASE_DOWN.format(service=service))
+                return
             outcome = str(ErrorCode.INTERNAL.value)
             log.exception("endpoint_crashed")
             await self._fail(

@@ -22,12 +22,13 @@ from pydantic import ValidationError
 from contracts.base import Contract
 from contracts.bus import inbox_prefix
 from contracts.errors import ErrorCode, ServiceFailure
-from contracts.subjects import RETRYABLE_READS
+from contracts.subjects import RESENDABLE
 from svckit.logging import REQUEST_ID_HEADER
 
 R = TypeVar("R", bound=Contract)
-RETRY_AFTER_SECONDS = 2.0  # a read (``RETRYABLE_READS``) unanswered this long is sent once more
-RESUBSCRIBE_WAIT_SECONDS = 0.25  # after a dropped connection, between asks while no replica has subscribed again
+RETRY_AFTER_SECONDS = 2.0  # a read (``RESENDABLE``) unanswered this long is sent once more
+RESUBSCRIBE_WAIT_SECONDS = 0.25  # between asks while no replica is subscribed (a failover, a dropped connection)
+NO_RESPONDERS_GRACE_SECONDS = 2.0  # how long a request waits for a replica to subscribe before it is a 503
 STATS_WAIT_SECONDS = 0.25  # how long ``$SRV.STATS`` answers are collected: every replica answers within it
 
 log = structlog.get_logger()
@@ -188,25 +189,13 @@ class ServiceClient:
         return replies
 
     async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R:
-        """Send ``request`` to ``subject`` and return the reply; failures raise ``ServiceFailure``. A read of
-        ``RETRYABLE_READS`` unanswered after ``RETRY_AFTER_SECONDS`` is sent once more (to whichever replica takes
-        it) for the rest of the wait: its first replica may have died with it."""
+        """Send ``request`` to ``subject`` and return the reply; failures raise ``ServiceFailure``."""
         wait = timeout if timeout is not None else self._default_timeout
         headers = {}
         request_id = current_request_id()
         if request_id:
             headers[REQUEST_ID_HEADER] = request_id
-        payload = request.model_dump_json().encode()
-        first = min(wait, RETRY_AFTER_SECONDS) if subject in RETRYABLE_READS else wait
-        started = asyncio.get_running_loop().time()
-        try:
-            msg = await self._request(subject, payload, first, headers)
-        except (NatsTimeout, _Dropped) as lost:
-            left = wait - (asyncio.get_running_loop().time() - started)
-            if subject not in RETRYABLE_READS or left <= 0:
-                raise self._lost(subject, wait, lost) from None
-            log.info("read_sent_again", subject=subject, reason=type(lost).__name__)
-            msg = await self._again(subject, payload, (started + wait, wait), headers, lost)
+        msg = await self._answer(subject, request.model_dump_json().encode(), wait, headers)
         if msg.headers and ERROR_CODE_HEADER in msg.headers:
             raise _failure_from_headers(msg.headers)
         try:
@@ -217,26 +206,42 @@ class ServiceClient:
                 ErrorCode.INTERNAL, f"The {_service(subject)} service sent a malformed reply."
             ) from error
 
-    async def _again(
-        self, subject: str, payload: bytes, until: tuple[float, float], headers: dict[str, str], lost: Exception
-    ) -> Msg:
-        """A read sent once more before ``deadline``. After a dropped connection the services may still be
-        subscribing again on the server it reconnected to: while none answers, it waits a moment and asks again."""
+    async def _answer(self, subject: str, payload: bytes, wait: float, headers: dict[str, str]) -> Msg:
+        """The answer to ``payload`` within ``wait`` seconds, sent again when that is safe and may help:
+
+        - no replica subscribed (a failover: the replicas reconnect to another NATS node and subscribe again):
+          nobody took it, so any request is sent again, every ``RESUBSCRIBE_WAIT_SECONDS`` for up to
+          ``NO_RESPONDERS_GRACE_SECONDS``, then it is a 503;
+        - a read (``RESENDABLE``: the reads and a token lease) unanswered after ``RETRY_AFTER_SECONDS`` (its
+          replica may have died with it) is sent once more for the rest of the wait;
+        - a read whose connection dropped while it waited is sent again on the reconnected connection, for as long
+          as the wait allows. A write is never sent again once a replica may have taken it.
+        """
         loop = asyncio.get_running_loop()
-        deadline, wait = until  # the loop time to give up at, and the whole wait (for the message)
+        deadline = loop.time() + wait
+        grace_until = loop.time() + min(wait, NO_RESPONDERS_GRACE_SECONDS)
+        retryable = subject in RESENDABLE
+        taken = 0  # times a replica may have taken it
         while True:
+            left = deadline - loop.time()
             try:
-                return await self._request(subject, payload, max(0.01, deadline - loop.time()), headers)
+                seconds = min(left, RETRY_AFTER_SECONDS) if retryable and taken == 0 else left
+                return await self._request(subject, payload, max(0.01, seconds), headers)
+            except _NoResponders as nobody:
+                if loop.time() + RESUBSCRIBE_WAIT_SECONDS >= min(grace_until, deadline):
+                    raise nobody.failure from None
             except NatsTimeout as unanswered:
-                raise self._lost(subject, wait, unanswered) from None
-            except _Dropped as dropped_again:  # a read: it may be sent as often as the wait allows
-                if loop.time() + RESUBSCRIBE_WAIT_SECONDS >= deadline:
-                    raise self._lost(subject, wait, dropped_again) from None
-            except ServiceFailure as failure:
-                if not isinstance(lost, _Dropped) or failure.code is not ErrorCode.UNAVAILABLE:
-                    raise
-                if loop.time() + RESUBSCRIBE_WAIT_SECONDS >= deadline:
-                    raise
+                taken += 1
+                if not retryable or taken > 1 or deadline - loop.time() <= 0:
+                    raise self._lost(subject, wait, unanswered) from None
+                log.info("read_sent_again", subject=subject, reason="unanswered")
+                continue
+            except _Dropped as dropped:
+                taken += 1
+                if not retryable or loop.time() + RESUBSCRIBE_WAIT_SECONDS >= deadline:
+                    raise self._lost(subject, wait, dropped) from None
+                grace_until = deadline  # the replicas are subscribing again on the reconnected server
+                log.info("read_sent_again", subject=subject, reason="connection dropped")
             await asyncio.sleep(RESUBSCRIBE_WAIT_SECONDS)
 
     async def _request(self, subject: str, payload: bytes, seconds: float, headers: dict[str, str]) -> Msg:
@@ -254,9 +259,11 @@ class ServiceClient:
                 # nats-py sent the request again on the new connection before the replicas subscribed again there:
                 # the connection dropped while it waited, whatever the first replica did with it
                 raise _Dropped from error
-            raise ServiceFailure(
-                ErrorCode.UNAVAILABLE,
-                f"The {_service(subject)} service is not available right now; try again shortly.",
+            raise _NoResponders(
+                ServiceFailure(
+                    ErrorCode.UNAVAILABLE,
+                    f"The {_service(subject)} service is not available right now; try again shortly.",
+                )
             ) from error
         except nats.errors.ConnectionClosedError as error:
             raise ServiceFailure(ErrorCode.UNAVAILABLE, "The message bus is not reachable right now.") from error
@@ -276,6 +283,14 @@ class ServiceClient:
 
 class _Dropped(Exception):
     """The connection to NATS dropped while a request waited for its answer."""
+
+
+class _NoResponders(Exception):
+    """No replica is subscribed to the subject: nobody took the request."""
+
+    def __init__(self, failure: ServiceFailure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
 
 
 def _service(subject: str) -> str:

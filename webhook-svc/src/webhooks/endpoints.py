@@ -7,13 +7,11 @@ from contracts.artifacts import ResetRequest
 from contracts.webhooks import CreateSubscription, ListSubscriptions, SubscriptionRef
 from svckit.host import Endpoint, bind
 from webhooks.deps import Deps
-from webhooks.usecases.subscriptions import (
-    create_subscription,
-    delete_subscription,
-    list_deliveries,
-    list_subscriptions,
-    reset_webhooks,
-)
+from webhooks.usecases.create_subscription import create_subscription
+from webhooks.usecases.delete_subscription import delete_subscription
+from webhooks.usecases.list_deliveries import list_deliveries
+from webhooks.usecases.list_subscriptions import list_subscriptions
+from webhooks.usecases.reset_webhooks import reset_webhooks
 
 
 def webhook_endpoints(deps: Deps) -> list[Endpoint[Any]]:

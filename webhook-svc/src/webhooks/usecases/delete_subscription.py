@@ -1,0 +1,13 @@
+"""Remove a subscription."""
+
+from contracts.base import Empty
+from contracts.webhooks import SubscriptionRef
+from webhooks.deps import Deps
+from webhooks.usecases._views import owned
+
+
+async def delete_subscription(command: SubscriptionRef, deps: Deps) -> Empty:
+    """Remove a subscription and its deliveries; 404 unless it is the caller's (or the caller administers)."""
+    subscription = await owned(deps, command.id, command.actor)
+    await deps.store.delete_subscription(subscription.id)
+    return Empty()

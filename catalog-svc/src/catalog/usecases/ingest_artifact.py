@@ -5,11 +5,13 @@ Read top to bottom, an ingest is:
 1. ``provision`` — storage-svc records the package (and queues the copy of its bytes), then lineage-svc records
    the node; if lineage fails, storage's record is discarded before the failure is raised;
 2. ``rate`` — scoring-svc rates a model (datasets and code are not rated); a new model must pass the quality gate;
-3. commit — the catalog row is stored with its audit record.
+3. commit — the catalog row is stored with its audit record;
+4. announce — the registry events (artifact.created, and rating.stored for a model) are published.
 
 Should step 2 or 3 fail, ``undo_ingest`` removes what steps 1 and 2 left (bytes unless shared, the lineage node,
 the rating), so no artifact exists without its files' record and lineage node, and none of those outlives a
-refused artifact. Deleting an artifact runs the same ``undo_ingest``.
+refused artifact; a model the quality gate refused is announced as rating.refused. Deleting an artifact runs the
+same ``undo_ingest``.
 """
 
 import contextlib

@@ -5,7 +5,18 @@ from pathlib import Path
 
 from aiohttp import web
 
-from ui.handlers import admin, artifact_actions, artifact_page, artifacts, auth, dashboard, ops, register, upload
+from ui.handlers import (
+    admin,
+    artifact_actions,
+    artifact_page,
+    artifacts,
+    auth,
+    dashboard,
+    ops,
+    register,
+    upload,
+    webhooks,
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ARTIFACT = "/artifacts/{type:model|dataset|code}/{id:[A-Za-z0-9-]{1,64}}"
@@ -40,6 +51,10 @@ TABLE: list[tuple[str, str, str, Handler]] = [
     ("GET", "/admin/reset", "reset_form", admin.reset_form),
     ("POST", "/admin/reset", "reset", admin.reset),
     ("GET", "/dashboard", "dashboard", dashboard.page),
+    ("GET", "/webhooks", "webhooks", webhooks.page),
+    ("POST", "/webhooks", "webhook_create", webhooks.create),
+    ("GET", "/webhooks/{id:[A-Za-z0-9_-]{1,64}}", "webhook_deliveries", webhooks.deliveries),
+    ("POST", "/webhooks/{id:[A-Za-z0-9_-]{1,64}}/delete", "webhook_delete", webhooks.delete),
 ]
 
 

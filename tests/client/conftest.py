@@ -52,19 +52,24 @@ def config_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def cli(client_registry: RegistryStack, config_home: Path) -> Cli:
-    """Run ``registry ARGS...`` against the stack (``config``: another user's config directory); never raises on a
-    non-zero exit."""
+    """Run ``registry ARGS...`` against the stack (``config``: another user's config directory, ``env``: more
+    variables); never raises on a non-zero exit."""
 
     def run(
-        *args: str, stdin: str = "", cwd: Path | None = None, config: Path | None = None, timeout: float = 180
+        *args: str,
+        stdin: str = "",
+        cwd: Path | None = None,
+        config: Path | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 180,
     ) -> Ran:
-        env = {
+        environment = {
             **os.environ, "REGISTRY_URL": client_registry.base_url, "XDG_CONFIG_HOME": str(config or config_home),
-            "COLUMNS": "200", "NO_COLOR": "1",
+            "COLUMNS": "200", "NO_COLOR": "1", **(env or {}),
         }  # fmt: skip
         done = subprocess.run(
-            [str(REGISTRY), *args], input=stdin, capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout,
-            check=False,
+            [str(REGISTRY), *args], input=stdin, capture_output=True, text=True, env=environment, cwd=cwd,
+            timeout=timeout, check=False,
         )  # fmt: skip
         return Ran(done.returncode, done.stdout, done.stderr)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.client.conftest import Cli, Ran
+from tests.client.proxy import Faults, proxy
 
 
 def _package(admin: Cli, artifact_id: str) -> dict[str, Any]:
@@ -83,3 +84,34 @@ def test_a_stale_part_of_an_archive_is_replaced_when_the_server_ignores_ranges(
     assert reply["resumed_from"] == 0, "storage-svc's byte endpoint sends the whole archive (Accept-Ranges: none)"
     assert len(reply["files"]) == 5 and all(f["verified"] for f in reply["files"])
     assert not (tmp_path / f"{mini[0]}-all.tar.part").exists()
+
+
+def _through(url: str) -> dict[str, str]:
+    return {"HTTP_PROXY": url, "http_proxy": url, "NO_PROXY": "", "no_proxy": ""}
+
+
+def test_bytes_altered_in_transit_are_refused(admin: Cli, mini: tuple[str, Ran], tmp_path: Path) -> None:
+    part, file = _single_file_part(admin, mini[0])
+    with proxy(Faults(tamper=True)) as url:
+        archive = admin("download", mini[0], "-o", str(tmp_path / "all"), env=_through(url))
+        single = admin("download", mini[0], "--part", part, "-o", str(tmp_path / "one"), env=_through(url))
+    assert archive.code == 5 and "discarded" in archive.stderr, archive
+    assert list((tmp_path / "all").iterdir()) == [], "no file under any name, not even the .part"
+    assert single.code == 5 and file["sha256"] in single.stderr, single
+    assert list((tmp_path / "one").iterdir()) == []
+
+
+def test_a_download_cut_off_midway_resumes_where_it_stopped(admin: Cli, mini: tuple[str, Ran], tmp_path: Path) -> None:
+    part, file = _single_file_part(admin, mini[0])
+    faults = Faults(cut_after=100)
+    with proxy(faults) as url:
+        cut = admin("download", mini[0], "--part", part, "-o", str(tmp_path), env=_through(url))
+        assert cut.code == 7 and "run again to resume" in cut.stderr, cut
+        assert not (tmp_path / file["path"]).exists()
+        assert (tmp_path / f"{file['path']}.part").stat().st_size == 100
+        faults.cut_after = None
+        resumed = admin("download", mini[0], "--part", part, "-o", str(tmp_path), "--json", env=_through(url))
+    assert faults.ranges == ["bytes=100-"], "the second run asked only for the rest"
+    reply = resumed.json()
+    assert reply["resumed_from"] == 100 and reply["received"] == file["size"] - 100
+    assert _sha256(tmp_path / file["path"]) == file["sha256"]

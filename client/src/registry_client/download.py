@@ -17,7 +17,6 @@ from registry_client.client import RegistryClient
 from registry_client.errors import ChecksumMismatch, RegistryError, from_response, from_transport
 from registry_client.models import Artifact, DownloadLink, PackageFile, PackageView
 
-CHUNK = 1 << 16
 Started = Callable[[int | None, int], None]
 """Called once the transfer starts: the total length (None when unknown) and the bytes already in the ``.part``."""
 Advanced = Callable[[int], None]
@@ -93,7 +92,7 @@ def _receive(link: DownloadLink, partial: Path, started: Started, advanced: Adva
         started(link.size, have)
         received = 0
         with partial.open("ab" if have else "wb") as sink:
-            for chunk in response.iter_bytes(CHUNK):
+            for chunk in response.iter_bytes():  # as received: a broken-off transfer keeps every byte that came
                 sink.write(chunk)
                 received += len(chunk)
                 advanced(len(chunk))

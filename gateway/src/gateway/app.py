@@ -57,6 +57,8 @@ async def nats_bus(settings: GatewaySettings) -> AsyncIterator[Bus]:
 
 
 def _bus(open_bus: BusOpener) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The app's cleanup context: the bus opened with the app, token leases over it, revocation events heard."""
+
     async def bus_context(app: web.Application) -> AsyncIterator[None]:
         settings = app[SETTINGS]
         async with open_bus(settings) as client:

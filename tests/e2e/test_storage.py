@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 from tests.api import Api, Reply
+from tests.e2e.refusals import assert_refused
 
 TINY = "https://huggingface.co/sshleifer/tiny-gpt2"
 # Made-up, and unlike the recorded fixtures its big files verify: the mirror serves bytes that hash to its tree.
@@ -120,7 +121,7 @@ async def test_downloads_are_audited_and_need_the_download_permission(api: Api) 
     looker.token = (await looker.login("looker", "looking-only", is_admin=False)).body
     refused, _ = await _fetch(looker, f"/download/{artifact_id}")
     assert refused.status == 401
-    assert (await api.call("GET", "/download/123456")).status == 404
+    assert_refused(await api.call("GET", "/download/123456"), 404, "No artifact with id 123456.")
 
 
 async def test_identical_files_are_stored_once(api: Api) -> None:
@@ -208,14 +209,19 @@ async def test_an_uploaded_package_is_stored_and_downloads_byte_for_byte(api: Ap
 async def test_upload_errors(api: Api) -> None:
     never_put = await api.call("POST", "/artifact/model/upload", json_body={"filename": "x.bin", "size": 3})
     complete = await api.call("POST", never_put.body["complete_url"], json_body={"name": "ghost", "filename": "x.bin"})
-    assert complete.status == 400
-    assert "Nothing was uploaded" in complete.body["message"]
-    bad_bodies = [{"filename": "../etc/passwd", "size": 1}, {"filename": "", "size": 1}, {}, {"filename": "x.bin"},
-                  {"filename": "x.bin", "size": -1}]  # fmt: skip
-    for bad in bad_bodies:
-        assert (await api.call("POST", "/artifact/model/upload", json_body=bad)).status == 400
+    assert_refused(complete, 400, "Nothing was uploaded under this upload id (or the slot expired).")
+    bad_bodies = [
+        ({"filename": "../etc/passwd", "size": 1}, "filename: String should match pattern '^[^/\\\\]+$'."),
+        ({"filename": "", "size": 1}, "filename: String should have at least 1 character."),
+        ({}, "filename: Field required; size: Field required."),
+        ({"filename": "x.bin"}, "size: Field required."),
+        ({"filename": "x.bin", "size": -1}, "size: Input should be greater than or equal to 0."),
+    ]
+    for bad, problem in bad_bodies:
+        reply = await api.call("POST", "/artifact/model/upload", json_body=bad)
+        assert_refused(reply, 400, f"Invalid request body: {problem}")
     bad_id = await api.call("POST", "/artifact/model/upload/not-an-id", json_body={"name": "x", "filename": "x.bin"})
-    assert bad_id.status == 400
+    assert_refused(bad_id, 400, "Invalid request: upload_id: String should match pattern '^[0-9a-f]{32}$'.")
     assert await api.everything() == []
 
 

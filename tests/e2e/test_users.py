@@ -1,6 +1,7 @@
 """User administration (our addition) and per-endpoint permissions."""
 
 from tests.api import Api
+from tests.e2e.refusals import assert_refused
 
 
 async def _user_api(api: Api, name: str, permissions: list[str]) -> Api:
@@ -19,16 +20,16 @@ async def test_admin_creates_a_user_who_can_search_but_not_upload(api: Api) -> N
     reader = await _user_api(api, "reader", ["search"])
     assert (await reader.call("POST", "/artifacts", json_body=[{"name": "*"}])).status == 200
     upload = await reader.register("model", "https://huggingface.co/google-bert/bert-base-uncased")
-    assert upload.status == 401
-    assert "upload" in upload.body["message"]
+    assert_refused(upload, 401, "User 'reader' lacks the 'upload' permission.")
 
 
 async def test_only_admins_reset_or_manage_users(api: Api) -> None:
     uploader = await _user_api(api, "uploader", ["upload", "search"])
-    assert (await uploader.call("DELETE", "/reset")).status == 401
-    assert (await uploader.call("GET", "/users")).status == 401
+    not_admin = "User 'uploader' lacks the 'admin' permission."
+    assert_refused(await uploader.call("DELETE", "/reset"), 401, not_admin)
+    assert_refused(await uploader.call("GET", "/users"), 401, not_admin)
     attempt = await uploader.call("POST", "/users", json_body={"name": "x", "password": "12345678"})
-    assert attempt.status == 401
+    assert_refused(attempt, 401, not_admin)
 
 
 async def test_users_are_listed_without_password_hashes(api: Api) -> None:
@@ -43,7 +44,8 @@ async def test_users_are_listed_without_password_hashes(api: Api) -> None:
 
 async def test_granting_permissions_takes_effect_at_once(api: Api) -> None:
     user = await _user_api(api, "grantee", [])
-    assert (await user.call("POST", "/artifacts", json_body=[{"name": "*"}])).status == 401
+    refused = await user.call("POST", "/artifacts", json_body=[{"name": "*"}])
+    assert_refused(refused, 401, "User 'grantee' lacks the 'search' permission.")
     granted = await api.call("PUT", "/users/grantee/permissions", json_body={"permissions": ["search"]})
     assert granted.status == 200
     assert granted.body["permissions"] == ["search"]
@@ -53,28 +55,34 @@ async def test_granting_permissions_takes_effect_at_once(api: Api) -> None:
 async def test_deleting_a_user_revokes_their_tokens(api: Api) -> None:
     user = await _user_api(api, "leaver", ["search"])
     assert (await api.call("DELETE", "/users/leaver")).status == 200
-    assert (await user.call("POST", "/artifacts", json_body=[{"name": "*"}])).status == 403
-    assert (await api.call("DELETE", "/users/leaver")).status == 404
+    revoked = await user.call("POST", "/artifacts", json_body=[{"name": "*"}])
+    assert_refused(revoked, 403, "Authentication failed: the token is invalid or expired.")
+    assert_refused(await api.call("DELETE", "/users/leaver"), 404, "No user named 'leaver'.")
 
 
 async def test_user_admin_errors(api: Api) -> None:
     await _user_api(api, "twice", ["search"])
     again = await api.call("POST", "/users", json_body={"name": "twice", "password": "another-pass"})
-    assert again.status == 409
+    assert_refused(again, 409, "User 'twice' already exists.")
     short = await api.call("POST", "/users", json_body={"name": "shorty", "password": "123"})
-    assert short.status == 400
+    assert_refused(short, 400, "Invalid request body: password: String should have at least 8 characters.")
     bad_permission = await api.call("PUT", "/users/twice/permissions", json_body={"permissions": ["root"]})
-    assert bad_permission.status == 400
+    assert_refused(
+        bad_permission,
+        400,
+        "Invalid request body: permissions.0: Input should be 'upload', 'search', 'download' or 'admin'.",
+    )
     unknown = await api.call("PUT", "/users/ghost/permissions", json_body={"permissions": ["search"]})
-    assert unknown.status == 404
+    assert_refused(unknown, 404, "No user named 'ghost'.")
     default_admin = await api.call("DELETE", "/users/ece30861defaultadminuser")
-    assert default_admin.status == 400
+    assert_refused(default_admin, 400, "The default administrator cannot be deleted.")
 
 
 async def test_reset_removes_users_but_keeps_the_default_admin(api: Api) -> None:
     user = await _user_api(api, "temporary", ["search"])
     assert (await api.call("DELETE", "/reset")).status == 200
-    assert (await user.call("POST", "/artifacts", json_body=[{"name": "*"}])).status == 403
+    revoked = await user.call("POST", "/artifacts", json_body=[{"name": "*"}])
+    assert_refused(revoked, 403, "Authentication failed: the token is invalid or expired.")
     names = [u["name"] for u in (await api.call("GET", "/users")).body]
     assert names == ["ece30861defaultadminuser"]
     assert (await api.login()).status == 200

@@ -5,11 +5,14 @@ The stack (tests/harness.py) allows loopback targets and retries quickly (first 
 2 s, disabled after 5 consecutive failed attempts)."""
 
 import asyncio
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.api import Api
+from tests.api import Api, reset_admin
+from tests.harness import RegistryStack, running_registry
 from tests.webhooks.receiver import Receiver, free_port, listening
 
 pytestmark = pytest.mark.any_backend  # one SQLite run: tests/webhooks covers the store on the database
@@ -165,3 +168,45 @@ async def test_a_webhook_failing_again_and_again_is_disabled_with_its_reason(api
     [delivery] = await _deliveries(api, hook["id"])
     assert (delivery["status"], delivery["attempts"], delivery["last_status"]) == ("failed", 5, 500)
     assert receiver.calls == 5
+
+
+async def test_events_published_while_webhook_svc_is_down_are_delivered_once_it_is_back(
+    api: Api, registry: RegistryStack
+) -> None:
+    async with listening(Receiver(free_port())) as receiver:
+        await _subscribe(api, receiver, "/back", ["artifact.created", "artifact.deleted"])
+        [service] = registry.webhooks
+        service.kill()
+        try:
+            code = (await api.register("code", WHISPER)).body["metadata"]
+            assert (await api.call("DELETE", f"/artifacts/code/{code['id']}")).status == 200
+            await asyncio.sleep(0.5)
+            assert receiver.received == []
+        finally:
+            service.start()
+        expected = {("artifact.created", code["id"]), ("artifact.deleted", code["id"])}
+        await receiver.wait_for("/back", expected, timeout=30)
+        assert sorted(receiver.events("/back")) == sorted(expected) and receiver.rejected == []
+    registry.wait_ready(replicas=1)
+
+
+@pytest.fixture(scope="module")
+def gated_registry(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
+    """A registry (SQLite) whose scoring-svc runs the default quality gate, so a model can be refused."""
+    with running_registry(workdir / "gated-webhooks", mirror_url, extra_env={"SCORING_GATE": "true"}) as stack:
+        yield stack
+
+
+async def test_a_model_the_quality_gate_refuses_is_announced_as_rating_refused(gated_registry: RegistryStack) -> None:
+    async with reset_admin(gated_registry.base_url) as gated, listening(Receiver(free_port())) as receiver:
+        await _subscribe(gated, receiver, "/gate", ["rating.refused", "rating.stored", "artifact.created"])
+        refused = await gated.register("model", f"{HF}/sshleifer/tiny-gpt2")
+        assert refused.status == 424, refused.body
+        for _ in range(100):
+            if receiver.received:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        [event] = [r.body for r in receiver.received]
+        assert event["type"] == "rating.refused" and event["data"]["name"] == "tiny-gpt2"
+        assert event["data"]["reason"] == refused.body["message"] and receiver.rejected == []

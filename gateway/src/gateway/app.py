@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, datetime
 
 import structlog
 from aiohttp import web
@@ -20,6 +19,7 @@ from gateway.middlewares import authenticate, errors, observe
 from gateway.routes import setup_routes
 from gateway.settings import GatewaySettings
 from gateway.throttle import FailureBuckets, LoginThrottle
+from svckit.clock import utc_now
 from svckit.metrics import metrics_response
 from svckit.transport import Bus, ServiceClient, connect
 
@@ -34,7 +34,7 @@ def init_app(settings: GatewaySettings, open_bus: BusOpener | None = None) -> we
     app[SETTINGS] = settings
     app[METRICS] = HttpMetrics(CollectorRegistry())
     app[ACTIVITY] = Activity()
-    app[STARTED] = datetime.now(UTC)
+    app[STARTED] = utc_now()
     app[OPENAPI] = build_document()
     app[LOGINS] = LoginThrottle(
         names=FailureBuckets(settings.login_failures_per_name, settings.login_failure_refill_seconds),

@@ -7,7 +7,6 @@ from every service replica — for administrators only, since log details name i
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TypeVar
 
 from aiohttp import web
@@ -27,6 +26,7 @@ from gateway.health_schemas import (
     ServiceSeries,
     StorageFigures,
 )
+from svckit.clock import utc_now
 from svckit.logging import recent_events
 
 MAX_LOG_LINES = 50
@@ -36,7 +36,7 @@ V = TypeVar("V", int, float)
 async def dashboard(request: web.Request) -> web.Response:
     """The dashboard's figures over ``windowMinutes`` (5-1440, default 60)."""
     window = window_minutes(request)
-    now = datetime.now(UTC)
+    now = utc_now()
     minutes = request.app[ACTIVITY].window(window, now)
     by_service = await replica_stats(request)
     buckets = [bucket for _, bucket in minutes]

@@ -2,7 +2,7 @@
 
 import asyncio
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +21,7 @@ from gateway.health_schemas import (
     HealthTimelineEntry,
     ReplicaStats,
 )
+from svckit.clock import utc_now
 
 ERROR_RATIO_DEGRADED = 0.05
 Minutes = list[tuple[datetime, Bucket]]
@@ -35,7 +36,7 @@ async def components(request: web.Request) -> web.Response:
     """Per-component status, request figures over the window and, on request, a per-minute timeline."""
     window = window_minutes(request)
     include_timeline = _flag(request, "includeTimeline")
-    now = datetime.now(UTC)
+    now = utc_now()
     minutes = request.app[ACTIVITY].window(window, now)
     stats = await replica_stats(request)
     report = [_gateway_component(request, minutes, now, include_timeline)]

@@ -2,11 +2,12 @@
 addresses webhooks may not reach."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 
 import aiohttp
 from standardwebhooks import Webhook
 
+from svckit.clock import utc_now
 from webhooks.adapters.targets import CheckedResolver
 from webhooks.domain.retry import AttemptResult
 from webhooks.domain.targets import IPNetwork, RefusedTarget, check_address, parse_target
@@ -45,7 +46,7 @@ class HttpSender:
                 check_address(literal, self._allowed)
         except RefusedTarget as refused:
             return AttemptResult(None, f"refused: {refused}")
-        headers = signed_headers(secret, delivery_id, body, datetime.now(UTC))
+        headers = signed_headers(secret, delivery_id, body, utc_now())
         try:
             async with self._session.post(url, data=body.encode(), headers=headers, allow_redirects=False) as answer:
                 await answer.read()

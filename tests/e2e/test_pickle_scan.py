@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.api import Api
+from tests.e2e.refusals import assert_refused
 from tests.e2e.test_storage_resilience import _object_keys
 from tests.harness import RegistryStack
 
@@ -27,10 +28,12 @@ async def test_a_checkpoint_whose_pickle_calls_os_system_is_refused_with_424_and
     message = reply.body["message"]
     assert "pytorch_model.bin imports os.system" in message and "security scan" in message, message
     assert await api.everything() == []
-    assert (await api.call("GET", "/artifact/byName/digits-mlp-fast")).status == 404
-    assert (await api.call("POST", "/artifact/byRegEx", json_body={"regex": "digits-mlp"})).status == 404
-    again = await api.register("model", f"{HF}/acme-research/digits-mlp-fast")
-    assert again.status == 424, "a refused model leaves no trace that would make a retry a 409"
+    by_name = await api.call("GET", "/artifact/byName/digits-mlp-fast")
+    assert_refused(by_name, 404, "No artifact is named 'digits-mlp-fast'.")
+    by_regex = await api.call("POST", "/artifact/byRegEx", json_body={"regex": "digits-mlp"})
+    assert_refused(by_regex, 404, "No artifact matches this regex.")
+    again = await api.register("model", f"{HF}/acme-research/digits-mlp-fast")  # no trace left to make it a 409
+    assert_refused(again, 424, "pytorch_model.bin imports os.system")
     await asyncio.sleep(1)  # a copy, had one been started, would have stored the blob by now
     weights = hashlib.sha256((ACME / "digits-mlp-fast" / "files" / "pytorch_model.bin").read_bytes()).hexdigest()
     assert not [key for key in _object_keys(registry) if key.endswith(weights)]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.api import Api, reset_admin
+from tests.e2e.refusals import assert_refused
 from tests.e2e.test_storage import _upload
 from tests.harness import RegistryStack, running_registry
 
@@ -34,10 +35,11 @@ async def test_a_model_without_a_licence_is_refused_and_nothing_is_kept(gated: A
     assert "quality gate" in reply.body["message"] and "license=0.00 (no licence stated)" in reply.body["message"]
     name = repo.rsplit("/", 1)[1]
     assert await gated.everything() == []
-    assert (await gated.call("GET", f"/artifact/byName/{name}")).status == 404
-    assert (await gated.call("POST", "/artifact/byRegEx", json_body={"regex": name})).status == 404
-    again = await gated.register("model", f"{HF}/{repo}")
-    assert again.status == 424, "a refused model leaves no trace that would make a retry a 409"
+    assert_refused(await gated.call("GET", f"/artifact/byName/{name}"), 404, f"No artifact is named {name!r}.")
+    by_regex = await gated.call("POST", "/artifact/byRegEx", json_body={"regex": name})
+    assert_refused(by_regex, 404, "No artifact matches this regex.")
+    again = await gated.register("model", f"{HF}/{repo}")  # a refused model leaves no trace to make a retry a 409
+    assert_refused(again, 424, "license=0.00 (no licence stated)")
     dashboard = (await gated.call("GET", "/health/dashboard?windowMinutes=5")).body
     assert dashboard["ingest"]["refused"] >= 2 and dashboard["ratings"]["outcomes"]["refused"] >= 2
 

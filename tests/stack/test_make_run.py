@@ -167,6 +167,7 @@ _PROBES: dict[str, tuple[tuple[str, str, object], int]] = {
     "storage": (("POST", "/artifact/model/upload", {"filename": "probe.bin", "size": 1}), 201),
     "lineage": (("GET", "/artifact/model/1234567/lineage", None), 404),
     "scoring": (("GET", "/artifact/model/1234567/rate", None), 404),
+    "webhook": (("GET", "/webhooks/wh_none/deliveries", None), 404),
 }
 
 

@@ -59,6 +59,9 @@ def test_show_rate_lineage_cost_and_audit(admin: Cli, mini: tuple[str, Ran]) -> 
     cost = admin("cost", artifact_id, "--json").json()
     assert 8.0 < cost[artifact_id]["total_cost"] < 9.0, cost
     assert artifact_id in admin("cost", artifact_id, "--deps", "--json").json()
+    allowed = admin("license-check", artifact_id, "https://github.com/google-research/bert", "--json").json()
+    assert allowed is True, "apache-2.0 with apache-2.0"
+    assert admin("license-check", artifact_id, "https://github.com/google-research/bert").stdout == "compatible\n"
     actions = {entry["action"] for entry in admin("audit", artifact_id, "--json").json()}
     assert {"CREATE", "RATE", "AUDIT"} <= actions
 
@@ -83,3 +86,9 @@ def test_lineage_draws_parents_above_their_children(admin: Cli) -> None:
     assert indent > len(tree[parent_line]) - len(tree[parent_line].lstrip(" │")), tree
     edges = admin("lineage", child, "--json").json()["edges"]
     assert {(e["from_node_artifact_id"], e["to_node_artifact_id"]) for e in edges} >= {(parent, child)}
+
+
+def test_ingest_wait_exits_8_when_the_copy_cannot_be_made(admin: Cli) -> None:
+    done = admin("ingest", "dataset", f"{HF}/datasets/ILSVRC/imagenet-1k", "--wait")
+    assert done.code == 8, done
+    assert "copy needs_credentials" in done.stdout and "rating" not in done.stdout

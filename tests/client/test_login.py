@@ -1,7 +1,9 @@
 """``registry login`` keeps the token in the user's config directory (mode 0600) with its expiry; ``whoami`` shows
 it; errors are one line carrying the request id the gateway logged them under."""
 
+import json
 import stat
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.api import ADMIN, ADMIN_PASSWORD
@@ -55,3 +57,18 @@ def test_usage_errors_exit_1_and_every_command_has_help(cli: Cli) -> None:
         shown = cli(*command.split(), "--help")
         assert shown.code == 0 and "--json" in shown.stdout, command
     assert "Exit codes: 0 ok" in " ".join(cli("--help").stdout.split())
+
+
+def test_a_token_out_of_calls_or_time_is_not_sent(cli: Cli, tmp_path: Path) -> None:
+    login = ("login", "--user", ADMIN, "--password-stdin")
+    assert cli(*login, "--max-calls", "1", stdin=ADMIN_PASSWORD, config=tmp_path).code == 0
+    assert cli("users", "ls", config=tmp_path).code == 0
+    spent = cli("users", "ls", config=tmp_path)
+    assert spent.code == 2 and "has expired: run `registry login` again" in spent.stderr
+    assert cli("whoami", config=tmp_path).code == 2
+    assert cli(*login, stdin=ADMIN_PASSWORD, config=tmp_path).code == 0
+    session_file = tmp_path / "registry" / "session.json"
+    stored = json.loads(session_file.read_text())
+    stored["issued_at"] = (datetime.now(UTC) - timedelta(hours=10, seconds=1)).isoformat()  # issued 10 h ago
+    session_file.write_text(json.dumps(stored))
+    assert cli("users", "ls", config=tmp_path).code == 2

@@ -1,5 +1,6 @@
 """``WebhookStore`` on SQLAlchemy Core (SQLite or PostgreSQL, one code path)."""
 
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -89,33 +90,32 @@ class SqlWebhookStore:
             return [_delivery(row) for row in (await conn.execute(query)).mappings()]
 
     async def claim_due(self, now: float, hold: float, limit: int) -> list[Claimed]:
-        """Hold up to ``limit`` due deliveries for ``hold`` seconds. Each is taken by a conditional UPDATE that
-        only one replica's can match (a row lock on PostgreSQL, one writer on SQLite), so no two replicas send
-        the same attempt."""
+        """Hold up to ``limit`` due deliveries for ``hold`` seconds, in one UPDATE whose conditions only one
+        replica's can meet for a row (SQLite has one writer; PostgreSQL locks the rows, skips those another claim
+        holds and re-checks the conditions), so no two replicas send the same attempt."""
         free = or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now)
         due = (deliveries.c.status == "pending") & (deliveries.c.next_attempt <= now) & free
-        claimed: list[Claimed] = []
+        candidates = (
+            select(deliveries.c.id)
+            .where(due)
+            .order_by(deliveries.c.next_attempt)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        token = secrets.token_hex(16)
+        query = (
+            select(deliveries, *_SUBSCRIPTION_COLUMNS)
+            .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+            .where(deliveries.c.claim == token)
+        )
         async with self._engine.begin() as conn:
-            ids = (
-                await conn.scalars(
-                    select(deliveries.c.id).where(due).order_by(deliveries.c.next_attempt).limit(limit * 4)
-                )
-            ).all()
-            for delivery_id in ids:
-                if len(claimed) >= limit:
-                    break
-                taken = await conn.execute(
-                    update(deliveries).where((deliveries.c.id == delivery_id) & due).values(claimed_until=now + hold)
-                )
-                if taken.rowcount != 1:
-                    continue
-                row = (await conn.execute(select(deliveries).where(deliveries.c.id == delivery_id))).mappings().one()
-                owner_id = row["subscription_id"]
-                sub = (await conn.execute(select(subscriptions).where(subscriptions.c.id == owner_id))).mappings()
-                first = sub.first()
-                if first is not None:
-                    claimed.append(Claimed(_delivery(row), _subscription(first)))
-        return claimed
+            await conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(candidates.scalar_subquery()) & due)
+                .values(claimed_until=now + hold, claim=token)
+            )
+            rows = (await conn.execute(query)).mappings().all()
+        return [Claimed(_delivery(row), _subscription(row, prefix="sub_")) for row in rows]
 
     async def count_failure(self, subscription_id: str) -> int:
         """Add one to the subscription's consecutive failures, atomically (replicas and concurrent attempts may
@@ -166,11 +166,18 @@ def _subscription_row(s: Subscription) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _subscription(row: Any) -> Subscription:
+# A subscription's columns beside a delivery's in one row (both tables have ``id`` and ``created``).
+_SUBSCRIPTION_COLUMNS = [column.label(f"sub_{column.name}") for column in subscriptions.c]
+
+
+def _subscription(row: Any, prefix: str = "") -> Subscription:
+    def value(name: str) -> Any:
+        return row[prefix + name]
+
     return Subscription(
-        id=row["id"], url=row["url"], events=tuple(EventType(e) for e in row["events"]), secret=row["secret"],
-        owner=row["owner"], admin=bool(row["admin"]), active=bool(row["active"]),
-        disabled_reason=row["disabled_reason"], created=float(row["created"]), failures=int(row["failures"]),
+        id=value("id"), url=value("url"), events=tuple(EventType(e) for e in value("events")),
+        secret=value("secret"), owner=value("owner"), admin=bool(value("admin")), active=bool(value("active")),
+        disabled_reason=value("disabled_reason"), created=float(value("created")), failures=int(value("failures")),
     )  # fmt: skip
 
 
@@ -178,7 +185,7 @@ def _delivery_row(d: Delivery) -> dict[str, Any]:
     return {
         "id": d.id, "subscription_id": d.subscription_id, "type": d.type.value, "body": d.body, "status": d.status,
         "attempts": d.attempts, "last_status": d.last_status, "last_error": d.last_error,
-        "next_attempt": d.next_attempt, "claimed_until": None, "created": d.created,
+        "next_attempt": d.next_attempt, "claimed_until": None, "claim": None, "created": d.created,
     }  # fmt: skip
 
 

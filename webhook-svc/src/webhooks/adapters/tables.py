@@ -33,6 +33,7 @@ deliveries = Table(
     Column("last_error", Text, nullable=True),
     Column("next_attempt", Float, nullable=True),
     Column("claimed_until", Float, nullable=True),
+    Column("claim", String(32), nullable=True),
     Column("created", Float, nullable=False),
     Index("ix_deliveries_subscription", "subscription_id", "created"),
     Index("ix_deliveries_due", "status", "next_attempt"),

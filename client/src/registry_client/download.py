@@ -171,9 +171,10 @@ def _stage(
     tar: tarfile.TarFile, member: tarfile.TarInfo, out_dir: Path, wanted: dict[str, PackageFile]
 ) -> tuple[Path, Path, str, bool]:
     file = wanted.get(member.name)
-    if file is None or not member.isfile() or ".." in PurePosixPath(member.name).parts:
+    name = PurePosixPath(member.name)
+    if file is None or not member.isfile() or name.is_absolute() or ".." in name.parts:
         raise ChecksumMismatch(f"the archive holds {member.name!r}, which the package view does not list; nothing kept")
-    final = out_dir.joinpath(*PurePosixPath(member.name).parts)
+    final = out_dir.joinpath(*name.parts)
     final.parent.mkdir(parents=True, exist_ok=True)
     temporary = final.with_name(f".{final.name}.registry-tmp")
     source = tar.extractfile(member)

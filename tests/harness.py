@@ -16,7 +16,7 @@ from pathlib import Path
 from stack.natsd import NatsLaunch, prepare_nats
 from stack.processes import Child, free_port, nats_server_binary, wait_for_port
 from stack.seaweed import SeaweedS3, start_seaweed
-from svckit.transport import BusAuth
+from svckit.connection import BusAuth
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -26,7 +26,7 @@ from contracts import subjects
 from contracts.bus import ROLES
 from stack.natsconf import TLS_DIR, password_variable
 from stack.processes import Child, free_port, nats_server_binary, wait_for_port
-from svckit.transport import BusAuth, connect
+from svckit.connection import BusAuth, connect
 from tests.deploy.manifests import NATS_CONF, run_gen_secrets
 
 

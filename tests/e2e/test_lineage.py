@@ -8,7 +8,8 @@ import pytest
 from contracts import subjects
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.lineage import NodeParents, NodeRef
-from svckit.transport import ServiceClient, connect
+from svckit.connection import connect
+from svckit.transport import ServiceClient
 from tests.api import Api
 from tests.e2e.refusals import assert_refused
 from tests.e2e.test_storage import _settled

@@ -18,7 +18,7 @@ from nats.aio.msg import Msg
 from contracts import subjects
 from contracts.bus import GATEWAY, ROLES, inbox_prefix
 from stack.natsd import CREDENTIALS_FILE
-from svckit.transport import BusAuth, BusRefused, connect
+from svckit.connection import BusAuth, BusRefused, connect
 from tests.api import ADMIN, ADMIN_PASSWORD
 from tests.stack.test_make_run import Run
 

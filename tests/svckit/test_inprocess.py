@@ -9,10 +9,11 @@ from prometheus_client import CollectorRegistry
 
 from contracts.base import Contract, Empty
 from contracts.errors import ErrorCode, ServiceFailure
+from svckit.connection import connect
 from svckit.host import Endpoint, EndpointHost
 from svckit.inprocess import InProcessBus
 from svckit.metrics import EndpointMetrics
-from svckit.transport import Bus, ServiceClient, connect
+from svckit.transport import Bus, ServiceClient
 from tests.harness import start_open_nats
 
 

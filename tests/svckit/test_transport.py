@@ -16,9 +16,10 @@ from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
 from stack.processes import Child
 from svckit import transport
+from svckit.connection import connect
 from svckit.host import Endpoint, EndpointHost
 from svckit.metrics import EndpointMetrics
-from svckit.transport import ServiceClient, connect
+from svckit.transport import ServiceClient
 from tests.harness import start_open_nats
 
 

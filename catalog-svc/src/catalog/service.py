@@ -31,8 +31,9 @@ from catalog.usecases.record_rating_read import record_rating_reads
 from contracts.artifacts import ArtifactsChanged
 from contracts.services import describe
 from contracts.subjects import ARTIFACTS_CHANGED, CATALOG
+from svckit.connection import connect
 from svckit.host import host_endpoints
-from svckit.transport import ServiceClient, connect
+from svckit.transport import ServiceClient
 
 VERSION = "0.1.0"
 

@@ -20,8 +20,9 @@ from gateway.routes import setup_routes
 from gateway.settings import GatewaySettings
 from gateway.throttle import FailureBuckets, LoginThrottle
 from svckit.clock import utc_now
+from svckit.connection import connect
 from svckit.metrics import metrics_response
-from svckit.transport import Bus, ServiceClient, connect
+from svckit.transport import Bus, ServiceClient
 
 log = structlog.get_logger()
 BusOpener = Callable[[GatewaySettings], AbstractAsyncContextManager[Bus]]

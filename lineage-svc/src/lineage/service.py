@@ -15,8 +15,9 @@ from lineage.adapters.upstream import HttpUpstream
 from lineage.deps import Deps
 from lineage.endpoints import lineage_endpoints
 from lineage.settings import LineageSettings
+from svckit.connection import connect
 from svckit.host import host_endpoints
-from svckit.transport import ServiceClient, connect
+from svckit.transport import ServiceClient
 
 VERSION = "0.1.0"
 

@@ -36,8 +36,9 @@ from scoring.evidence.reproduction import Sandbox
 from scoring.evidence.sources import Sources
 from scoring.ports import PickleScanner
 from scoring.settings import ScoringSettings
+from svckit.connection import connect
 from svckit.host import host_endpoints
-from svckit.transport import ServiceClient, connect
+from svckit.transport import ServiceClient
 
 VERSION = "0.1.0"
 # Files of one model scanned at once (each thread mostly waits on its byte ranges).

@@ -25,8 +25,8 @@ from storage.endpoints import storage_endpoints
 from storage.settings import StorageSettings
 from storage.usecases.copy_package import copy_package, give_up_copy
 from storage.usecases.sweep_storage import sweep_storage
+from svckit.connection import connect
 from svckit.host import host_endpoints
-from svckit.transport import connect
 
 VERSION = "0.1.0"
 

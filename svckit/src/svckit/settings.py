@@ -7,7 +7,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:  # the NATS client, imported by processes that connect (the web UI never does)
-    from svckit.transport import BusAuth
+    from svckit.connection import BusAuth
 
 
 class RuntimeSettings(BaseSettings):
@@ -28,7 +28,7 @@ class RuntimeSettings(BaseSettings):
 
     def bus_auth(self) -> "BusAuth":
         """The credentials this process connects to NATS with."""
-        from svckit.transport import BusAuth
+        from svckit.connection import BusAuth
 
         password = self.nats_password.get_secret_value() if self.nats_password else None
         return BusAuth(user=self.nats_user, password=password, tls_ca=self.nats_tls_ca)

@@ -7,8 +7,8 @@ import structlog
 
 from contracts.subjects import WEBHOOKS
 from contracts.webhooks import RegistryEvent
+from svckit.connection import connect
 from svckit.host import host_endpoints
-from svckit.transport import connect
 from webhooks.adapters.engine import open_webhook_engine
 from webhooks.adapters.sender import HttpSender, open_session
 from webhooks.adapters.store import SqlWebhookStore

@@ -63,8 +63,9 @@ async def test_an_event_is_delivered_signed_once_to_each_subscription_that_hears
         await _subscribe(deps, receiver, "/admin", ADMIN, [EventType.ARTIFACT_CREATED, EventType.COPY_FINISHED])
         alices = await _subscribe(deps, receiver, "/alice", ALICE, [EventType.ARTIFACT_CREATED])
         await _subscribe(deps, receiver, "/deleted-only", ADMIN, [EventType.ARTIFACT_DELETED])
-        assert await record_event(_event(EventType.ARTIFACT_CREATED, "a1", "alice"), 7, 0.0, deps, 10.0)
-        assert await record_event(_event(EventType.ARTIFACT_CREATED, "a1", "alice"), 7, 0.0, deps, 10.0)  # again
+        created = _event(EventType.ARTIFACT_CREATED, "a1", "alice")
+        assert await record_event(created, 7, 0.0, deps, 10.0)
+        assert await record_event(created, 7, 0.0, deps, 10.0)  # handed out again by the stream
         assert await record_event(_event(EventType.ARTIFACT_CREATED, "b1", "bob"), 8, 0.0, deps, 10.0)
         assert await deliver_due(deps, hold=30) == 3
         assert receiver.rejected == []
@@ -156,3 +157,12 @@ async def test_a_target_refused_at_subscription_or_at_delivery_is_not_called(sto
         # A name that resolved to an allowed address when subscribed but not at delivery (DNS rebinding):
         result = await strict.sender.send("http://localhost:9/hook", "whsec_" + "A" * 32, "msg_1", "{}")
     assert result.status is None and result.error is not None and "loopback address" in result.error
+
+
+async def test_a_sequence_number_reused_by_a_recreated_stream_is_another_event(deps: Deps) -> None:
+    async with listening(Receiver(free_port())) as receiver:
+        await _subscribe(deps, receiver, "/all", ADMIN, [EventType.ARTIFACT_CREATED])
+        assert await record_event(_event(EventType.ARTIFACT_CREATED, "first", "bob"), 1, 0.0, deps, 1.0)
+        assert await record_event(_event(EventType.ARTIFACT_CREATED, "second", "bob"), 1, 0.0, deps, 1.0)
+        assert await deliver_due(deps, hold=30) == 2
+    assert sorted(receiver.events("/all")) == [("artifact.created", "first"), ("artifact.created", "second")]

@@ -73,4 +73,6 @@ async def run_webhooks(settings: WebhookSettings, stop: asyncio.Event) -> None:
         try:
             await events.consume(handle, stop)
         finally:
-            await delivering
+            if not stop.is_set():  # the consumer failed: stop delivering too, and let the runner restart us
+                delivering.cancel()
+            await asyncio.gather(delivering, return_exceptions=True)

@@ -49,7 +49,7 @@ class HttpSender:
         headers = signed_headers(secret, delivery_id, body, utc_now())
         try:
             async with self._session.post(url, data=body.encode(), headers=headers, allow_redirects=False) as answer:
-                await answer.read()
+                # the answer's body is never read: only its status counts, and a receiver cannot make us read more
                 if 200 <= answer.status < 300:
                     return AttemptResult(answer.status, None)
                 return AttemptResult(answer.status, f"HTTP {answer.status} {answer.reason or ''}".strip())

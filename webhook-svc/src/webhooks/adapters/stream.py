@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import ConsumerConfig, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
@@ -64,6 +65,10 @@ class EventStream:
             try:
                 messages = await subscription.fetch(16, timeout=1.0)
             except NatsTimeout:
+                continue
+            except NatsError as error:  # JetStream unavailable for a moment (a node restarting): try again
+                log.warning("events_not_fetched", error=repr(error))
+                await asyncio.sleep(RETRY_DELAY)
                 continue
             for msg in messages:
                 await self._one(msg, handle)

@@ -1,5 +1,6 @@
 """An event from the stream becomes one pending delivery per subscription that hears it."""
 
+import hashlib
 import json
 
 import structlog
@@ -39,7 +40,7 @@ async def record_event(event: RegistryEvent, sequence: int, waited: float, deps:
     now = deps.clock()
     body = body_of(event)
     items = [
-        _delivery(f"msg_{sequence}_{sub.id.removeprefix('wh_')}", sub.id, event, body, now)
+        _delivery(delivery_id(event, sequence, sub.id), sub.id, event, body, now)
         for sub in await deps.store.subscriptions(None)
         if hears(sub, event.type, owner)
     ]
@@ -48,6 +49,13 @@ async def record_event(event: RegistryEvent, sequence: int, waited: float, deps:
     if added:
         deps.wake.set()
     return True
+
+
+def delivery_id(event: RegistryEvent, sequence: int, subscription_id: str) -> str:
+    """The ``webhook-id`` of ``event`` for one subscription: the same when the stream hands the event out again,
+    different for another event even if a recreated stream reuses its sequence number."""
+    identity = f"{sequence}|{event.type.value}|{event.artifact_id}|{event.timestamp.isoformat()}|{subscription_id}"
+    return "msg_" + hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
 def _delivery(delivery_id: str, subscription_id: str, event: RegistryEvent, body: str, now: float) -> Delivery:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import subjects
 from contracts.base import Empty
+from contracts.errors import ErrorCode, ServiceFailure
 from contracts.webhooks import (
     CreateSubscription,
     DeliveryList,
@@ -20,7 +21,7 @@ from contracts.webhooks import (
     SubscriptionList,
     SubscriptionRef,
 )
-from gateway.codec import bad_request, read_body
+from gateway.codec import read_body
 from gateway.context import actor, client
 
 
@@ -48,8 +49,8 @@ def _subscription(info: SubscriptionInfo) -> dict[str, Any]:
 
 def _ref(request: web.Request) -> SubscriptionRef:
     raw = request.match_info["webhook_id"]
-    if not raw or len(raw) > 64:
-        raise bad_request("A webhook id is 1 to 64 characters.")
+    if len(raw) > 64:  # no id is that long
+        raise ServiceFailure(ErrorCode.NOT_FOUND, f"No webhook with id {raw[:64]}...")
     return SubscriptionRef(id=raw, actor=actor(request))
 
 

@@ -13,12 +13,18 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 
 from webhooks.domain.targets import IPNetwork, RefusedTarget, check_address, parse_target
 
+# A name that takes longer to resolve is refused (the caller's request waits for it).
+RESOLVE_SECONDS = 5.0
+
 
 async def resolve_checked(host: str, port: int, family: int, allowed: tuple[IPNetwork, ...]) -> list[ResolveResult]:
     """Every address of ``host``, or ``RefusedTarget`` when it has none or any is not allowed."""
     loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, port, family=family, type=socket.SOCK_STREAM)
+        lookup = loop.getaddrinfo(host, port, family=family, type=socket.SOCK_STREAM)
+        infos = await asyncio.wait_for(lookup, RESOLVE_SECONDS)
+    except TimeoutError as error:
+        raise RefusedTarget(f"the host {host!r} cannot be resolved within {RESOLVE_SECONDS:g} s") from error
     except OSError as error:
         raise RefusedTarget(f"the host {host!r} cannot be resolved: {error}") from error
     results: list[ResolveResult] = []

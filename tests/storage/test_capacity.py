@@ -2,7 +2,9 @@
 against STORAGE_CAPACITY_BYTES with what is stored, still being copied, and reserved by upload slots (real index,
 SQLite; in-memory object store and upstream)."""
 
-from collections.abc import AsyncIterator
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from storage.deps import Deps, Policy
 from storage.usecases.begin_upload import begin_upload
 from storage.usecases.copy_package import copy_package
 from storage.usecases.prepare_package import prepare_package
+from tests.postgres import create_database, database_url, drop_database
 from tests.storage.fakes import FixedUpstream, MemoryBlobs, NoQueue
 
 FILES = {"config.json": b"{}" * 50, "model.safetensors": b"w" * 900}  # 1,000 bytes
@@ -66,3 +69,55 @@ async def test_an_upload_slot_past_capacity_answers_507_and_reserves_nothing(dep
     assert await deps.index.upload_bytes("grace") == 0
     await begin_upload(BeginUpload(filename="b.bin", size=500, owner="grace"), deps)  # exactly full is allowed
     assert await deps.index.committed_bytes() == 2500
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def racing(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Deps]:
+    """Deps with room for three 1,000-byte packages, on a fresh index of either backend."""
+    if request.param == "postgres":
+        name = f"registry_capacity_{uuid.uuid4().hex[:10]}"
+        await create_database(name)
+        url = database_url(name)
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'index.db'}"
+    try:
+        async with open_index_engine(url) as engine:
+            yield Deps(
+                blobs=MemoryBlobs(), index=SqlPackageIndex(engine), fetcher=FixedUpstream(FILES, True),
+                jobs=NoQueue(), policy=Policy(capacity_bytes=3000),
+            )  # fmt: skip
+    finally:
+        if request.param == "postgres":
+            await drop_database(name)
+
+
+async def _outcomes(calls: list[Awaitable[object]]) -> list[object]:
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            assert isinstance(result, ServiceFailure) and result.code is ErrorCode.INSUFFICIENT_STORAGE, result
+    return [result for result in results if not isinstance(result, BaseException)]
+
+
+async def test_eight_ingests_at_once_take_exactly_the_capacity(racing: Deps) -> None:
+    admitted = await _outcomes([prepare_package(_prepare(str(i)), racing) for i in range(8)])
+    assert len(admitted) == 3  # checked and held one at a time under the index's capacity lock
+    assert await racing.index.committed_bytes() == 3000  # as planned files: no hold outlives its ingest
+
+
+async def test_eight_upload_slots_at_once_take_exactly_the_capacity(racing: Deps) -> None:
+    admitted = await _outcomes(
+        [begin_upload(BeginUpload(filename="w.bin", size=1000, owner=f"user-{i}"), racing) for i in range(8)]
+    )
+    assert len(admitted) == 3
+    assert await racing.index.committed_bytes() == 3000
+
+
+async def test_one_owner_racing_for_the_last_of_a_quota_gets_it_once(racing: Deps) -> None:
+    quota = replace(racing, policy=replace(racing.policy, capacity_bytes=None, upload_quota_bytes=2500))
+    slots = [begin_upload(BeginUpload(filename="w.bin", size=1000, owner="ada"), quota) for _ in range(8)]
+    results = await asyncio.gather(*slots, return_exceptions=True)
+    refused = [r for r in results if isinstance(r, ServiceFailure)]
+    assert len(results) - len(refused) == 2 and all(r.code is ErrorCode.TOO_LARGE for r in refused)
+    assert "you hold 2,000 bytes of uploads and may hold 2,500" in refused[0].message
+    assert await racing.index.upload_bytes("ada") == 2000

@@ -23,7 +23,7 @@ from storage.adapters.index_steps import (
     package_from_row,
     touch,
 )
-from storage.adapters.tables import archives, blobs, files, packages, upload_slots
+from storage.adapters.tables import archives, blobs, capacity_holds, files, packages, upload_slots
 from storage.domain.files import PlannedFile, blob_key
 from storage.ports import Archive, Claim, FileRecord, Package
 from svckit.clock import utc_now
@@ -272,6 +272,7 @@ class SqlPackageIndex(SqlCapacityIndex):
                 blobs,
                 archives,
                 upload_slots,
+                capacity_holds,
             ):  # packages first: the lock order of every writer
                 await conn.execute(delete(table))
 

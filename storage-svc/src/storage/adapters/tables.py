@@ -55,6 +55,14 @@ upload_slots = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+capacity_holds = Table(
+    "capacity_holds",
+    metadata,
+    Column("hold_id", String(32), primary_key=True),
+    Column("size", BigInteger, nullable=False),  # bytes an ingest holds while its plan is being recorded
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 archives = Table(
     "archives",
     metadata,

@@ -24,20 +24,22 @@ async def begin_upload(command: BeginUpload, deps: Deps) -> UploadSlot:
             ErrorCode.TOO_LARGE,
             f"{command.filename} is {command.size:,} bytes; uploads may be {limit:,} bytes at most.",
         )
-    held = await deps.index.upload_bytes(command.owner)
-    if held + command.size > quota:
-        raise ServiceFailure(
-            ErrorCode.TOO_LARGE,
-            f"This upload would exceed your quota: you hold {held:,} bytes of uploads and may hold {quota:,}; "
-            "delete some of your uploaded artifacts first.",
-        )
-    full = over_capacity(await deps.index.committed_bytes(), command.size, deps.policy.capacity_bytes)
-    if full:
-        raise ServiceFailure(ErrorCode.INSUFFICIENT_STORAGE, f"The registry's storage is full: {full}.")
-    await deps.blobs.ensure_bucket()
     upload_id = uuid.uuid4().hex
     seconds = deps.policy.link_seconds
     now = deps.clock()
-    await deps.index.add_upload_slot(upload_id, command.owner, command.size, now)
+
+    def admit(held: int, committed: int) -> None:  # read under the index's capacity lock: racing slots queue
+        if held + command.size > quota:
+            raise ServiceFailure(
+                ErrorCode.TOO_LARGE,
+                f"This upload would exceed your quota: you hold {held:,} bytes of uploads and may hold {quota:,}; "
+                "delete some of your uploaded artifacts first.",
+            )
+        full = over_capacity(committed, command.size, deps.policy.capacity_bytes)
+        if full:
+            raise ServiceFailure(ErrorCode.INSUFFICIENT_STORAGE, f"The registry's storage is full: {full}.")
+
+    await deps.blobs.ensure_bucket()
+    await deps.index.add_upload_slot(upload_id, command.owner, command.size, now, admit)
     url = await deps.blobs.presign_put(upload_key(upload_id), expires_in=seconds, content_length=command.size)
     return UploadSlot(upload_id=upload_id, put_url=url, expires_at=now + timedelta(seconds=seconds))

@@ -6,6 +6,8 @@ users: from its first second, cost and the rating's size use those figures, the 
 and downloads can stream what is not stored yet.
 """
 
+import uuid
+
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import PackageState, PackageStatus, PreparePackage, SourceKind
 from storage.deps import Deps
@@ -23,28 +25,43 @@ async def prepare_package(command: PreparePackage, deps: Deps) -> PackageStatus:
     if command.source.kind is SourceKind.UPLOAD and await deps.blobs.size(upload_key(command.source.repo_id)) is None:
         raise ServiceFailure(ErrorCode.BAD_REQUEST, "Nothing was uploaded under this upload id (or the slot expired).")
     plan, unlisted = await _plan(command, deps)
+    hold = None
     if plan is not None and command.source.kind is not SourceKind.UPLOAD:  # an upload's bytes were reserved already
-        await _check_capacity(plan, deps)
-    package, unreferenced = await deps.index.create(command.artifact_id, command.type, command.source)
-    await release(deps, unreferenced)
-    if plan is not None:
-        await deps.index.set_plan(package.artifact_id, package.generation, plan.files, plan.revision)
-        await deps.jobs.enqueue(package.artifact_id, package.generation)
-    else:
-        await deps.index.set_state(package.artifact_id, package.generation, PackageState.NEEDS_CREDENTIALS, unlisted)
+        hold = await _hold_capacity(plan, deps)
+    try:
+        package, unreferenced = await deps.index.create(command.artifact_id, command.type, command.source)
+        await release(deps, unreferenced)
+        if plan is not None:
+            await deps.index.set_plan(package.artifact_id, package.generation, plan.files, plan.revision)
+            await deps.jobs.enqueue(package.artifact_id, package.generation)
+        else:
+            state = PackageState.NEEDS_CREDENTIALS
+            await deps.index.set_state(package.artifact_id, package.generation, state, unlisted)
+    finally:
+        if hold is not None:  # the planned files count from now on (or nothing was recorded)
+            await deps.index.release_hold(hold)
     refreshed = await deps.index.get(package.artifact_id)
     return status_of(refreshed or package)
 
 
-async def _check_capacity(plan: SourcePlan, deps: Deps) -> None:
-    """507 before anything is recorded or copied when the plan's bytes do not fit the deployment's capacity."""
-    if deps.policy.capacity_bytes is None:
-        return
+async def _hold_capacity(plan: SourcePlan, deps: Deps) -> str | None:
+    """Hold the plan's bytes if they fit the deployment's capacity (checked under the index's capacity lock, with
+    every other ingest's and upload's bytes counted); 507 before anything is recorded or copied when they do not.
+    The hold's id, or None without a capacity."""
+    capacity = deps.policy.capacity_bytes
+    if capacity is None:
+        return None
     sizes = [f.size if f.size is not None else f.estimate for f in plan.files]
     wanted = bytes_to_store(sizes, deps.policy.max_file_bytes)
-    reason = over_capacity(await deps.index.committed_bytes(), wanted, deps.policy.capacity_bytes)
-    if reason:
-        raise ServiceFailure(ErrorCode.INSUFFICIENT_STORAGE, f"The registry's storage is full: {reason}.")
+
+    def admit(committed: int) -> None:
+        reason = over_capacity(committed, wanted, capacity)
+        if reason:
+            raise ServiceFailure(ErrorCode.INSUFFICIENT_STORAGE, f"The registry's storage is full: {reason}.")
+
+    hold = uuid.uuid4().hex
+    await deps.index.hold_bytes(hold, wanted, deps.clock(), admit)
+    return hold
 
 
 async def _plan(command: PreparePackage, deps: Deps) -> tuple[SourcePlan | None, str]:

@@ -4,7 +4,8 @@
 - multipart uploads started more than ``stale_seconds`` ago (a replica killed mid-copy; a running copy of a huge
   file is younger than that): aborted;
 - upload slots (``uploads/<id>``) never registered as a package, older than ``stale_seconds``: deleted;
-- temporary copy keys (``incoming/``) older than ``stale_seconds``: deleted (a copy job clears its own on start).
+- temporary copy keys (``incoming/``) older than ``stale_seconds``: deleted (a copy job clears its own on start);
+- capacity holds older than ``stale_seconds`` (a replica died while recording an ingest's plan): dropped.
 
 Every step is idempotent, so replicas may sweep at the same time.
 """
@@ -54,6 +55,7 @@ async def sweep_storage(deps: Deps) -> Swept:
     leftovers = await deps.blobs.stale_objects(INCOMING, before)
     await deps.blobs.delete_many(orphans + leftovers)
     await deps.index.forget_upload_slots([key.removeprefix(UPLOADS) for key in orphans])
+    await deps.index.forget_holds_before(before)
     swept = Swept(len(stuck), aborted, len(orphans), len(leftovers))
     log.info("storage_swept", **swept.counts())
     return swept

@@ -51,7 +51,8 @@ def after_attempt(policy: RetryPolicy, result: AttemptResult, attempts: int, fai
     why = result.error or f"HTTP {result.status}"
     disabled = None
     if failures >= policy.disable_after:
-        disabled = f"disabled after {failures} consecutive failed delivery attempts; the last: {why}"
+        # the threshold, not the count: attempts failing at once may pass it together, and the first reason stays
+        disabled = f"disabled after {policy.disable_after} consecutive failed delivery attempts; the last: {why}"
     if attempts >= policy.max_attempts or disabled:
         return Outcome("failed", attempts, None, failures, disabled)
     return Outcome("pending", attempts, now + backoff(policy, attempts), failures, None)

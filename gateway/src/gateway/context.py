@@ -20,7 +20,12 @@ class RouteInfo:
     """What the gateway knows about a route beyond its handler."""
 
     permission: Permission | None
-    service: str | None
+    subject: str | None  # the subject its handler sends (None: answered by the gateway itself)
+
+    @property
+    def service(self) -> str | None:
+        """The service that answers the route's subject."""
+        return self.subject.split(".", 1)[0] if self.subject else None
 
 
 SETTINGS = web.AppKey("settings", GatewaySettings)

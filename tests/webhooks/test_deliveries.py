@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from contracts.artifacts import Actor
 from contracts.errors import ServiceFailure
@@ -157,6 +158,21 @@ async def test_a_target_refused_at_subscription_or_at_delivery_is_not_called(sto
         # A name that resolved to an allowed address when subscribed but not at delivery (DNS rebinding):
         result = await strict.sender.send("http://localhost:9/hook", "whsec_" + "A" * 32, "msg_1", "{}")
     assert result.status is None and result.error is not None and "loopback address" in result.error
+
+
+async def test_each_attempt_counts_in_the_attempts_metric_by_result(store: SqlWebhookStore) -> None:
+    registry = CollectorRegistry()
+    async with open_session(LOOPBACK, timeout=5) as session, listening(Receiver(free_port(), status=503)) as down:
+        sender = HttpSender(session, LOOPBACK, registry)
+        down.secrets["/x"] = "whsec_" + "A" * 32
+        await sender.send(down.url("/x"), "whsec_" + "A" * 32, "msg_1", "{}")
+        await sender.send(f"http://127.0.0.1:{free_port()}/", "whsec_" + "A" * 32, "msg_2", "{}")
+        await sender.send("http://10.0.0.1/", "whsec_" + "A" * 32, "msg_3", "{}")
+    counts = {
+        result: registry.get_sample_value("registry_webhook_attempts_total", {"result": result})
+        for result in ("5xx", "error", "refused", "2xx")
+    }
+    assert counts == {"5xx": 1.0, "error": 1.0, "refused": 1.0, "2xx": None}
 
 
 async def test_a_sequence_number_reused_by_a_recreated_stream_is_another_event(deps: Deps) -> None:

@@ -4,6 +4,7 @@ import asyncio
 from contextlib import AsyncExitStack
 
 import structlog
+from prometheus_client import CollectorRegistry
 
 from contracts.subjects import WEBHOOKS
 from contracts.webhooks import RegistryEvent
@@ -47,10 +48,11 @@ async def run_webhooks(settings: WebhookSettings, stop: asyncio.Event) -> None:
         stack.push_async_callback(nc.drain)
         events = EventStream(nc, replicas=settings.webhook_stream_replicas)
         await events.setup()
+        registry = CollectorRegistry()
         deps = Deps(
             store=SqlWebhookStore(engine),
             targets=ResolvingTargets(allowed),
-            sender=HttpSender(session, allowed),
+            sender=HttpSender(session, allowed, registry),
             policy=policy_of(settings),
         )
         await host_endpoints(
@@ -61,6 +63,7 @@ async def run_webhooks(settings: WebhookSettings, stop: asyncio.Event) -> None:
             version=VERSION,
             description="Subscriptions to registry events, delivered as signed Standard Webhooks with retries.",
             endpoints=webhook_endpoints(deps),
+            registry=registry,
         )
 
         async def handle(event: RegistryEvent, sequence: int, waited: float) -> bool:

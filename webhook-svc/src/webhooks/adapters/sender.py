@@ -5,6 +5,7 @@ import asyncio
 from datetime import datetime
 
 import aiohttp
+from prometheus_client import CollectorRegistry, Counter
 from standardwebhooks import Webhook
 
 from svckit.clock import utc_now
@@ -32,14 +33,32 @@ def open_session(allowed: tuple[IPNetwork, ...], timeout: float) -> aiohttp.Clie
 
 
 class HttpSender:
-    """POSTs deliveries; a 2xx is success, anything else (or no answer) is a failure with its reason."""
+    """POSTs deliveries; a 2xx is success, anything else (or no answer) is a failure with its reason. Each attempt
+    counts in ``registry_webhook_attempts_total{result}`` (2xx, 3xx, 4xx, 5xx, error, refused)."""
 
-    def __init__(self, session: aiohttp.ClientSession, allowed: tuple[IPNetwork, ...]) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession, allowed: tuple[IPNetwork, ...], registry: CollectorRegistry | None = None
+    ) -> None:
         self._session = session
         self._allowed = allowed
+        self._attempts = Counter(
+            "registry_webhook_attempts_total",
+            "Webhook delivery attempts by result: the answer's status class, no answer (error) or a refused address.",
+            ["result"],
+            registry=registry if registry is not None else CollectorRegistry(),
+        )
 
     async def send(self, url: str, secret: str, delivery_id: str, body: str) -> AttemptResult:
         """One attempt, never raising: its status, or the error that stopped it."""
+        result = await self._send(url, secret, delivery_id, body)
+        if result.status is not None:
+            label = f"{result.status // 100}xx"
+        else:  # an address refused here or by the resolver says "refused:"
+            label = "refused" if "refused:" in (result.error or "") else "error"
+        self._attempts.labels(result=label).inc()
+        return result
+
+    async def _send(self, url: str, secret: str, delivery_id: str, body: str) -> AttemptResult:
         try:
             _, literal = parse_target(url)
             if literal is not None:  # aiohttp does not resolve IP literals: check them here

@@ -387,14 +387,39 @@ def _declaration(call: ast.Call) -> Metric | None:
     return Metric(name_node.value, kind, labels)
 
 
+def _request_metrics(call: ast.Call) -> list[Metric]:
+    """The families a ``svckit.web.MetricNames(prefix=..., labels=(...), in_flight=...)`` declares for
+    ``RequestMetrics`` (its docstring gives the naming)."""
+    func = call.func
+    if not (isinstance(func, ast.Name) and func.id == "MetricNames"):
+        return []
+    keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
+    prefix = keywords.get("prefix")
+    if not (isinstance(prefix, ast.Constant) and isinstance(prefix.value, str)):
+        return []
+    labels = _constant_strings(keywords["labels"]) if "labels" in keywords else frozenset({"route"})
+    in_flight = keywords.get("in_flight")
+    families = [
+        Metric(f"{prefix.value}_requests_total", "Counter", None if labels is None else labels | {"status"}),
+        Metric(f"{prefix.value}_request_seconds", "Histogram", labels),
+    ]
+    if isinstance(in_flight, ast.Constant) and in_flight.value is True:
+        families.append(Metric(f"{prefix.value}_requests_in_flight", "Gauge", frozenset()))
+    return families
+
+
 @cache
 def exported_metrics() -> dict[str, Metric]:
-    """Every metric family our packages declare (``Counter("name", ...)`` and friends), by family name."""
+    """Every metric family our packages declare (``Counter("name", ...)`` and friends, and the request metrics of
+    each ``MetricNames``), by family name."""
     found: dict[str, Metric] = {}
     for path in sorted(REPO.glob("*/src/**/*.py")):
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            if isinstance(node, ast.Call) and (metric := _declaration(node)) is not None:
+            if not isinstance(node, ast.Call):
+                continue
+            if (metric := _declaration(node)) is not None:
                 found[metric.name] = metric
+            found.update((family.name, family) for family in _request_metrics(node))
     return found
 
 

@@ -29,6 +29,8 @@ def test_whoami_counts_the_calls_spent_with_the_token(cli: Cli, tmp_path: Path) 
     assert who["user"] == ADMIN and who["calls_left"] == 999
     text = cli("whoami", config=tmp_path).stdout
     assert "at most 999 of 1000 calls left" in text and " h " in text
+    assert cli("logout", "--json", config=tmp_path).json() == {"logged_out": True}
+    assert cli("whoami", config=tmp_path).code == 2
 
 
 def test_a_command_without_a_login_exits_2(cli: Cli, tmp_path: Path) -> None:

@@ -15,7 +15,9 @@ from stack.processes import Child, free_port, wait_for_port
 from tests.api import ADMIN, ADMIN_PASSWORD
 from tests.stack.http import call
 
-SERVICES = ("catalog", "storage", "lineage", "scoring")
+SERVICES = ("catalog", "storage", "lineage", "scoring", "webhooks")
+PROCESS = {"catalog": "catalog-svc", "storage": "storage-svc", "lineage": "lineage-svc", "scoring": "scoring-svc",
+           "webhooks": "webhook-svc"}  # fmt: skip
 LOGIN = {"user": {"name": ADMIN, "is_admin": True}, "secret": {"password": ADMIN_PASSWORD}}
 CALLS_PER_TOKEN = 500  # of the 1,000 a token allows (a read sent again spends two)
 
@@ -153,6 +155,7 @@ class Load:
             ("GET", f"/artifact/model/{model}/rate", None),  # scoring
             ("GET", f"/artifact/model/{model}/lineage", None),  # lineage
             ("GET", f"/artifacts/model/{model}/package", None),  # catalog, then storage
+            ("GET", "/webhooks", None),  # webhooks
         ]
 
     def _run(self, client: int) -> None:
@@ -187,6 +190,21 @@ class Load:
             if status == 200 and isinstance(token, str):
                 return token
             time.sleep(0.2)
+
+    def by_fault(self, faults: list[tuple[str, float]]) -> dict[str, list[Answer]]:
+        """The answers to the requests each fault may have touched: a request in flight when faults happened belongs
+        to the first of them (a write its replica took when it died waits out its timeout over the next faults),
+        one sent after a fault (and before the next) to that fault."""
+        found: dict[str, list[Answer]] = {name: [] for name, _ in faults}
+        for answer in self.answers:
+            end = answer.at + answer.seconds
+            during = [(at, name) for name, at in faults if answer.at <= at <= end]
+            before = [(at, name) for name, at in faults if at < answer.at]
+            if during:
+                found[min(during)[1]].append(answer)
+            elif before:
+                found[max(before)[1]].append(answer)
+        return found
 
     def window(self, since: float, until: float) -> list[Answer]:
         """The answers to requests in flight at ``since`` or sent before ``until``."""

@@ -12,7 +12,6 @@ import structlog
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
-from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import ConsumerConfig, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 
@@ -22,6 +21,7 @@ from contracts.webhooks import RegistryEvent, event_subject
 
 DURABLE = "storage-copy"
 RETRY_DELAY = 5.0
+FETCH_RETRY_SECONDS = 1.0  # after JetStream refused a fetch (a node restarting)
 MAX_ATTEMPTS = 10
 
 Handler = Callable[[CopyJob], Awaitable[None]]
@@ -95,8 +95,13 @@ class JetStreamJobs:
             await slots.acquire()
             try:
                 messages = await subscription.fetch(1, timeout=1.0)
-            except NatsTimeout:
+            except TimeoutError:  # nats-py's, or asyncio's when its deadline ran out on a busy loop: nothing came
                 slots.release()
+                continue
+            except NatsError as error:  # JetStream unavailable for a moment (a node restarting): try again
+                slots.release()
+                log.warning("copy_jobs_not_fetched", error=repr(error))
+                await asyncio.sleep(FETCH_RETRY_SECONDS)
                 continue
             task = asyncio.create_task(self._run(messages[0], handle, give_up))
             running.add(task)

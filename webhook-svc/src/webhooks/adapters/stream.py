@@ -8,7 +8,6 @@ import structlog
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
-from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import ConsumerConfig, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 from pydantic import ValidationError
@@ -64,7 +63,7 @@ class EventStream:
         while not stop.is_set():
             try:
                 messages = await subscription.fetch(16, timeout=1.0)
-            except NatsTimeout:
+            except TimeoutError:  # nats-py's, or asyncio's when its deadline ran out on a busy loop: nothing came
                 continue
             except NatsError as error:  # JetStream unavailable for a moment (a node restarting): try again
                 log.warning("events_not_fetched", error=repr(error))

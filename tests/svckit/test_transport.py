@@ -273,3 +273,12 @@ async def test_a_read_unanswered_twice_is_a_504_naming_the_whole_wait(
     assert caught.value.code is ErrorCode.TIMEOUT
     assert caught.value.message == "The catalog service did not answer within 1 seconds."
     assert len(seen) == 2
+
+
+async def test_a_read_with_a_short_wait_is_sent_again_after_half_of_it(nc: NATS) -> None:
+    """A read waiting 1 s (the gateway's revocation check) whose replica died with it still gets its answer."""
+    seen = await _replica_dying_with_its_first_request(nc, subjects.AUTH_REVOCATIONS)
+    started = asyncio.get_running_loop().time()
+    reply = await ServiceClient(nc).call(subjects.AUTH_REVOCATIONS, Ping(text="x"), Pong, timeout=1)
+    assert reply.text == "answered" and len(seen) == 2
+    assert 0.5 <= asyncio.get_running_loop().time() - started < 1

@@ -112,8 +112,8 @@ class ServiceClient:
         - no replica subscribed (a failover: the replicas reconnect to another NATS node and subscribe again):
           nobody took it, so any request is sent again, every ``RESUBSCRIBE_WAIT_SECONDS`` for up to
           ``NO_RESPONDERS_GRACE_SECONDS``, then it is a 503;
-        - a read (``RESENDABLE``: the reads and a token lease) unanswered after ``RETRY_AFTER_SECONDS`` (its
-          replica may have died with it) is sent once more for the rest of the wait;
+        - a read (``RESENDABLE``: the reads and a token lease) unanswered after ``RETRY_AFTER_SECONDS``, or half
+          its wait when that is shorter (its replica may have died with it), is sent once more for the rest;
         - a read whose connection dropped while it waited is sent again on the reconnected connection, for as long
           as the wait allows. A write is never sent again once a replica may have taken it.
         """
@@ -125,7 +125,7 @@ class ServiceClient:
         while True:
             left = deadline - loop.time()
             try:
-                seconds = min(left, RETRY_AFTER_SECONDS) if retryable and taken == 0 else left
+                seconds = min(left, RETRY_AFTER_SECONDS, wait / 2) if retryable and taken == 0 else left
                 return await self._request(subject, payload, max(0.01, seconds), headers)
             except _NoResponders as nobody:
                 if loop.time() + RESUBSCRIBE_WAIT_SECONDS >= min(grace_until, deadline):

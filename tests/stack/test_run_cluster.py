@@ -145,7 +145,7 @@ def test_copies_resume_after_a_nats_node_and_the_s3_store_die(cluster: Cluster) 
         pid = cluster.pid(name)
         os.kill(pid, signal.SIGKILL)
         cluster.until(lambda name=name, pid=pid: cluster.pid(name) != pid, 30, f"{name} restarted")  # type: ignore[misc]
-    took = cluster.until(lambda: _state(cluster, token, artifact_id) not in ("queued", "copying"), 120, "copy ended")
+    took = cluster.until(lambda: _state(cluster, token, artifact_id) not in ("queued", "copying"), 180, "copy ended")
     package = _package(cluster, token, artifact_id)
     assert package["status"]["state"] == "ready", package  # type: ignore[index]
     weights = {f["path"]: f for f in package["files"]}["model.safetensors"]  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stack.natsd import NatsLaunch, prepare_nats
-from stack.processes import Child, free_port, nats_server_binary, wait_for_port
+from stack.processes import Child, free_port, nats_server_binary, stop_together, wait_for_port
 from stack.seaweed import SeaweedS3, start_seaweed
 from svckit.connection import BusAuth
 
@@ -232,13 +232,9 @@ class RegistryStack:
         raise TimeoutError(f"expected {replicas} {service} replicas, saw {seen}; logs in {self.workdir / 'logs'}")
 
     def stop(self) -> None:
-        """Stop the UI, the gateway and every service replica."""
-        if self.ui is not None:
-            self.ui.stop()
-        if self.gateway is not None:
-            self.gateway.stop()
-        for child in self.catalogs + self.storages + self.lineages + self.scorings + self.webhooks:
-            child.stop()
+        """Stop the UI and the gateway together, then every service replica together."""
+        stop_together([child for child in (self.ui, self.gateway) if child is not None])
+        stop_together(self.catalogs + self.storages + self.lineages + self.scorings + self.webhooks)
 
     def _replicas(self) -> dict[str, int]:
         try:
@@ -261,8 +257,7 @@ def running_registry(
         yield stack.start()
     finally:
         stack.stop()
-        seaweed.stop()
-        nats.stop()
+        stop_together([seaweed, nats])
     assert_no_bus_violations(root / "logs" / "nats.log")
 
 

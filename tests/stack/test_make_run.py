@@ -181,7 +181,13 @@ def test_stop_is_clean_and_a_restart_keeps_users_and_tokens(tmp_path: Path) -> N
     keeper = _login(first, "keeper", "kept-password")
     first.child.stop(timeout=15)
     assert first.child.exit_code() == 0
-    assert "stopping gateway" in first.log.read_text()
+    stopping = [line.split("| stopping ", 1)[1] for line in first.log.read_text().splitlines() if "| stopping " in line]
+    assert stopping == [
+        "ui, gateway",
+        "webhook-svc, scoring-svc, lineage-svc, storage-svc, catalog-svc",
+        "seaweed",
+        "nats",
+    ]
     second = Run(tmp_path).start()
     try:
         assert second.call("POST", "/artifacts", [{"name": "*"}], keeper) == (200, [])

@@ -76,7 +76,7 @@ def test_a_replica_of_each_service_a_gateway_and_a_nats_node_die_under_load(clus
             kills.append((name, time.monotonic()))
             os.kill(pid, signal.SIGKILL)
             _back(cluster, name, pid)
-            time.sleep(2)
+            time.sleep(1)
     results = {name: Disruption.of(answers, dict(kills)[name]) for name, answers in load.by_fault(kills).items()}
     lost = _lost(cluster, load)
     reads = sum(1 for answer in load.answers if answer.kind == "read")

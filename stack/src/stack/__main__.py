@@ -17,7 +17,7 @@ from stack.ports import PortClaim, taken
 from stack.private import persistent_secret
 from stack.processes import Child, stdout_sink, wait_for_port
 from stack.seaweed import prepare_seaweed, wait_seaweed_ready
-from stack.supervisor import Supervisor
+from stack.supervisor import EDGE, INFRA, Supervisor
 
 DEFAULT_NATS_PORT = 14222
 DEFAULT_S3_PORT = 18333
@@ -106,10 +106,10 @@ def main() -> None:
         }
         if cluster:  # two gateways on one port (SO_REUSEPORT): the kernel spreads the connections
             gateway_env["GATEWAY_REUSE_PORT"] = "true"
-            supervisor.start(Child("gateway-2", [sys.executable, "-m", "gateway"], gateway_env))
-        supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], gateway_env))
+            supervisor.start(Child("gateway-2", [sys.executable, "-m", "gateway"], gateway_env), EDGE)
+        supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], gateway_env), EDGE)
         ui_env = {**env, "UI_PORT": ui_port, "REGISTRY_URL": f"http://127.0.0.1:{gateway_port}"}
-        supervisor.start(Child("ui", [sys.executable, "-m", "ui"], ui_env))
+        supervisor.start(Child("ui", [sys.executable, "-m", "ui"], ui_env), EDGE)
         stdout_sink(
             f"{'stack':<12}| open http://127.0.0.1:{gateway_port} in a browser (the web UI, on port {ui_port}); "
             f"the API is at that address, its docs at /docs; Ctrl-C stops"
@@ -151,7 +151,7 @@ def _nats(supervisor: Supervisor, data_dir: Path) -> tuple[str, dict[str, dict[s
     port = int(os.environ.get("REGISTRY_NATS_PORT", DEFAULT_NATS_PORT))
     launch = prepare_nats(data_dir / "nats", port)
     child = Child("nats", launch.argv)
-    supervisor.start(child)
+    supervisor.start(child, INFRA)
     wait_for_port(port, child=child)
     return launch.url, {role: launch.role_env(role) for role in launch.passwords}
 
@@ -183,7 +183,7 @@ def _object_storage(supervisor: Supervisor, data_dir: Path) -> dict[str, str]:
     port = int(os.environ.get("REGISTRY_S3_PORT", DEFAULT_S3_PORT))
     launch = prepare_seaweed(data_dir / "seaweed", bucket, s3_port=port)
     child = Child("seaweed", launch.argv, launch.env)
-    supervisor.start(child)
+    supervisor.start(child, INFRA)
     wait_seaweed_ready(launch.s3, timeout=60, child=child)
     return {
         "S3_ENDPOINT_URL": launch.s3.endpoint_url,

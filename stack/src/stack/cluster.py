@@ -24,7 +24,7 @@ import asyncpg
 from stack.natsd import NatsCluster, prepare_nats_cluster
 from stack.ports import PortClaim
 from stack.processes import Child, wait_for_port
-from stack.supervisor import Supervisor
+from stack.supervisor import INFRA, Supervisor
 
 NODES = 3
 DEFAULT_ROUTE_PORT = 16222
@@ -54,7 +54,7 @@ def start_nats_cluster(supervisor: Supervisor, root: Path, first_client: int) ->
     cluster = prepare_nats_cluster(root, clients, routes)
     children = [Child(f"nats-{i}", node.argv) for i, node in enumerate(cluster.nodes, 1)]
     for child in children:
-        supervisor.start(child)
+        supervisor.start(child, INFRA)
     for child, node in zip(children, cluster.nodes, strict=True):
         wait_for_port(node.port, child=child)
     return cluster

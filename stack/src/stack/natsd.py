@@ -6,7 +6,7 @@ Credentials (a random password per role of ``contracts.bus.ROLES``) are generate
 publish and subscribe to here, in the tests and, rendered by ``python -m stack.natsconf``, in ``deploy/``::
 
     launch = prepare_nats(data_dir / "nats", port=14222)
-    supervisor.start(Child("nats", launch.argv))
+    supervisor.start(Child("nats", launch.argv), INFRA)
     env = {"NATS_URL": launch.url, **launch.role_env("catalog")}
 
 Rotating the credentials: stop the stack, delete ``credentials.json``, start it again.

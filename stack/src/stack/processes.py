@@ -96,15 +96,22 @@ class Child:
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM, wait up to ``timeout`` seconds, then SIGKILL."""
+        stop_together([self], timeout)
+
+    def terminate(self) -> None:
+        """SIGTERM, without waiting (``stop_together`` waits)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+
+    def reap(self, deadline: float) -> None:
+        """Wait until the process has ended or the monotonic ``deadline`` passed, then SIGKILL it if it runs."""
         if self._process is None:
             return
-        if self._process.poll() is None:
-            self._process.send_signal(signal.SIGTERM)
-            try:
-                self._process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        try:
+            self._process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
         self._close()
 
     def kill(self) -> None:
@@ -133,3 +140,13 @@ def stdout_sink(line: str) -> None:
     with _print_lock:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
+
+
+def stop_together(children: Sequence[Child], timeout: float = 10.0) -> None:
+    """Stop ``children`` at once: SIGTERM to each, then wait for all up to ``timeout`` seconds in total, SIGKILL
+    for those still running (stopping one after the other cost a second or more per process)."""
+    for child in children:
+        child.terminate()
+    deadline = time.monotonic() + timeout
+    for child in children:
+        child.reap(deadline)

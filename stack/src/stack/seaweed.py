@@ -10,7 +10,7 @@ stay reachable by local processes (SeaweedFS secures gRPC only with mutual TLS),
 same ports::
 
     launch = prepare_seaweed(data_dir / "seaweed", "registry", s3_port=DEFAULT_S3_PORT)
-    supervisor.start(Child("seaweed", launch.argv, launch.env))
+    supervisor.start(Child("seaweed", launch.argv, launch.env), INFRA)
     wait_seaweed_ready(launch.s3, timeout=30)  # then hand launch.s3 to storage-svc's environment
 
 The tests call :func:`start_seaweed`, which does the same and stops the child if it never becomes ready.

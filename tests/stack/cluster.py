@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stack.processes import Child, free_port, wait_for_port
+from stack.processes import Child, wait_for_port
 from tests.api import ADMIN, ADMIN_PASSWORD
 from tests.stack.http import call
 
@@ -22,10 +22,11 @@ LOGIN = {"user": {"name": ADMIN, "is_admin": True}, "secret": {"password": ADMIN
 CALLS_PER_TOKEN = 500  # of the 1,000 a token allows (a read sent again spends two)
 
 
-def free_run(count: int) -> int:
-    """The first of ``count`` consecutive free ports."""
+def free_run(count: int = 1) -> int:
+    """The first of ``count`` consecutive free ports, below the kernel's ephemeral range (32768 and up), so no
+    outgoing connection of the many this cluster opens can take one between this check and its server's bind."""
     for _ in range(200):
-        first = random.randrange(20_000, 60_000)
+        first = random.randrange(20_000, 32_000)
         if all(_free(first + i) for i in range(count)):
             return first
     raise RuntimeError("no run of free ports")
@@ -48,9 +49,9 @@ def cluster_env(data_dir: Path, database_url: str, mirror_url: str) -> dict[str,
         "REGISTRY_DATABASE_URL": database_url,
         "REGISTRY_NATS_PORT": str(free_run(3)),
         "REGISTRY_NATS_ROUTE_PORT": str(free_run(3)),
-        "GATEWAY_PORT": str(free_port()),
-        **{name: str(free_port()) for name in ("UI_PORT", "REGISTRY_S3_PORT", "STORAGE_HTTP_PORT")},
-        **{f"{service.upper()}_METRICS_PORT": str(free_port()) for service in SERVICES},
+        "GATEWAY_PORT": str(free_run()),
+        **{name: str(free_run()) for name in ("UI_PORT", "REGISTRY_S3_PORT", "STORAGE_HTTP_PORT")},
+        **{f"{service.upper()}_METRICS_PORT": str(free_run()) for service in SERVICES},
         "HF_ENDPOINT": f"{mirror_url}/hf",
         "GITHUB_API_URL": f"{mirror_url}/gh",
         "STORAGE_MAX_FILE_BYTES": str(200 << 20),  # the made-up orchard-base's 94 MB of weights are copied
@@ -73,8 +74,12 @@ class Cluster:
     def start(self) -> "Cluster":
         self.child = Child("cluster", [sys.executable, "-m", "stack", "--cluster"], self.env, log_file=self.log)
         self.child.start()
-        wait_for_port(self.gateway_port, timeout=90, child=self.child)
-        self.until(lambda: self.replicas() == dict.fromkeys(SERVICES, 2), 90, "every service has its two replicas")
+        try:
+            wait_for_port(self.gateway_port, timeout=90, child=self.child)
+            self.until(lambda: self.replicas() == dict.fromkeys(SERVICES, 2), 90, "every service has its two replicas")
+        except BaseException:
+            self.stop()  # nothing of a cluster that did not come up outlives the test
+            raise
         return self
 
     def stop(self) -> None:

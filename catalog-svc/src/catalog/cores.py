@@ -1,10 +1,14 @@
 """The cores CPU-bound pools (password hashing, regex scans) may use, and how they yield them to requests."""
 
 import contextlib
+import ctypes
+import multiprocessing
 import os
+import signal
 import threading
 
 BACKGROUND_NICENESS = 10
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def available_cores() -> int:
@@ -17,3 +21,18 @@ def yield_to_requests() -> None:
     loop and the database thread get a core at once even while every pool thread is busy."""
     with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+
+
+def checker_process_start() -> None:
+    """The start of a child process of the catalog (the pattern checker): lower priority, and gone with its parent.
+
+    Linux: the kernel sends it SIGKILL when the catalog process ends (``PR_SET_PDEATHSIG``), so a catalog-svc killed
+    with SIGKILL, which cannot shut its pool down, leaves no worker (and no multiprocessing resource tracker, which
+    ends with the worker) behind: before, each such kill left two orphans of about 15 MB.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # the catalog ended before the line above ran
+        os._exit(0)
+    yield_to_requests()

@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from catalog.cores import available_cores, yield_to_requests
+from catalog.cores import available_cores, checker_process_start, yield_to_requests
 from catalog.domain.search import MAX_PROGRAM_SIZE, InvalidPattern, check_pattern, compile_checked
 from catalog.ports import ArtifactStore
 from contracts.artifacts import ArtifactMetadata
@@ -116,7 +116,7 @@ class _Checker:
     async def check(self, pattern: str, longest_text: int, max_program: int) -> str:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=yield_to_requests
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=checker_process_start
             )
         try:
             return await asyncio.wrap_future(self._pool.submit(check_pattern, pattern, longest_text, max_program))

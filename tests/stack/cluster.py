@@ -2,7 +2,6 @@
 from several client threads, each answer's time and status kept to measure a fault's disruption."""
 
 import random
-import socket
 import sys
 import threading
 import time
@@ -11,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stack.ports import in_use
 from stack.processes import Child, wait_for_port
 from tests.api import ADMIN, ADMIN_PASSWORD
 from tests.stack.http import call
@@ -27,18 +27,9 @@ def free_run(count: int = 1) -> int:
     outgoing connection of the many this cluster opens can take one between this check and its server's bind."""
     for _ in range(200):
         first = random.randrange(20_000, 32_000)
-        if all(_free(first + i) for i in range(count)):
+        if not any(in_use(first + i) for i in range(count)):
             return first
     raise RuntimeError("no run of free ports")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def cluster_env(data_dir: Path, database_url: str, mirror_url: str) -> dict[str, str]:

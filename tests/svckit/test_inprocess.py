@@ -37,6 +37,8 @@ async def _echo(ping: Ping) -> Pong:
         raise ServiceFailure(ErrorCode.NOT_FOUND, "No such\nthing.")
     if ping.text == "crash":
         raise RuntimeError("boom")
+    if ping.text == "database down":
+        raise ConnectionRefusedError("connect call failed ('127.0.0.1', 5432)")
     return Pong(text=ping.text.upper(), request_id=structlog.contextvars.get_contextvars().get("request_id"))
 
 
@@ -90,6 +92,14 @@ async def test_a_service_failure_keeps_its_code_and_its_message_on_one_line(bus:
 async def test_a_crash_is_a_500_naming_the_subject_not_the_error(bus: Bus) -> None:
     failure = await _failure(bus, "echo.ping", Ping(text="crash"))
     assert (failure.code, failure.message) == (ErrorCode.INTERNAL, "Internal error while handling echo.ping.")
+
+
+async def test_a_database_out_of_reach_is_a_503_saying_so(bus: Bus) -> None:
+    failure = await _failure(bus, "echo.ping", Ping(text="database down"))
+    assert (failure.code, failure.message) == (
+        ErrorCode.UNAVAILABLE,
+        "The echo service cannot reach its database right now; try again shortly.",
+    )
 
 
 async def test_a_payload_the_endpoint_refuses_is_a_400_naming_the_fields(bus: Bus) -> None:

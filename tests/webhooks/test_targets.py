@@ -24,6 +24,8 @@ LOOPBACK = parse_allowed("loopback")
         ("224.0.0.1", "a multicast"),
         ("0.0.0.0", "an unspecified"),
         ("240.0.0.1", "a private"),
+        ("100.100.100.200", "a non-public"),  # shared address space (RFC 6598): a cloud's metadata service
+        ("100.64.0.1", "a non-public"),
     ],
 )
 def test_non_public_addresses_are_refused_by_default_saying_what_they_are(address: str, kind: str) -> None:

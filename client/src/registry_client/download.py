@@ -49,8 +49,17 @@ def files_of(view: PackageView, part: str) -> list[PackageFile]:
 def part_file(out_dir: Path, artifact: Artifact, part: str, files: list[PackageFile]) -> Path:
     """Where the bytes are received: ``<file name>.part`` for a single file, ``<id>-<part>.tar.part`` else."""
     if len(files) == 1:
-        return out_dir / f"{PurePosixPath(files[0].path).name}.part"
+        return out_dir / f"{_file_name(files[0])}.part"
     return out_dir / f"{artifact.metadata.id}-{part}.tar.part"
+
+
+def _file_name(file: PackageFile) -> str:
+    """The name a single downloaded file gets in the output directory: the last segment of its path, which must be
+    a plain name (the path comes from the server)."""
+    name = PurePosixPath(file.path).name
+    if name in ("", ".", "..") or "\\" in name:
+        raise ChecksumMismatch(f"the package view names a file {file.path!r}, which cannot be written; nothing kept")
+    return name
 
 
 def download(
@@ -82,9 +91,9 @@ def _receive(link: DownloadLink, partial: Path, started: Started, advanced: Adva
     have = partial.stat().st_size if partial.exists() else 0
     headers = {"Range": f"bytes={have}-"} if have else {}
     with httpx.Client(timeout=httpx.Timeout(60.0)) as http, _stream(http, link.url, headers) as response:
-        if response.status_code == 416:  # the .part is longer than the file: it cannot be a prefix of it
+        if response.status_code == 416 and have:  # the .part is longer than the file: it cannot be a prefix of it
             partial.unlink()
-            return _receive(link, partial, started, advanced)
+            return _receive(link, partial, started, advanced)  # once: without a .part no range is asked
         if response.status_code not in (200, 206):
             raise from_response(response)
         if response.status_code == 200 or not response.headers.get("Content-Range", "").startswith(f"bytes {have}-"):
@@ -93,6 +102,8 @@ def _receive(link: DownloadLink, partial: Path, started: Started, advanced: Adva
         received = 0
         with partial.open("ab" if have else "wb") as sink:
             for chunk in response.iter_bytes():  # as received: a broken-off transfer keeps every byte that came
+                if link.size is not None and have + received + len(chunk) > link.size:
+                    raise RegistryError(0, f"the server sent more than the {link.size} bytes it announced; stopped")
                 sink.write(chunk)
                 received += len(chunk)
                 advanced(len(chunk))
@@ -118,11 +129,6 @@ def _stream(http: httpx.Client, url: str, headers: dict[str, str]) -> Iterator[h
         response.close()
 
 
-def _truncated(path: Path) -> Path:
-    path.unlink(missing_ok=True)
-    return path
-
-
 def _sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as source:
@@ -140,7 +146,7 @@ def _place_single(partial: Path, out_dir: Path, file: PackageFile, digest: str) 
     if expected and digest != expected:
         partial.unlink()
         raise ChecksumMismatch(f"{file.path}: sha256 {digest}, the package view lists {expected}; discarded")
-    final = out_dir / PurePosixPath(file.path).name
+    final = out_dir / _file_name(file)
     os.replace(partial, final)
     return Fetched(final, digest, expected is not None)
 
@@ -153,7 +159,8 @@ def _unpack(archive: Path, out_dir: Path, files: list[PackageFile]) -> list[Fetc
         with tarfile.open(archive, mode="r:") as tar:
             for member in tar:
                 staged.append(_stage(tar, member, out_dir, wanted))
-        missing = sorted(set(wanted) - {str(final.relative_to(out_dir)) for _, final, _, _ in staged})
+                del wanted[member.name]  # a name the archive holds twice is not wanted the second time
+        missing = sorted(wanted)
         if missing:
             raise ChecksumMismatch(f"the archive lacks {', '.join(missing)}; nothing kept")
     except BaseException:
@@ -174,6 +181,8 @@ def _stage(
     name = PurePosixPath(member.name)
     if file is None or not member.isfile() or name.is_absolute() or ".." in name.parts:
         raise ChecksumMismatch(f"the archive holds {member.name!r}, which the package view does not list; nothing kept")
+    if member.size != file.size:
+        raise ChecksumMismatch(f"{member.name}: {member.size} bytes, the package view lists {file.size}; nothing kept")
     final = out_dir.joinpath(*name.parts)
     final.parent.mkdir(parents=True, exist_ok=True)
     temporary = final.with_name(f".{final.name}.registry-tmp")
@@ -185,7 +194,7 @@ def _stage(
         temporary.unlink(missing_ok=True)
         raise
     expected = _expected(file)
-    if (expected and digest != expected) or member.size != file.size:
+    if expected and digest != expected:
         temporary.unlink()
         raise ChecksumMismatch(f"{member.name}: sha256 {digest}, the package view lists {expected}; nothing kept")
     return temporary, final, digest, expected is not None

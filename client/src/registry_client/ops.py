@@ -176,7 +176,7 @@ def package(artifact_type: ArtifactType, artifact_id: str) -> Op[PackageView]:
 def _link(response: httpx.Response) -> DownloadLink:
     size = response.headers.get("X-Content-Length")
     return DownloadLink(
-        url=response.headers["Location"], size=int(size) if size else None,
+        url=str(response.url.join(response.headers["Location"])), size=int(size) if size else None,
         sha256=response.headers.get("X-Content-SHA256") or None,
     )  # fmt: skip
 

@@ -39,10 +39,8 @@ def database_unreachable(error: BaseException) -> bool:
             return False
         if isinstance(seen, ConnectionError | TimeoutError) or getattr(seen, "connection_invalidated", False):
             return True
-        state = str(getattr(seen, "sqlstate", "") or getattr(seen, "pgcode", "") or "")
+        state = str(getattr(seen, "sqlstate", "") or "")
         if state.startswith(_UNREACHABLE_STATES):
-            return True
-        if type(seen).__name__ in ("ConnectionDoesNotExistError", "InterfaceError") and "connection" in str(seen):
             return True
         seen = seen.__cause__ or seen.__context__
     return False

@@ -67,11 +67,50 @@ def bind(
 
 
 @dataclass
-class _Figures:
+class EndpointFigures:
+    """One endpoint's figures, as ``$SRV.STATS`` reports them in its ``data`` field."""
+
     errors: int = 0
     last_error: str | None = None
     seconds: float = 0.0
     handled: int = 0
+
+    def failed(self, failure: ServiceFailure) -> None:
+        """Count a failure that is the service's fault (5xx); a refused request (4xx) is not an error."""
+        if failure.code >= ErrorCode.INTERNAL:
+            self.errors += 1
+            self.last_error = failure.message
+
+    def data(self, in_flight: int) -> dict[str, Any]:
+        average = self.seconds / self.handled if self.handled else 0.0
+        return {
+            "errors": self.errors,
+            "last_error": self.last_error,
+            "handled": self.handled,
+            "average_seconds": round(average, 6),
+            "in_flight": in_flight,
+        }
+
+
+async def answer(endpoint: Endpoint[Any], payload: bytes) -> bytes:
+    """``payload`` decoded, handled and the reply encoded; every failure as the ``ServiceFailure`` the caller gets:
+    400 for a payload the endpoint refuses, the handler's own, 503 when the database cannot be reached (a restart
+    or failover of PostgreSQL: nothing is wrong), 500 for a crash (its details only in the log)."""
+    try:
+        request = endpoint.request_type.model_validate_json(payload)
+        reply = await endpoint.handler(request)
+        return reply.model_dump_json().encode()
+    except ValidationError as error:
+        raise ServiceFailure(ErrorCode.BAD_REQUEST, _header_safe(describe(error))) from error
+    except ServiceFailure as failure:
+        raise ServiceFailure(failure.code, _header_safe(failure.message)) from failure
+    except Exception as error:
+        if database_unreachable(error):
+            log.warning("database_unreachable", error=type(error).__name__, detail=str(error)[:300])
+            service = endpoint.subject.split(".", 1)[0]
+            raise ServiceFailure(ErrorCode.UNAVAILABLE, _DATABASE_DOWN.format(service=service)) from error
+        log.exception("endpoint_crashed")
+        raise ServiceFailure(ErrorCode.INTERNAL, f"Internal error while handling {endpoint.subject}.") from error
 
 
 @dataclass
@@ -88,7 +127,7 @@ class EndpointHost:
     extra_stats: Callable[[], dict[str, Any]] | None = None
     _service: Service | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    _figures: dict[str, _Figures] = field(default_factory=dict)
+    _figures: dict[str, EndpointFigures] = field(default_factory=dict)
     _slots: asyncio.Semaphore | None = None
 
     async def start(self) -> None:
@@ -102,7 +141,7 @@ class EndpointHost:
             stats_handler=self._stats,
         )
         for endpoint in self.endpoints:
-            self._figures[endpoint.subject] = _Figures()
+            self._figures[endpoint.subject] = EndpointFigures()
             await self._service.add_endpoint(
                 name=endpoint.subject.replace(".", "-"),
                 subject=endpoint.subject,
@@ -120,14 +159,9 @@ class EndpointHost:
         log.info("service_stopped", service=self.name)
 
     def _stats(self, stats: EndpointStats) -> dict[str, Any]:
-        figures = self._figures.get(stats.subject, _Figures())
-        average = figures.seconds / figures.handled if figures.handled else 0.0
+        figures = self._figures.get(stats.subject, EndpointFigures())
         return {
-            "errors": figures.errors,
-            "last_error": figures.last_error,
-            "handled": figures.handled,
-            "average_seconds": round(average, 6),
-            "in_flight": len(self._tasks),
+            **figures.data(in_flight=len(self._tasks)),
             **(self._process_stats() if stats.subject == self.endpoints[0].subject else {}),
         }
 
@@ -158,31 +192,17 @@ class EndpointHost:
         structlog.contextvars.bind_contextvars(request_id=request_id, subject=endpoint.subject)
         started = time.perf_counter()
         outcome = "ok"
+        figures = self._figures[endpoint.subject]
         try:
-            payload = endpoint.request_type.model_validate_json(request.data)
-            reply = await endpoint.handler(payload)
-            await request.respond(reply.model_dump_json().encode())
-        except ValidationError as error:
-            outcome = str(ErrorCode.BAD_REQUEST.value)
-            await self._fail(request, endpoint, ErrorCode.BAD_REQUEST, describe(error))
+            await request.respond(await answer(endpoint, request.data))
         except ServiceFailure as failure:
             outcome = str(failure.code.value)
-            await self._fail(request, endpoint, failure.code, failure.message)
-        except Exception as error:
-            if database_unreachable(error):  # a restart or failover of PostgreSQL: try again, nothing is wrong
-                outcome = str(ErrorCode.UNAVAILABLE.value)
-                service = endpoint.subject.split(".", 1)[0]
-                log.warning("database_unreachable", error=type(error).__name__, detail=str(error)[:300])
-                await self._fail(request, endpoint, ErrorCode.UNAVAILABLE, _DATABASE_DOWN.format(service=service))
-                return
-            outcome = str(ErrorCode.INTERNAL.value)
-            log.exception("endpoint_crashed")
-            await self._fail(
-                request, endpoint, ErrorCode.INTERNAL, f"Internal error while handling {endpoint.subject}."
-            )
+            figures.failed(failure)
+            if failure.code >= ErrorCode.INTERNAL:
+                log.warning("request_failed", code=int(failure.code), message=failure.message)
+            await request.respond_error(str(int(failure.code)), failure.message)
         finally:
             elapsed = time.perf_counter() - started
-            figures = self._figures[endpoint.subject]
             figures.handled += 1
             figures.seconds += elapsed
             self.metrics.observe(endpoint.subject, outcome, elapsed)
@@ -190,14 +210,6 @@ class EndpointHost:
             (log.info if outcome != "ok" or elapsed >= SLOW_SECONDS else log.debug)(
                 "request_handled", outcome=outcome, seconds=round(elapsed, 6)
             )
-
-    async def _fail(self, request: Request, endpoint: Endpoint[Any], code: ErrorCode, message: str) -> None:
-        figures = self._figures[endpoint.subject]
-        if code >= ErrorCode.INTERNAL:
-            figures.errors += 1
-            figures.last_error = message
-            log.warning("request_failed", code=int(code), message=message)
-        await request.respond_error(str(int(code)), _header_safe(message))
 
 
 def _header_safe(message: str) -> str:

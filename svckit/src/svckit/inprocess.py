@@ -21,10 +21,9 @@ from pydantic import ValidationError
 
 from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
-from svckit.host import Endpoint, _header_safe
+from svckit.host import Endpoint, EndpointFigures, answer
 from svckit.logging import recent_events
 from svckit.transport import _service
-from svckit.validation import describe
 
 R = TypeVar("R", bound=Contract)
 Subscriber = Callable[[bytes], Awaitable[None]]
@@ -38,10 +37,7 @@ class _Served:
 
     service: str
     endpoint: Endpoint[Any]
-    handled: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    last_error: str | None = None
+    figures: EndpointFigures = field(default_factory=EndpointFigures)
 
 
 @dataclass
@@ -51,7 +47,7 @@ class InProcessBus:
     _served: dict[str, _Served] = field(default_factory=dict)
     _subscribers: dict[str, list[Subscriber]] = field(default_factory=lambda: defaultdict(list))
     _extra_stats: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
-    _running: set[asyncio.Task[bytes]] = field(default_factory=set)
+    _running: dict[str, set[asyncio.Task[bytes]]] = field(default_factory=lambda: defaultdict(set))
 
     def serve(
         self, service: str, endpoints: Sequence[Endpoint[Any]], extra_stats: Callable[[], dict[str, Any]] | None = None
@@ -76,8 +72,10 @@ class InProcessBus:
                 ErrorCode.UNAVAILABLE, f"The {_service(subject)} service is not available right now; try again shortly."
             )
         task = asyncio.create_task(self._handle(served, payload))
-        self._running.add(task)
-        task.add_done_callback(self._finished)
+        running = self._running[served.service]
+        running.add(task)
+        task.add_done_callback(running.discard)
+        task.add_done_callback(_retrieved)
         try:
             return await asyncio.wait_for(asyncio.shield(task), timeout)
         except TimeoutError:
@@ -85,33 +83,17 @@ class InProcessBus:
                 ErrorCode.TIMEOUT, f"The {_service(subject)} service did not answer within {timeout:g} seconds."
             ) from None
 
-    def _finished(self, task: asyncio.Task[bytes]) -> None:
-        self._running.discard(task)
-        if not task.cancelled():
-            task.exception()  # retrieved: a failure nobody waited for any more is not an unhandled error
-
     async def _handle(self, served: _Served, payload: bytes) -> bytes:
         structlog.contextvars.bind_contextvars(subject=served.endpoint.subject)  # this task's copy of the context
         started = time.perf_counter()
         try:
-            request = served.endpoint.request_type.model_validate_json(payload)
-            reply = await served.endpoint.handler(request)
-            return reply.model_dump_json().encode()
-        except ValidationError as error:
-            raise ServiceFailure(ErrorCode.BAD_REQUEST, _header_safe(describe(error))) from error
+            return await answer(served.endpoint, payload)
         except ServiceFailure as failure:
-            if failure.code >= ErrorCode.INTERNAL:
-                served.errors += 1
-                served.last_error = failure.message
-            raise ServiceFailure(failure.code, _header_safe(failure.message)) from failure
-        except Exception as error:
-            log.exception("endpoint_crashed")
-            served.errors += 1
-            served.last_error = f"Internal error while handling {served.endpoint.subject}."
-            raise ServiceFailure(ErrorCode.INTERNAL, served.last_error) from error
+            served.figures.failed(failure)
+            raise
         finally:
-            served.handled += 1
-            served.seconds += time.perf_counter() - started
+            served.figures.handled += 1
+            served.figures.seconds += time.perf_counter() - started
 
     def subscribe(self, subject: str, callback: Subscriber) -> None:
         """Call ``callback`` with the payload of every event published on ``subject``."""
@@ -130,20 +112,19 @@ class InProcessBus:
         served = [s for s in self._served.values() if s.service == service]
         endpoints = []
         for index, entry in enumerate(served):
-            data: dict[str, Any] = {
-                "errors": entry.errors,
-                "last_error": entry.last_error,
-                "handled": entry.handled,
-                "average_seconds": round(entry.seconds / entry.handled, 6) if entry.handled else 0.0,
-                "in_flight": len(self._running),
-            }
+            data = entry.figures.data(in_flight=len(self._running[service]))
             if index == 0:
                 data["recent_events"] = recent_events(10)
                 if service in self._extra_stats:
                     data["service"] = self._extra_stats[service]()
             subject = entry.endpoint.subject
             endpoints.append(
-                {"name": subject.replace(".", "-"), "subject": subject, "num_requests": entry.handled, "data": data}
+                {
+                    "name": subject.replace(".", "-"),
+                    "subject": subject,
+                    "num_requests": entry.figures.handled,
+                    "data": data,
+                }
             )
         return [{"name": service, "id": f"inprocess-{service}", "endpoints": endpoints}] if served else []
 
@@ -178,3 +159,9 @@ class InProcessClient:
     async def stats(self, service: str) -> list[dict[str, Any]]:
         """``$SRV.STATS`` of ``service``'s one in-process replica (none when it serves nothing)."""
         return self._bus.stats(service)
+
+
+def _retrieved(task: asyncio.Task[bytes]) -> None:
+    """A failure nobody waited for any more (the caller timed out) is not an unhandled error."""
+    if not task.cancelled():
+        task.exception()

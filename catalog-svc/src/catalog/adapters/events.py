@@ -22,6 +22,7 @@ class NatsEvents:
 
     def __init__(self, nc: NATS) -> None:
         self._nc = nc
+        self._js = nc.jetstream()
 
     async def tokens_revoked(self, users: Sequence[str] | None, revocation: int) -> None:
         """Tell every gateway that principals read before ``revocation`` are stale; flushed before returning."""
@@ -40,9 +41,7 @@ class NatsEvents:
         already committed)."""
         payload = event.model_dump_json().encode()
         try:
-            await self._nc.jetstream().publish(
-                event_subject(event.type), payload, stream=EVENTS_STREAM, timeout=EVENT_TIMEOUT
-            )
+            await self._js.publish(event_subject(event.type), payload, stream=EVENTS_STREAM, timeout=EVENT_TIMEOUT)
         except (NatsError, TimeoutError) as error:
             log.warning(
                 "registry_event_not_recorded", type=event.type, artifact_id=event.artifact_id, error=repr(error)

@@ -3,7 +3,6 @@
 Any authenticated user may subscribe; webhook-svc tells a non-administrator only about their own artifacts.
 """
 
-import json
 from typing import Any
 
 from aiohttp import web
@@ -21,7 +20,7 @@ from contracts.webhooks import (
     SubscriptionList,
     SubscriptionRef,
 )
-from gateway.codec import read_body
+from gateway.codec import json_response, read_body
 from gateway.context import actor, client
 
 
@@ -33,11 +32,6 @@ class WebhookIn(BaseModel):
     url: str = Field(min_length=1, max_length=2048)
     events: list[EventType] = Field(min_length=1)
     secret: str | None = Field(default=None, max_length=256)
-
-
-def _json(payload: Any, status: int = 200) -> web.Response:
-    """JSON with every field, nulls included (the webhooks API always shows them)."""
-    return web.Response(text=json.dumps(payload), status=status, content_type="application/json")
 
 
 def _subscription(info: SubscriptionInfo) -> dict[str, Any]:
@@ -59,23 +53,23 @@ async def create_webhook(request: web.Request) -> web.Response:
     body = await read_body(request, WebhookIn)
     command = CreateSubscription(url=body.url, events=body.events, secret=body.secret, actor=actor(request))
     created = await client(request).call(subjects.WEBHOOK_CREATE, command, SubscriptionInfo)
-    return _json(_subscription(created), status=201)
+    return json_response(_subscription(created), status=201)
 
 
 async def list_webhooks(request: web.Request) -> web.Response:
     """``GET /webhooks``: the caller's subscriptions (an administrator's: all)."""
     found = await client(request).call(subjects.WEBHOOK_LIST, ListSubscriptions(actor=actor(request)), SubscriptionList)
-    return _json([_subscription(item) for item in found.items])
+    return json_response([_subscription(item) for item in found.items])
 
 
 async def delete_webhook(request: web.Request) -> web.Response:
     """``DELETE /webhooks/{id}`` → {id}; 404 unless the caller's."""
     ref = _ref(request)
     await client(request).call(subjects.WEBHOOK_DELETE, ref, Empty)
-    return _json({"id": ref.id})
+    return json_response({"id": ref.id})
 
 
 async def webhook_deliveries(request: web.Request) -> web.Response:
     """``GET /webhooks/{id}/deliveries``: newest first; 404 unless the caller's."""
     found = await client(request).call(subjects.WEBHOOK_DELIVERIES, _ref(request), DeliveryList)
-    return _json([item.model_dump(mode="json") for item in found.items])
+    return json_response([item.model_dump(mode="json") for item in found.items])

@@ -94,9 +94,15 @@ async def _capacity_lock(conn: AsyncConnection) -> None:
 
 
 async def _committed(conn: AsyncConnection) -> int:
+    """Stored blobs, files still to copy, upload slots and holds, summed in one query (it runs under the lock)."""
     pending = func.coalesce(files.c.size, files.c.estimate, 0)
-    stored = await conn.scalar(select(func.coalesce(func.sum(blobs.c.size), 0)))
-    copying = await conn.scalar(select(func.coalesce(func.sum(pending), 0)).where(files.c.status == "pending"))
-    reserved = await conn.scalar(select(func.coalesce(func.sum(upload_slots.c.size), 0)))
-    held = await conn.scalar(select(func.coalesce(func.sum(capacity_holds.c.size), 0)))
-    return int(stored or 0) + int(copying or 0) + int(reserved or 0) + int(held or 0)
+    stored, copying, reserved, held = (
+        query.scalar_subquery()
+        for query in (
+            select(func.coalesce(func.sum(blobs.c.size), 0)),
+            select(func.coalesce(func.sum(pending), 0)).where(files.c.status == "pending"),
+            select(func.coalesce(func.sum(upload_slots.c.size), 0)),
+            select(func.coalesce(func.sum(capacity_holds.c.size), 0)),
+        )
+    )
+    return int(await conn.scalar(select(stored + copying + reserved + held)) or 0)

@@ -71,7 +71,8 @@ class HttpSender:
                 # the answer's body is never read: only its status counts, and a receiver cannot make us read more
                 if 200 <= answer.status < 300:
                     return AttemptResult(answer.status, None)
-                return AttemptResult(answer.status, f"HTTP {answer.status} {answer.reason or ''}".strip())
+                reason = f"HTTP {answer.status} {answer.reason or ''}".strip()  # the receiver chooses the reason
+                return AttemptResult(answer.status, reason[:ERROR_CHARS])
         except TimeoutError:
             return AttemptResult(None, "no answer within the time limit")
         except (aiohttp.ClientError, OSError, asyncio.IncompleteReadError) as error:

@@ -38,7 +38,9 @@ def parse_allowed(text: str) -> tuple[IPNetwork, ...]:
 
 
 def _kind(address: IPAddress) -> str | None:
-    """What makes ``address`` non-public, or None."""
+    """What makes ``address`` non-public, or None: its kind, or else anything the IANA registries do not mark
+    globally reachable (``is_global``: shared 100.64.0.0/10, where some clouds keep their metadata service, is
+    neither private nor reserved)."""
     checks = (
         ("unspecified", address.is_unspecified),
         ("loopback", address.is_loopback),
@@ -47,7 +49,7 @@ def _kind(address: IPAddress) -> str | None:
         ("private", address.is_private),
         ("reserved", address.is_reserved),
     )
-    return next((name for name, hit in checks if hit), None)
+    return next((name for name, hit in checks if hit), None if address.is_global else "non-public")
 
 
 def check_address(raw: str, allowed: Iterable[IPNetwork]) -> IPAddress:

@@ -125,6 +125,18 @@ RETRYABLE_READS: Final = frozenset(
 RESENDABLE: Final = RETRYABLE_READS | {AUTH_LEASE}
 
 
+# Writes that carry an idempotency key and are run once per key (``svckit.idempotency``): the answering service
+# records each outcome in the same transaction as the write's effect, so a caller whose replica or NATS node died
+# with the write sends it again with the same key, and gets the first outcome replayed (or the write run by the
+# replica that took it over). Only writes whose store settles the key with the effect belong here.
+IDEMPOTENT_WRITES: Final = frozenset({USER_CREATE, USER_DELETE, USER_GRANT})
+
+
 def reset_subject(service: str) -> str:
     """The reset subject a service answers."""
     return f"{service}.admin.reset"
+
+
+# Presigned ranged-read links of a package's files in the bucket (``RangeLinksQuery`` → ``RangeLinks``): scoring-svc
+# reads uploaded model files through them for the pickle scan.
+PACKAGE_RANGE_LINKS: Final = "storage.package.range_links"

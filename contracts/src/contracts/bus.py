@@ -81,6 +81,7 @@ _STORAGE_ANSWERS = (
     s.PACKAGE_DOWNLOAD,
     s.PACKAGE_DELETE,
     s.PACKAGE_SIZES,
+    s.PACKAGE_RANGE_LINKS,
     s.UPLOAD_BEGIN,
     s.reset_subject(s.STORAGE),
 )
@@ -148,6 +149,7 @@ PERMISSIONS: Final = {
             s.LINEAGE_RECORD,
             s.LINEAGE_FORGET,
             s.RATING_COMPUTE,
+            s.RATING_REPORT,
             s.RATING_FORGET,
             *_CATALOG_EVENTS,
         ),
@@ -175,7 +177,7 @@ PERMISSIONS: Final = {
     ),
     s.SCORING: BusRole(
         s.SCORING,
-        publish=(s.RATINGS_CHANGED, s.LINEAGE_PARENTS, s.PACKAGE_SIZES),
+        publish=(s.RATINGS_CHANGED, s.LINEAGE_PARENTS, s.PACKAGE_SIZES, s.PACKAGE_RANGE_LINKS),
         subscribe=(*_SCORING_ANSWERS, *_micro(s.SCORING)),
     ),
     s.WEBHOOKS: BusRole(

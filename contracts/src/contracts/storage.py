@@ -94,6 +94,20 @@ class PackageStatus(Contract):
     updated_at: datetime
 
 
+class FilePickleScan(Contract):
+    """The model-file security scan's verdict on one file of a model's package (filled in by the catalog from the
+    model's rating; storage-svc leaves it out). For an uploaded archive: its pickle-based members together."""
+
+    verdict: Literal["safe", "dangerous", "unscanned"] = Field(
+        description="dangerous: a pickle imports code run on load; unscanned: not read to its end (detail: why)."
+    )
+    detail: str
+    dangerous_imports: list[str] = Field(default_factory=list, description='e.g. "os.system"')
+    members: list[str] = Field(
+        default_factory=list, description="The pickle-based files scanned inside an uploaded archive (zip, tar)."
+    )
+
+
 class StoredFile(Contract):
     """One file of a package: where it sits in the package, its part, size and checksums.
 
@@ -111,6 +125,10 @@ class StoredFile(Contract):
     upstream_sha256: str | None = None
     verified: bool | None = None
     note: str = ""
+    pickle_scan: FilePickleScan | None = Field(
+        default=None, description="The security scan of a model's pickle-based file (None: not pickle-based, not a "
+        "model, or rated before the scan).",
+    )  # fmt: skip
 
 
 class ArchiveView(Contract):
@@ -216,3 +234,27 @@ class PackageSizes(Contract):
     """Bytes of each package (upstream sizes included for files not copied); None when unknown."""
 
     sizes: dict[str, int | None]
+
+
+class RangeLinksQuery(Contract):
+    """Ask for links that read a package's files by byte range (scoring-svc's scan of uploaded model files)."""
+
+    artifact_id: ArtifactId
+
+
+class RangeLink(Contract):
+    """One file of a package and a presigned URL of its bytes in the registry's bucket that honours ``Range``;
+    ``url`` is None when the bytes are not in the bucket (``note`` says why)."""
+
+    path: str
+    size: int = Field(ge=0)
+    url: str | None = None
+    note: str = ""
+
+
+class RangeLinks(Contract):
+    """Every file of a package with its ranged-read link, valid until ``expires_at``."""
+
+    artifact_id: ArtifactId
+    files: list[RangeLink]
+    expires_at: datetime

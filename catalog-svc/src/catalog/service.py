@@ -20,6 +20,7 @@ from catalog.adapters.passwords import Argon2Hasher
 from catalog.adapters.scoring_client import NatsRater
 from catalog.adapters.search_index import SearchIndex, SearchLimits
 from catalog.adapters.storage_client import NatsPackageStorage
+from catalog.adapters.tables import replies
 from catalog.adapters.upstream import HttpUpstream
 from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps, Policy
@@ -33,6 +34,7 @@ from contracts.services import describe
 from contracts.subjects import ARTIFACTS_CHANGED, CATALOG
 from svckit.connection import connect
 from svckit.host import host_endpoints
+from svckit.reply_ledger import ReplyLedger
 from svckit.transport import ServiceClient
 
 VERSION = "0.1.0"
@@ -113,6 +115,7 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
             version=VERSION,
             description=describe(CATALOG),
             endpoints=catalog_endpoints(deps),
+            ledger=ReplyLedger(engine, replies),
         )
         audits = RateAuditBatcher(lambda events: record_rating_reads(events, deps))
         await audits.start(nc)

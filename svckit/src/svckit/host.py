@@ -22,10 +22,14 @@ from pydantic import ValidationError
 
 from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
+from contracts.subjects import IDEMPOTENT_WRITES
 from svckit.database import database_unreachable
+from svckit.idempotency import LostClaim, answer_once
 from svckit.logging import REQUEST_ID_HEADER, recent_events
 from svckit.metrics import EndpointMetrics, serve_metrics
+from svckit.reply_ledger import ReplyLedger
 from svckit.settings import RuntimeSettings
+from svckit.transport import IDEMPOTENCY_KEY_HEADER
 from svckit.validation import describe
 
 Req = TypeVar("Req", bound=Contract)
@@ -102,15 +106,33 @@ async def answer(endpoint: Endpoint[Any], payload: bytes) -> bytes:
         return reply.model_dump_json().encode()
     except ValidationError as error:
         raise ServiceFailure(ErrorCode.BAD_REQUEST, _header_safe(describe(error))) from error
-    except ServiceFailure as failure:
-        raise ServiceFailure(failure.code, _header_safe(failure.message)) from failure
+    except LostClaim:
+        raise  # an idempotent write another attempt took over: ``answer_once`` replays that one's outcome
     except Exception as error:
-        if database_unreachable(error):
-            log.warning("database_unreachable", error=type(error).__name__, detail=str(error)[:300])
-            service = endpoint.subject.split(".", 1)[0]
-            raise ServiceFailure(ErrorCode.UNAVAILABLE, _DATABASE_DOWN.format(service=service)) from error
-        log.exception("endpoint_crashed")
-        raise ServiceFailure(ErrorCode.INTERNAL, f"Internal error while handling {endpoint.subject}.") from error
+        raise _failure(endpoint, error) from error
+
+
+async def answer_keyed(endpoint: Endpoint[Any], payload: bytes, ledger: ReplyLedger | None, key: str | None) -> bytes:
+    """``answer``, run once per idempotency key when the endpoint is an idempotent write (``IDEMPOTENT_WRITES``)
+    and the caller sent a key: a later attempt with the same key gets the first one's outcome."""
+    if key is None or ledger is None or endpoint.subject not in IDEMPOTENT_WRITES:
+        return await answer(endpoint, payload)
+    try:
+        return await answer_once(ledger, endpoint.subject, key[:200], payload, lambda: answer(endpoint, payload))
+    except Exception as error:
+        raise _failure(endpoint, error) from error
+
+
+def _failure(endpoint: Endpoint[Any], error: Exception) -> ServiceFailure:
+    """The failure the caller gets for ``error``."""
+    if isinstance(error, ServiceFailure):
+        return ServiceFailure(error.code, _header_safe(error.message))
+    if database_unreachable(error):
+        log.warning("database_unreachable", error=type(error).__name__, detail=str(error)[:300])
+        service = endpoint.subject.split(".", 1)[0]
+        return ServiceFailure(ErrorCode.UNAVAILABLE, _DATABASE_DOWN.format(service=service))
+    log.exception("endpoint_crashed")
+    return ServiceFailure(ErrorCode.INTERNAL, f"Internal error while handling {endpoint.subject}.")
 
 
 @dataclass
@@ -125,6 +147,7 @@ class EndpointHost:
     metrics: EndpointMetrics
     concurrency: int = 256
     extra_stats: Callable[[], dict[str, Any]] | None = None
+    ledger: ReplyLedger | None = None  # where idempotent writes are recorded; required to answer one
     _service: Service | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _figures: dict[str, EndpointFigures] = field(default_factory=dict)
@@ -132,6 +155,9 @@ class EndpointHost:
 
     async def start(self) -> None:
         """Register the service and its endpoints with NATS."""
+        unkeyed = [e.subject for e in self.endpoints if e.subject in IDEMPOTENT_WRITES and self.ledger is None]
+        if unkeyed:
+            raise ValueError(f"{', '.join(unkeyed)} may be sent twice: serving them needs a ReplyLedger")
         self._slots = asyncio.Semaphore(self.concurrency)
         self._service = await add_service(
             self.nc,
@@ -188,13 +214,15 @@ class EndpointHost:
         self._slots.release()
 
     async def _handle(self, endpoint: Endpoint[Any], request: Request) -> None:
-        request_id = (request.headers or {}).get(REQUEST_ID_HEADER)
+        headers = request.headers or {}
+        request_id = headers.get(REQUEST_ID_HEADER)
         structlog.contextvars.bind_contextvars(request_id=request_id, subject=endpoint.subject)
         started = time.perf_counter()
         outcome = "ok"
         figures = self._figures[endpoint.subject]
         try:
-            await request.respond(await answer(endpoint, request.data))
+            key = headers.get(IDEMPOTENCY_KEY_HEADER)
+            await request.respond(await answer_keyed(endpoint, request.data, self.ledger, key))
         except ServiceFailure as failure:
             outcome = str(failure.code.value)
             figures.failed(failure)
@@ -228,10 +256,12 @@ async def host_endpoints(
     endpoints: Sequence[Endpoint[Any]],
     registry: CollectorRegistry | None = None,
     extra_stats: Callable[[], dict[str, Any]] | None = None,
+    ledger: ReplyLedger | None = None,
 ) -> EndpointHost:
     """Serve ``/metrics`` on the service's own port and its endpoints over NATS until ``stack`` unwinds;
     ``registry`` may already hold the service's own metrics; ``extra_stats`` adds service figures to
-    ``$SRV.STATS`` (under ``data.service`` of the first endpoint, beside the process's ``recent_events``)."""
+    ``$SRV.STATS`` (under ``data.service`` of the first endpoint, beside the process's ``recent_events``);
+    ``ledger`` records the outcomes of the idempotent writes among ``endpoints``."""
     registry = registry if registry is not None else CollectorRegistry()
     await stack.enter_async_context(serve_metrics(registry, settings.metrics_host, settings.metrics_port))
     host = EndpointHost(
@@ -243,6 +273,7 @@ async def host_endpoints(
         metrics=EndpointMetrics(registry, name),
         concurrency=settings.request_concurrency,
         extra_stats=extra_stats,
+        ledger=ledger,
     )
     await host.start()
     stack.push_async_callback(host.stop)

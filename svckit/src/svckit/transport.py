@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
@@ -18,13 +19,14 @@ from pydantic import ValidationError
 
 from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
-from contracts.subjects import RESENDABLE
+from contracts.subjects import IDEMPOTENT_WRITES, RESENDABLE
 from svckit.logging import REQUEST_ID_HEADER
 
 R = TypeVar("R", bound=Contract)
-RETRY_AFTER_SECONDS = 2.0  # a read (``RESENDABLE``) unanswered this long is sent once more
+RETRY_AFTER_SECONDS = 2.0  # a read or keyed write (``RESENDABLE``, ``IDEMPOTENT_WRITES``) unanswered this long: resent
 RESUBSCRIBE_WAIT_SECONDS = 0.25  # between asks while no replica is subscribed (a failover, a dropped connection)
 NO_RESPONDERS_GRACE_SECONDS = 2.0  # how long a request waits for a replica to subscribe before it is a 503
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"  # a keyed write's key (``svckit.idempotency``), the same on each resend
 STATS_WAIT_SECONDS = 0.25  # how long ``$SRV.STATS`` answers are collected: every replica answers within it
 
 log = structlog.get_logger()
@@ -95,6 +97,9 @@ class ServiceClient:
         request_id = current_request_id()
         if request_id:
             headers[REQUEST_ID_HEADER] = request_id
+        if subject in IDEMPOTENT_WRITES:
+            # one key per call, kept by its resends (a client's X-Request-Id may repeat across its requests)
+            headers[IDEMPOTENCY_KEY_HEADER] = uuid.uuid4().hex
         msg = await self._answer(subject, request.model_dump_json().encode(), wait, headers)
         if msg.headers and ERROR_CODE_HEADER in msg.headers:
             raise _failure_from_headers(msg.headers)
@@ -112,15 +117,17 @@ class ServiceClient:
         - no replica subscribed (a failover: the replicas reconnect to another NATS node and subscribe again):
           nobody took it, so any request is sent again, every ``RESUBSCRIBE_WAIT_SECONDS`` for up to
           ``NO_RESPONDERS_GRACE_SECONDS``, then it is a 503;
-        - a read (``RESENDABLE``: the reads and a token lease) unanswered after ``RETRY_AFTER_SECONDS``, or half
-          its wait when that is shorter (its replica may have died with it), is sent once more for the rest;
-        - a read whose connection dropped while it waited is sent again on the reconnected connection, for as long
-          as the wait allows. A write is never sent again once a replica may have taken it.
+        - a read (``RESENDABLE``: the reads and a token lease) or a keyed write (``IDEMPOTENT_WRITES``: the service
+          runs it once per key and replays its outcome) unanswered after ``RETRY_AFTER_SECONDS``, or half its wait
+          when that is shorter (its replica may have died with it, or its reply with a NATS node), is sent once
+          more for the rest;
+        - either whose connection dropped while it waited is sent again on the reconnected connection, for as long
+          as the wait allows. Any other write is never sent again once a replica may have taken it.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         grace_until = loop.time() + min(wait, NO_RESPONDERS_GRACE_SECONDS)
-        retryable = subject in RESENDABLE
+        retryable = subject in RESENDABLE or subject in IDEMPOTENT_WRITES
         taken = 0  # times a replica may have taken it
         while True:
             left = deadline - loop.time()
@@ -134,14 +141,14 @@ class ServiceClient:
                 taken += 1
                 if not retryable or taken > 1 or deadline - loop.time() <= 0:
                     raise self._lost(subject, wait, unanswered) from None
-                log.info("read_sent_again", subject=subject, reason="unanswered")
+                log.info("request_sent_again", subject=subject, reason="unanswered")
                 continue
             except _Dropped as dropped:
                 taken += 1
                 if not retryable or loop.time() + RESUBSCRIBE_WAIT_SECONDS >= deadline:
                     raise self._lost(subject, wait, dropped) from None
                 grace_until = deadline  # the replicas are subscribing again on the reconnected server
-                log.info("read_sent_again", subject=subject, reason="connection dropped")
+                log.info("request_sent_again", subject=subject, reason="connection dropped")
             await asyncio.sleep(RESUBSCRIBE_WAIT_SECONDS)
 
     async def _request(self, subject: str, payload: bytes, seconds: float, headers: dict[str, str]) -> Msg:

@@ -14,6 +14,8 @@ from sqlalchemy import (
     Text,
 )
 
+from svckit.reply_ledger import reply_table
+
 metadata = MetaData()
 
 artifacts = Table(
@@ -76,3 +78,6 @@ state = Table(
     Column("key", String(64), primary_key=True),
     Column("value", BigInteger, nullable=False),
 )
+
+# Outcomes of idempotent writes (``svckit.reply_ledger``), replayed to a caller's resend; swept after an hour.
+replies = reply_table(metadata)

@@ -1,7 +1,9 @@
 """``UserStore`` on SQLAlchemy Core: users, permissions and hashed tokens with use counts.
 
 Every change that voids what gateways cached about a user (deletion, permissions, a reset) bumps the revocation
-sequence in the same transaction, so a gateway that reads the sequence after the change cannot miss it.
+sequence in the same transaction, so a gateway that reads the sequence after the change cannot miss it. The user
+writes callers may send twice (``contracts.subjects.IDEMPOTENT_WRITES``) record their reply in the same transaction
+as their change (``svckit.idempotency.settle_within``), so a resend replays it and the change happens once.
 """
 
 from collections.abc import Sequence
@@ -15,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from catalog.adapters.artifact_store import utc
 from catalog.adapters.tables import state, tokens, users
 from catalog.domain.auth import TokenRecord, User
+from contracts.base import Contract
 from contracts.users import Permission
+from svckit.idempotency import settle_within
 
 REVOCATION_KEY = "revocation"
 _REVOCATION = select(state.c.value).where(state.c.key == REVOCATION_KEY).scalar_subquery()
@@ -46,32 +50,42 @@ class SqlUserStore:
             if changed.rowcount == 0:
                 await conn.execute(insert(users).values(name=user.name, **_values(user)))
 
-    async def add_user(self, user: User) -> bool:
-        """Create a user; False when the name is taken."""
+    async def add_user(self, user: User, reply: Contract | None = None) -> bool:
+        """Create a user, with ``reply`` recorded as the outcome of the idempotent write creating it; False when the
+        name is taken."""
         try:
             async with self._engine.begin() as conn:
                 await conn.execute(insert(users).values(name=user.name, **_values(user)))
+                if reply is not None:
+                    await settle_within(conn, reply)
         except IntegrityError:
             return False
         return True
 
-    async def delete_user(self, name: str) -> bool:
-        """Remove a user and every token they hold."""
+    async def delete_user(self, name: str, reply: Contract | None = None) -> bool:
+        """Remove a user and every token they hold, with ``reply`` recorded as the idempotent write's outcome."""
         async with self._engine.begin() as conn:
             await conn.execute(delete(tokens).where(tokens.c.user_name == name))
             result = await conn.execute(delete(users).where(users.c.name == name))
             if result.rowcount:
                 await _bump_revocation(conn)
+                if reply is not None:
+                    await settle_within(conn, reply)
         return bool(result.rowcount)
 
-    async def set_permissions(self, name: str, permissions: Sequence[Permission]) -> bool:
-        """Replace a user's permissions; False for an unknown user."""
+    async def set_permissions(
+        self, name: str, permissions: Sequence[Permission], reply: Contract | None = None
+    ) -> bool:
+        """Replace a user's permissions, with ``reply`` recorded as the idempotent write's outcome; False for an
+        unknown user."""
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 update(users).where(users.c.name == name).values(permissions=_encode(permissions))
             )
             if result.rowcount:
                 await _bump_revocation(conn)
+                if reply is not None:
+                    await settle_within(conn, reply)
         return bool(result.rowcount)
 
     async def add_token(self, digest: str, user_name: str, issued_at: datetime) -> None:

@@ -7,9 +7,11 @@ from contracts.users import CreateUser, UserInfo
 
 
 async def create_user(command: CreateUser, deps: Deps) -> UserInfo:
-    """Store the user with a hashed password; 409 when the name is taken."""
+    """Store the user with a hashed password; 409 when the name is taken. The reply is stored with the user, so a
+    caller's resend of this creation gets it again (``contracts.subjects.IDEMPOTENT_WRITES``)."""
     password_hash = await deps.hasher.hash(command.password)
     user = User(command.name, password_hash, command.is_admin, tuple(command.permissions))
-    if not await deps.users.add_user(user):
+    reply = UserInfo(name=user.name, is_admin=user.is_admin, permissions=user.effective_permissions())
+    if not await deps.users.add_user(user, reply):
         raise ServiceFailure(ErrorCode.CONFLICT, f"User {command.name!r} already exists.")
-    return UserInfo(name=user.name, is_admin=user.is_admin, permissions=user.effective_permissions())
+    return reply

@@ -7,10 +7,12 @@ from contracts.users import DeleteUser
 
 
 async def delete_user(command: DeleteUser, deps: Deps) -> Empty:
-    """Remove the user and revoke their tokens; the default admin cannot be deleted."""
+    """Remove the user and revoke their tokens; the default admin cannot be deleted. The reply is stored with the
+    deletion, so a caller's resend gets it again rather than a 404 (``contracts.subjects.IDEMPOTENT_WRITES``)."""
     if command.name == deps.policy.admin_name:
         raise ServiceFailure(ErrorCode.BAD_REQUEST, "The default administrator cannot be deleted.")
-    if not await deps.users.delete_user(command.name):
+    reply = Empty()
+    if not await deps.users.delete_user(command.name, reply):
         raise ServiceFailure(ErrorCode.NOT_FOUND, f"No user named {command.name!r}.")
     await deps.events.tokens_revoked([command.name], await deps.users.revocation())
-    return Empty()
+    return reply

@@ -1,0 +1,113 @@
+"""The catalog's user writes run once per idempotency key (``contracts.subjects.IDEMPOTENT_WRITES``), on the real
+store migrated on SQLite: a resend gets the first reply, and a write whose claim another attempt took over is
+rolled back with its reply, so its effect is never applied twice."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from catalog.adapters.artifact_store import SqlArtifactStore
+from catalog.adapters.engine import open_catalog_engine
+from catalog.adapters.search_index import SearchIndex
+from catalog.adapters.tables import replies
+from catalog.adapters.user_store import SqlUserStore
+from catalog.deps import Deps
+from catalog.endpoints import catalog_endpoints
+from catalog.usecases.create_user import create_user
+from catalog.usecases.ensure_default_admin import ensure_default_admin
+from contracts import subjects
+from contracts.base import Contract, Empty
+from contracts.errors import ErrorCode, ServiceFailure
+from contracts.users import CreateUser, DeleteUser, GrantPermissions, Permission, UserInfo
+from svckit import reply_ledger
+from svckit.host import answer_keyed
+from svckit.reply_ledger import ReplyLedger
+from tests.catalog.fakes import FakeLineage, FakeRater, FakeStorage, FakeUpstream, FastHasher, RecordingEvents
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def catalog(tmp_path: Path) -> AsyncIterator[tuple[Deps, AsyncEngine]]:
+    async with open_catalog_engine(f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}") as engine:
+        store = SqlArtifactStore(engine)
+        deps = Deps(
+            artifacts=store,
+            users=SqlUserStore(engine),
+            upstream=FakeUpstream({}),
+            hasher=FastHasher(),
+            search=SearchIndex(store),
+            events=RecordingEvents(),
+            storage=FakeStorage(),
+            lineage=FakeLineage(),
+            scoring=FakeRater(),
+        )
+        await ensure_default_admin(deps)
+        yield deps, engine
+
+
+async def _send(deps: Deps, ledger: ReplyLedger, subject: str, request: Contract, key: str) -> bytes:
+    endpoint = {e.subject: e for e in catalog_endpoints(deps)}[subject]
+    return await answer_keyed(endpoint, request.model_dump_json().encode(), ledger, key)
+
+
+async def test_a_user_creation_sent_twice_with_its_key_creates_once_and_answers_twice(
+    catalog: tuple[Deps, AsyncEngine],
+) -> None:
+    deps, engine = catalog
+    ledger = ReplyLedger(engine, replies)
+    request = CreateUser(name="bob", password="long-enough", permissions=[Permission.SEARCH])
+    first = await _send(deps, ledger, subjects.USER_CREATE, request, "key-1")
+    again = await _send(deps, ledger, subjects.USER_CREATE, request, "key-1")
+    assert first == again
+    assert UserInfo.model_validate_json(first).name == "bob"
+    with pytest.raises(ServiceFailure) as caught:  # another creation of the same name, with a key of its own
+        await _send(deps, ledger, subjects.USER_CREATE, request, "key-2")
+    assert caught.value.code is ErrorCode.CONFLICT
+
+
+async def test_a_deletion_sent_twice_answers_the_first_reply_not_a_404(catalog: tuple[Deps, AsyncEngine]) -> None:
+    deps, engine = catalog
+    ledger = ReplyLedger(engine, replies)
+    await create_user(CreateUser(name="bob", password="long-enough"), deps)
+    for _ in range(2):
+        assert await _send(deps, ledger, subjects.USER_DELETE, DeleteUser(name="bob"), "key-1") == b"{}"
+    assert await deps.users.get_user("bob") is None
+    assert Empty.model_validate_json(b"{}") == Empty()
+
+
+async def test_a_grant_whose_claim_was_taken_over_is_rolled_back_and_answers_the_other_attempt(
+    catalog: tuple[Deps, AsyncEngine],
+) -> None:
+    """The first attempt stalls past its lease; a resend takes the key over and grants. When the first attempt goes
+    on, its grant (and its bump of the revocation sequence) is rolled back with its reply: the change happened once,
+    and both attempts answer the resend's reply."""
+    deps, engine = catalog
+    await create_user(CreateUser(name="bob", password="long-enough"), deps)
+    clock = Clock()
+    ledger = ReplyLedger(engine, replies, clock=clock)
+    grant = GrantPermissions(name="bob", permissions=[Permission.UPLOAD])
+    before = await deps.users.revocation()
+    taken_over: list[bytes] = []
+    stalled: list[bool] = []
+    real_get_user = deps.users.get_user
+
+    async def stalled_get_user(name: str) -> object:
+        if not stalled:  # the first attempt, after its claim: it stalls, its lease lapses, a resend arrives
+            stalled.append(True)
+            clock.now += reply_ledger.LEASE_SECONDS + 1
+            taken_over.append(await _send(deps, ledger, subjects.USER_GRANT, grant, "key-1"))
+        return await real_get_user(name)
+
+    deps.users.get_user = stalled_get_user  # type: ignore[method-assign,assignment]
+    first = await _send(deps, ledger, subjects.USER_GRANT, grant, "key-1")
+    assert first == taken_over[0]
+    assert await deps.users.revocation() == before + 1  # one grant committed, not two

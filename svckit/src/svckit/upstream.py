@@ -1,11 +1,12 @@
 """How services reach Hugging Face and GitHub: base URLs, optional tokens, timeout, request headers, and the one
-retry policy and status mapping every service uses (``retrying``, ``check_transient``).
+retry policy and status mapping every service uses (``retrying``, ``check_status``); ``svckit.upstream_client`` makes
+the calls with them.
 
 huggingface_hub's client and url helper are imported at their first use, not at start: with the HTTP stack they
 bring they are some 8 MB of modules per service, which a replica that never reads the Hub does not hold.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -104,6 +105,63 @@ class UpstreamSettings(RuntimeSettings):
 
 class UpstreamTransient(Exception):
     """An upstream answer worth retrying (5xx, 429): never to be read as content."""
+
+
+class UpstreamError(Exception):
+    """A definite upstream answer that is not the content asked for; ``status`` is the HTTP status (0: none)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class UpstreamMissing(UpstreamError):
+    """The repository, revision or file does not exist (404, or the Hub's ``RepoNotFound``-like error codes)."""
+
+
+class UpstreamDenied(UpstreamError):
+    """The upstream wants credentials this deployment lacks (401/403); ``gated``: a Hub repository behind a form."""
+
+    def __init__(self, message: str, status: int = 0, *, gated: bool = False) -> None:
+        super().__init__(message, status)
+        self.gated = gated
+
+
+class UpstreamRejected(UpstreamError):
+    """Any other status that is not a success (400, 410, 422, an unfollowed redirect, ...)."""
+
+
+class UpstreamDown(UpstreamError):
+    """No answer after the whole retry policy: 5xx, 429, rate limiting or no connection every time."""
+
+
+# The Hub's X-Error-Code values that mean "no such thing" whatever the status (it answers 401 to anonymous callers).
+MISSING_CODES = frozenset({"RepoNotFound", "RevisionNotFound", "EntryNotFound"})
+
+
+def status_failure(status: int, what: str, headers: Mapping[str, str] | None = None) -> Exception:
+    """The one mapping of an upstream status that is not the success asked for: ``UpstreamTransient`` for 5xx, 429
+    and GitHub's rate-limited 403 (retried, never read as content); else ``UpstreamDenied`` (gated, 401, 403),
+    ``UpstreamMissing`` (404 or a Hub "not found" code) or ``UpstreamRejected``."""
+    headers = headers or {}
+    code = headers.get("X-Error-Code", "")
+    if is_transient(status) or (status == 403 and headers.get("X-RateLimit-Remaining") == "0"):
+        return UpstreamTransient(f"{what} answered {status}")
+    if code == "GatedRepo":
+        return UpstreamDenied(f"{what} is gated upstream", status, gated=True)
+    if status == 404 or code in MISSING_CODES:
+        return UpstreamMissing(f"{what} does not exist upstream", status)
+    if status in (401, 403):
+        return UpstreamDenied(f"{what} answered {status}: credentials needed", status)
+    return UpstreamRejected(f"{what} answered {status}", status)
+
+
+def check_status(
+    status: int, what: str, headers: Mapping[str, str] | None = None, ok: tuple[int, ...] = (200,)
+) -> None:
+    """Return when ``status`` is one of ``ok``; raise its ``status_failure`` otherwise."""
+    if status not in ok:
+        raise status_failure(status, what, headers)
 
 
 # Everything one retry policy retries: transient answers, connection errors, timeouts, an unreachable Hub.

@@ -83,6 +83,21 @@ def repo_id(*parts: str) -> str:
     return "/".join(parts)
 
 
+def hub_repo(repo: str) -> str:
+    """A Hugging Face repository id (``name`` or ``owner/name``), checked."""
+    parts = repo.split("/")
+    if len(parts) > 2:
+        raise BadUpstreamUrl(f"{repo!r} is not a Hugging Face repository id")
+    return repo_id(*parts)
+
+
+def file_path(path: str, what: str = "file path") -> str:
+    """``path`` if it is plain relative segments (``a/b.txt``: none empty, ``.``, ``..`` or escaped), else refuse."""
+    for segment in path.split("/"):
+        safe_segment(segment, f"{what} segment")
+    return path
+
+
 def api_path(*segments: str) -> str:
     """``/seg/seg/...`` with every segment checked and percent-encoded (an owner/repo id is two segments)."""
     pieces = [piece for segment in segments for piece in segment.split("/")]

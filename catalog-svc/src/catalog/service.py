@@ -4,7 +4,6 @@ import asyncio
 from contextlib import AsyncExitStack
 from datetime import timedelta
 
-import aiohttp
 import structlog
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -36,6 +35,7 @@ from svckit.connection import connect
 from svckit.host import host_endpoints
 from svckit.reply_ledger import ReplyLedger
 from svckit.transport import ServiceClient
+from svckit.upstream_client import open_upstream
 
 VERSION = "0.1.0"
 
@@ -79,7 +79,7 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
     """Open the store, serve the catalog subjects until ``stop`` is set, then drain and close."""
     async with AsyncExitStack() as stack:
         engine = await stack.enter_async_context(open_catalog_engine(settings.database_url()))
-        session = await stack.enter_async_context(aiohttp.ClientSession())
+        upstream = await stack.enter_async_context(open_upstream(settings.upstream()))
         nc = await connect(settings.nats_url, name=CATALOG, auth=settings.bus_auth())
         stack.push_async_callback(nc.drain)
         events = NatsEvents(nc)
@@ -97,7 +97,7 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
         deps = Deps(
             artifacts=store,
             users=SqlUserStore(engine),
-            upstream=HttpUpstream(session, settings.upstream()),
+            upstream=HttpUpstream(upstream),
             hasher=hasher,
             search=search,
             events=events,

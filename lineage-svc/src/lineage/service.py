@@ -3,7 +3,6 @@
 import asyncio
 from contextlib import AsyncExitStack
 
-import aiohttp
 import structlog
 
 from contracts.services import describe
@@ -18,6 +17,7 @@ from lineage.settings import LineageSettings
 from svckit.connection import connect
 from svckit.host import host_endpoints
 from svckit.transport import ServiceClient
+from svckit.upstream_client import open_upstream
 
 VERSION = "0.1.0"
 
@@ -28,12 +28,12 @@ async def run_lineage(settings: LineageSettings, stop: asyncio.Event) -> None:
     """Serve the lineage subjects until ``stop`` is set, then drain and close."""
     async with AsyncExitStack() as stack:
         engine = await stack.enter_async_context(open_graph_engine(settings.database_url()))
-        session = await stack.enter_async_context(aiohttp.ClientSession())
+        upstream = await stack.enter_async_context(open_upstream(settings.upstream()))
         nc = await connect(settings.nats_url, name=LINEAGE, auth=settings.bus_auth())
         stack.push_async_callback(nc.drain)
         deps = Deps(
             graph=SqlGraphStore(engine),
-            upstream=HttpUpstream(session, settings.upstream()),
+            upstream=HttpUpstream(upstream),
             sizes=NatsSizes(ServiceClient(nc, default_timeout=settings.storage_timeout)),
         )
         await host_endpoints(

@@ -3,12 +3,13 @@ dangerous pickle refuses the model at ingest with 424 whatever the quality gate'
 report lists the pickle-based files with their verdicts and the Hub's own status."""
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from contracts.errors import ErrorCode, ServiceFailure
-from contracts.scoring import PickleVerdict, RateModel, RatingRef
+from contracts.scoring import PickleFileScan, PickleVerdict, RateModel, RatingRef
 from contracts.storage import SourceKind, SourceRef
 from scoring.adapters.engine import open_rating_engine
 from scoring.adapters.rating_store import SqlRatingStore
@@ -114,11 +115,53 @@ async def test_on_update_a_dangerous_model_is_rated_and_stored_not_refused(deps:
     assert (await read_report(RatingRef(artifact_id="m1"), deps)).pickle_scan == report.pickle_scan
 
 
-async def test_a_model_that_is_not_on_the_hub_is_not_scanned_and_says_so(deps: Deps) -> None:
-    source = SourceRef(kind=SourceKind.UPLOAD, repo_id="0" * 32)
-    report = await rate_model(RateModel(artifact_id="u1", name="up", source=source, readme=CARD), deps)
+class StoredScans:
+    """A ``StoredPickleScanner`` answering fixed scans of an upload's files; records the artifacts it read."""
+
+    def __init__(self, *scans: PickleFileScan) -> None:
+        self.scans = list(scans)
+        self.read: list[str] = []
+
+    async def scan(self, artifact_id: str) -> list[PickleFileScan]:
+        self.read.append(artifact_id)
+        return self.scans
+
+
+def _upload(artifact_id: str = "u1") -> RateModel:
+    source = SourceRef(kind=SourceKind.UPLOAD, repo_id="0" * 32, subpath="model.tar")
+    return RateModel(artifact_id=artifact_id, name="up", source=source, readme=CARD)
+
+
+async def test_an_uploaded_package_with_a_dangerous_member_is_refused_with_424_naming_it(deps: Deps) -> None:
+    member = PickleFileScan(
+        path="model.tar/pytorch_model.bin", verdict=PickleVerdict.DANGEROUS, detail="archive/data.pkl imports os.system",
+        dangerous_imports=["os.system"], archive="model.tar",
+    )  # fmt: skip
+    stored = StoredScans(member)
+    deps.sources = replace(deps.sources, stored_pickles=stored)
+    with pytest.raises(ServiceFailure) as refused:
+        await rate_model(_upload(), deps)
+    assert refused.value.code is ErrorCode.FAILED_DEPENDENCY and stored.read == ["u1"]
+    assert refused.value.message == (
+        "Not registered: the model-file security scan refuses it: model.tar/pytorch_model.bin imports os.system "
+        "(loading it can run that code)."
+    )
+    assert await deps.store.get("u1") is None
+
+
+async def test_an_uploaded_safe_file_is_scanned_from_storage_and_reported(deps: Deps) -> None:
+    safe = PickleFileScan(path="weights.pt", verdict=PickleVerdict.SAFE, detail="1 pickle read to the end", size=9)
+    deps.sources = replace(deps.sources, stored_pickles=StoredScans(safe))
+    report = await rate_model(_upload("u2"), deps)
+    assert report.pickle_scan is not None and report.pickle_scan.scanned and report.pickle_scan.files == [safe]
+    assert report.pickle_scan.detail == "1 pickle-based file: 1 safe" and report.pickle_scan.refused is None
+
+
+async def test_a_model_neither_on_the_hub_nor_uploaded_is_not_scanned_and_says_so(deps: Deps) -> None:
+    source = SourceRef(kind=SourceKind.GITHUB, repo_id="acme/digits")
+    report = await rate_model(RateModel(artifact_id="g1", name="gh", source=source, readme=CARD), deps)
     assert report.pickle_scan is not None and not report.pickle_scan.scanned
-    assert report.pickle_scan.detail.startswith("not a Hugging Face model")
+    assert report.pickle_scan.detail.startswith("neither a Hugging Face model nor an upload")
 
 
 async def test_an_unreachable_hub_fails_the_rating_with_502_as_before(deps: Deps) -> None:

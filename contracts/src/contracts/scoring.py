@@ -90,12 +90,17 @@ class PickleFileScan(Contract):
     hub_status: str | None = Field(
         default=None, description="The Hub's own scan level for the file (safe, unsafe, caution, ...); None: none."
     )
+    archive: str | None = Field(
+        default=None,
+        description="The uploaded archive (zip, tar) holding this file, whose path is then <archive>/<member>; "
+        "None: a file of the package itself.",
+    )
 
 
 class PickleScanReport(Contract):
     """The model-file security scan at ingest: every pickle-based file, and what the Hub's own scan says."""
 
-    scanned: bool = Field(description="Whether the model's files were read (Hugging Face models only).")
+    scanned: bool = Field(description="Whether the model's files were read (from the Hub, or the registry's bucket).")
     detail: str
     files: list[PickleFileScan] = Field(default_factory=list)
     hub_scans_done: bool | None = Field(default=None, description="The Hub's scansDone; None: it gave no status.")

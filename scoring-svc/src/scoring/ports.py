@@ -129,6 +129,21 @@ class NoPickleScanner:
         ]
 
 
+class StoredPickleScanner(Protocol):
+    """Reads the files of a model's package in the registry's own bucket (an upload) and scans them statically: one
+    entry per pickle-based file or archive member; a file that could not be read is ``unscanned`` with the reason."""
+
+    async def scan(self, artifact_id: str) -> list[PickleFileScan]: ...
+
+
+class NoStoredPickleScanner:
+    """Reads no stored file (tools and tests that rate without storage-svc's bytes)."""
+
+    async def scan(self, artifact_id: str) -> list[PickleFileScan]:
+        """Nothing: the package's files are not read here."""
+        return []
+
+
 class Relatives(Protocol):
     """lineage-svc: a registered artifact's direct parents and children (None when lineage has no such node)."""
 

@@ -23,18 +23,21 @@ from scoring.adapters.code_archive import ArchiveLimits, inspect_archive
 from scoring.adapters.engine import open_rating_engine
 from scoring.adapters.github import GitHubCodeHost
 from scoring.adapters.hub import HfHub
-from scoring.adapters.hub_pickles import HubPickleScanner, PickleScanLimits
+from scoring.adapters.hub_pickles import HubPickleScanner
 from scoring.adapters.model_copy import HubModelCopy
 from scoring.adapters.package_bytes import NatsPackageBytes
 from scoring.adapters.rating_metrics import PrometheusRatingObserver
 from scoring.adapters.rating_store import SqlRatingStore
 from scoring.adapters.relatives import NatsRelatives
+from scoring.adapters.remote_scan import PickleScanLimits
 from scoring.adapters.sandbox import SandboxLimits, SubprocessSandbox, detect_isolation
+from scoring.adapters.stored_pickles import StoredPickleScanner
 from scoring.deps import Deps, GatePolicy, PicklePolicy, Policy
 from scoring.endpoints import scoring_endpoints
 from scoring.evidence.reproduction import Sandbox
 from scoring.evidence.sources import Sources
 from scoring.ports import PickleScanner
+from scoring.ports import StoredPickleScanner as StoredScanner
 from scoring.settings import ScoringSettings
 from svckit.connection import connect
 from svckit.host import host_endpoints
@@ -60,12 +63,19 @@ def policy_from(settings: ScoringSettings) -> Policy:
     )
 
 
-def pickle_scanner(settings: ScoringSettings, session: aiohttp.ClientSession, executor: Executor) -> HubPickleScanner:
-    """The scan of Hub models' pickle-based files the settings describe (``executor`` parses them)."""
+def pickle_scanners(
+    settings: ScoringSettings, session: aiohttp.ClientSession, nc: NATS, executor: Executor
+) -> tuple[HubPickleScanner, StoredPickleScanner]:
+    """The scans of pickle-based files the settings describe, on the Hub and in the registry's bucket (uploads);
+    ``executor`` parses them."""
     limits = PickleScanLimits(
         max_bytes=settings.scoring_pickle_scan_max_mb << 20, seconds=settings.scoring_pickle_scan_seconds
     )
-    return HubPickleScanner(session, settings.upstream(), limits, executor)
+    storage = ServiceClient(nc, default_timeout=settings.storage_timeout)
+    return (
+        HubPickleScanner(session, settings.upstream(), limits, executor),
+        StoredPickleScanner(storage, session, limits, executor, settings.upstream().timeout),
+    )
 
 
 def sandbox_from(settings: ScoringSettings) -> SubprocessSandbox:
@@ -95,7 +105,11 @@ async def isolated_sandbox(settings: ScoringSettings) -> SubprocessSandbox:
 
 
 def sources_from(
-    settings: ScoringSettings, session: aiohttp.ClientSession, nc: NATS, sandbox: Sandbox, scanner: PickleScanner
+    settings: ScoringSettings,
+    session: aiohttp.ClientSession,
+    nc: NATS,
+    sandbox: Sandbox,
+    scanners: tuple[PickleScanner, StoredScanner],
 ) -> Sources:
     """The real evidence sources: Hub, GitHub, lineage-svc, storage-svc, the sandbox, the archive inspector and the
     pickle scanner."""
@@ -113,7 +127,8 @@ def sources_from(
         sandbox=sandbox,
         inspect=functools.partial(inspect_archive, limits=ArchiveLimits(lint_timeout=settings.lint_timeout)),
         model_copy=HubModelCopy(session, upstream, settings.sandbox_model_max_mb << 20),
-        pickles=scanner,
+        pickles=scanners[0],
+        stored_pickles=scanners[1],
     )
 
 
@@ -146,9 +161,10 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
         sandbox = await isolated_sandbox(settings)
         threads = ThreadPoolExecutor(PICKLE_SCAN_THREADS, thread_name_prefix="pickle-scan")
         stack.callback(threads.shutdown, wait=False, cancel_futures=True)
-        scanner = pickle_scanner(settings, session, threads)
-        stack.callback(scanner.close)  # before the executor's shutdown: threads stop at their next range
-        sources = sources_from(settings, session, nc, sandbox, scanner)
+        scanners = pickle_scanners(settings, session, nc, threads)
+        for scanner in scanners:  # before the executor's shutdown: threads stop at their next range
+            stack.callback(scanner.close)
+        sources = sources_from(settings, session, nc, sandbox, scanners)
         store = await _shared_cache(SqlRatingStore(engine), nc, stack)
         registry = CollectorRegistry()
         observer = PrometheusRatingObserver(registry)

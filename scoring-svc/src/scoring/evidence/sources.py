@@ -1,9 +1,10 @@
 """The evidence about one model, fetched once and shared by every metric that needs it.
 
 Each source (Hub metadata, card text, linked datasets, the code repository, its contributors, pull requests and
-archive, the lineage relatives, the package size, the scan of the pickle-based files) is fetched on first use by a task that later callers await
-too, so metrics running concurrently never fetch the same thing twice. The offline copy of the model's files for
-the card's example is made by reproducibility alone, for the time of its runs.
+archive, the lineage relatives, the package size, the scan of the pickle-based files on the Hub or, for an upload,
+in the registry's bucket) is fetched on first use by a task that later callers await too, so metrics running
+concurrently never fetch the same thing twice. The offline copy of the model's files for the card's example is made
+by reproducibility alone, for the time of its runs.
 """
 
 import asyncio
@@ -32,10 +33,12 @@ from scoring.ports import (
     ModelHub,
     NoModelCopy,
     NoPickleScanner,
+    NoStoredPickleScanner,
     OfflineModel,
     PackageBytes,
     PickleScanner,
     Relatives,
+    StoredPickleScanner,
 )
 
 T = TypeVar("T")
@@ -53,6 +56,7 @@ class Sources:
     inspect: ArchiveInspector
     model_copy: ModelCopy = field(default_factory=NoModelCopy)
     pickles: PickleScanner = field(default_factory=NoPickleScanner)
+    stored_pickles: StoredPickleScanner = field(default_factory=NoStoredPickleScanner)
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,13 @@ class Evidence:
     async def pickle_files(self, model: HubModel) -> list[PickleFileScan]:
         """The static scan of the Hub model's pickle-based files (``model``: ``hub_model()``'s answer)."""
         return await self._once("pickles", lambda: self._sources.pickles.scan(model))
+
+    async def stored_pickle_files(self) -> list[PickleFileScan] | None:
+        """The static scan of an uploaded model's files in the registry's bucket (None: not an upload)."""
+        if self.command.source.kind is not SourceKind.UPLOAD:
+            return None
+        artifact_id = self.command.artifact_id
+        return await self._once("stored_pickles", lambda: self._sources.stored_pickles.scan(artifact_id))
 
     async def card_data(self) -> Mapping[str, object]:
         """The card's parsed YAML metadata: the Hub's, else the card's own front matter ({} when there is none)."""

@@ -1,5 +1,6 @@
-"""The model-file security scan of a rating: every pickle-based file's verdict beside what the Hub's own scan says,
-and the refusal at ingest (docs/metrics.md, "Model-file security scan")."""
+"""The model-file security scan of a rating: every pickle-based file's verdict beside what the Hub's own scan says
+(a Hugging Face model), or every pickle-based file and archive member of an uploaded package, read in the registry's
+bucket; and the refusal at ingest (docs/metrics.md, "Model-file security scan")."""
 
 import time
 from typing import Final
@@ -10,18 +11,19 @@ from scoring.domain.pickle_safety import ScannedFile, hub_level, is_pickle_based
 from scoring.evidence.sources import Evidence
 from scoring.ports import HubModel, SourceUnavailable
 
-NOT_ON_HUB: Final = (
-    "not a Hugging Face model: its files are not read at ingest (uploaded and GitHub-sourced models are not scanned)"
-)
+NOT_READ: Final = "neither a Hugging Face model nor an upload: its files are not read at ingest"
 
 
 async def scan_pickles(evidence: Evidence) -> PickleScanReport:
     """Scan the model's pickle-based files; never raises for a source that cannot be read (the metrics report that)."""
     started = time.perf_counter()
     try:
+        stored = await evidence.stored_pickle_files()
+        if stored is not None:
+            return _stored_report(stored, time.perf_counter() - started)
         model = await evidence.hub_model()
         if model is None:
-            return PickleScanReport(scanned=False, detail=NOT_ON_HUB)
+            return PickleScanReport(scanned=False, detail=NOT_READ)
         files = await evidence.pickle_files(model)
     except SourceUnavailable as error:
         return PickleScanReport(scanned=False, detail=f"the model's files could not be listed: {error}")
@@ -35,6 +37,13 @@ async def scan_pickles(evidence: Evidence) -> PickleScanReport:
         hub_scans_done=security.scans_done if security else None,
         hub_unsafe=[printable(path) for path in sorted(unsafe)],
         seconds=round(time.perf_counter() - started, 6),
+    )
+
+
+def _stored_report(files: list[PickleFileScan], seconds: float) -> PickleScanReport:
+    """An upload's scan: its files as stored in the registry (the Hub has no say)."""
+    return PickleScanReport(
+        scanned=True, detail=summary(file.verdict.value for file in files), files=files, seconds=round(seconds, 6)
     )
 
 

@@ -1,0 +1,83 @@
+"""``StoredPickleScanner`` port on the registry's own bucket: the files of an uploaded model's package, read through
+the presigned ranged-read links storage-svc hands out (``storage.package.range_links``) and scanned statically in
+worker threads (``package_scan``: a pickle-based file itself, or the pickle-based members of an uploaded archive).
+
+Only what the loaders unpickle is fetched, at most ``max_bytes`` per file, within the scan's deadline
+(``remote_scan``). An upload whose copy finishes during the scan loses its upload object (the copy removes it once
+the blob is stored): a file that could not be read is scanned once more through fresh links, which then lead to
+the stored blob, the same bytes.
+"""
+
+from concurrent.futures import Executor
+
+import aiohttp
+import structlog
+
+from contracts import subjects
+from contracts.errors import ServiceFailure
+from contracts.scoring import PickleFileScan
+from contracts.storage import RangeLink, RangeLinks, RangeLinksQuery
+from scoring.adapters.package_scan import may_hold_pickles, scan_package
+from scoring.adapters.remote_scan import Outcome, PickleScanLimits, RangeScanner, RemoteFile, scanned, unscanned
+from scoring.ports import SourceUnavailable
+from svckit.transport import ServiceClient
+
+SOURCE = "the registry's storage"
+
+
+class StoredPickleScanner:
+    """Scans the pickle-based contents of a package's files in the bucket (``executor`` runs the parsing)."""
+
+    def __init__(
+        self,
+        client: ServiceClient,
+        session: aiohttp.ClientSession,
+        limits: PickleScanLimits,
+        executor: Executor,
+        timeout: float,
+    ) -> None:
+        self._client = client
+        self._ranges = RangeScanner(session, limits, executor, timeout)
+
+    def close(self) -> None:
+        """Stop every scan under way (at its next range): the service is stopping."""
+        self._ranges.close()
+
+    async def scan(self, artifact_id: str) -> list[PickleFileScan]:
+        """Every pickle-based file's (or archive member's) verdict, within the deadline."""
+        links = await self._links(artifact_id)
+        readable = [link for link in links if link.url is not None]
+        outcomes = dict(zip((link.path for link in readable), await self._scan(readable), strict=True))
+        again = [link.path for link in readable if outcomes[link.path].unreadable]
+        if again:  # an upload's object went with its finished copy: fresh links lead to the stored blob
+            fresh = [link for link in await self._links(artifact_id) if link.path in again and link.url is not None]
+            outcomes |= dict(zip((link.path for link in fresh), await self._scan(fresh), strict=True))
+        scans = [scan for link in links for scan in self._scans(link, outcomes.get(link.path))]
+        structlog.get_logger().info(
+            "stored_pickles_scanned", artifact_id=artifact_id, files=len(scans), verdicts=[s.verdict for s in scans]
+        )
+        return scans
+
+    async def _scan(self, links: list[RangeLink]) -> list[Outcome]:
+        files = [RemoteFile(link.path, link.size, link.url or "", source=SOURCE) for link in links]
+        return await self._ranges.scan(files, scan_package)
+
+    async def _links(self, artifact_id: str) -> list[RangeLink]:
+        try:
+            query = RangeLinksQuery(artifact_id=artifact_id)
+            return (await self._client.call(subjects.PACKAGE_RANGE_LINKS, query, RangeLinks)).files
+        except (ServiceFailure, TimeoutError) as error:
+            raise SourceUnavailable(f"storage-svc handed out no links to the package's files: {error}") from error
+
+    def _scans(self, link: RangeLink, outcome: Outcome | None) -> list[PickleFileScan]:
+        if outcome is None:
+            if not may_hold_pickles(link.path):
+                return []
+            return [unscanned(link.path, link.size, f"its bytes could not be read: {link.note}")]
+        if outcome.late:
+            return [unscanned(link.path, link.size, self._ranges.late())]
+        return [
+            scanned(link.path, link.size, read, outcome.fetched) if not member
+            else scanned(f"{link.path}/{member}", None, read, outcome.fetched, archive=link.path)
+            for member, read in outcome.parts
+        ]  # fmt: skip

@@ -18,7 +18,7 @@ from bench.servers import service_replicas
 from stack.processes import Child, free_port, wait_for_port
 
 TARGET_BYTES = 600 << 20
-SERVICES = ("catalog", "storage", "lineage", "scoring")
+SERVICES = ("catalog", "storage", "lineage", "scoring", "webhooks")
 # Every port ``python -m stack`` claims (``stack.__main__.port_claims``), each given a free one.
 PORT_VARIABLES = (
     "GATEWAY_PORT",
@@ -133,9 +133,6 @@ def _vm_rss(pid: int) -> int | None:
     return None
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def process_tree(root_pid: int) -> dict[int, str]:
     """Each process of ``root_pid``'s tree (itself included) and its name, as ``idle_rss`` names it."""
@@ -152,3 +149,7 @@ def process_tree(root_pid: int) -> dict[int, str]:
             names[pid] = own if parent == root_pid else f"{names[parent]} > {own}"
             pending.append(pid)
     return names
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,7 +6,7 @@ from pathlib import Path
 from bench.servers import ADMIN_NAME, ADMIN_PASSWORD, ProcessGroup, repo_pythonpath
 from stack.processes import Child, free_port
 
-SERVICES = ("catalog", "storage", "lineage", "scoring")
+SERVICES = ("catalog", "storage", "lineage", "scoring", "webhooks")
 STACK_PORTS = (
     "GATEWAY_PORT", "UI_PORT", "STORAGE_HTTP_PORT", "REGISTRY_NATS_PORT", "REGISTRY_S3_PORT",
     "CATALOG_METRICS_PORT", "STORAGE_METRICS_PORT", "LINEAGE_METRICS_PORT", "SCORING_METRICS_PORT",

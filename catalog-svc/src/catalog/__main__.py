@@ -1,13 +1,15 @@
-"""``python -m catalog``: run one catalog-svc replica."""
+"""``python -m catalog``: run one catalog-svc replica (``ENTRY`` also runs it beside others: ``svckit.together``)."""
 
 from catalog.service import run_catalog
 from catalog.settings import CatalogSettings
-from svckit.runner import serve_process
+from svckit.runner import ServiceEntry
+
+ENTRY = ServiceEntry("catalog-svc", CatalogSettings, run_catalog)
 
 
 def main() -> None:
     """Read settings, configure logging, serve until SIGINT/SIGTERM."""
-    serve_process("catalog-svc", CatalogSettings(), run_catalog)
+    ENTRY.serve()
 
 
 if __name__ == "__main__":

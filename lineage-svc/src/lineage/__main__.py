@@ -1,13 +1,15 @@
-"""``python -m lineage``: run one lineage-svc replica."""
+"""``python -m lineage``: run one lineage-svc replica (``ENTRY`` also runs it beside others: ``svckit.together``)."""
 
 from lineage.service import run_lineage
 from lineage.settings import LineageSettings
-from svckit.runner import serve_process
+from svckit.runner import ServiceEntry
+
+ENTRY = ServiceEntry("lineage-svc", LineageSettings, run_lineage)
 
 
 def main() -> None:
     """Read settings, configure logging, serve until SIGINT/SIGTERM."""
-    serve_process("lineage-svc", LineageSettings(), run_lineage)
+    ENTRY.serve()
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
-"""``python -m scoring``: run one scoring-svc replica."""
+"""``python -m scoring``: run one scoring-svc replica (``ENTRY`` also runs it beside others: ``svckit.together``)."""
 
 from scoring.service import run_scoring
 from scoring.settings import ScoringSettings
-from svckit.runner import serve_process
+from svckit.runner import ServiceEntry
+
+# asyncio's own loop: uvloop's subprocess spawning hung beside the sandbox's forking threads (svckit.runner).
+ENTRY = ServiceEntry("scoring-svc", ScoringSettings, run_scoring, fast_loop=False)
 
 
 def main() -> None:
     """Read settings, configure logging, serve until SIGINT/SIGTERM."""
-    # asyncio's own loop: uvloop's subprocess spawning hung beside the sandbox's forking threads (svckit.runner).
-    serve_process("scoring-svc", ScoringSettings(), run_scoring, fast_loop=False)
+    ENTRY.serve()
 
 
 if __name__ == "__main__":

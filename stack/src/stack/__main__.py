@@ -6,6 +6,7 @@ that crashes is restarted. State lives under ``REGISTRY_DATA_DIR`` (default ``./
 ``python -m stack --cluster`` (``make run-cluster``) runs the production topology instead: see ``stack.cluster``.
 """
 
+import json
 import os
 import signal
 import sys
@@ -31,6 +32,8 @@ SERVICES = [
     ("scoring-svc", "scoring", 9104),
     ("webhook-svc", "webhooks", 9105),
 ]
+# The services ``make run`` runs in one process by default (``service_processes``).
+TOGETHER = ("catalog", "storage", "lineage", "webhooks")
 
 
 def port_claims(cluster: bool = False) -> list[PortClaim]:
@@ -66,7 +69,8 @@ def main() -> None:
     cluster = "--cluster" in sys.argv[1:]
     if cluster:
         os.environ.setdefault("REGISTRY_REPLICAS", "2")
-    replicas()  # a bad REGISTRY_REPLICAS stops the start before anything runs
+    replicas()  # a bad REGISTRY_REPLICAS or REGISTRY_SERVICE_PROCESSES stops the start before anything runs
+    service_processes(cluster)
     busy = taken(port_claims(cluster))
     if busy:
         for claim in busy:
@@ -89,13 +93,22 @@ def main() -> None:
 
             env.update(database_env(), STORAGE_STREAM_REPLICAS="3", WEBHOOK_STREAM_REPLICAS="3")
         env.update(_object_storage(supervisor, data_dir))
+        shared = service_processes(cluster) == "shared"
         for replica in range(1, replicas() + 1):
+            together: dict[str, dict[str, str]] = {}
             for name, module, metrics_port in SERVICES:
-                child_env = {**env, **roles.get(module, {}), **_replica_ports(module, metrics_port, replica)}
+                own = {**roles.get(module, {}), **_replica_ports(module, metrics_port, replica)}
                 if module == "storage":
-                    child_env = {**_downloads(data_dir), **child_env}
+                    own = {**_downloads(data_dir), **own}
+                if shared and module in TOGETHER:
+                    together[module] = own
+                    continue
                 label = name if replica == 1 else f"{name}-{replica}"
-                supervisor.start(Child(label, [sys.executable, "-m", module], child_env))
+                supervisor.start(Child(label, [sys.executable, "-m", module], {**env, **own}))
+            if together:  # one process for these (svckit.together): their libraries are held once
+                label = "services" if replica == 1 else f"services-{replica}"
+                shared_env = {**env, "REGISTRY_TOGETHER": json.dumps(together)}
+                supervisor.start(Child(label, [sys.executable, "-m", "svckit.together"], shared_env))
         gateway_port = os.environ.get("GATEWAY_PORT", "8080")
         ui_port = os.environ.get("UI_PORT", "8081")
         gateway_env = {
@@ -122,6 +135,17 @@ def main() -> None:
         supervisor.run(stop)
     finally:
         supervisor.stop_all()
+
+
+def service_processes(cluster: bool) -> str:
+    """``shared`` (``make run``'s default): catalog-, storage-, lineage- and webhook-svc in one process, scoring-svc
+    (sandboxes, asyncio's own loop) in its own; ``separate``: a process per service (``make run-cluster``'s default,
+    as deployments run them). ``REGISTRY_SERVICE_PROCESSES`` chooses."""
+    raw = os.environ.get("REGISTRY_SERVICE_PROCESSES", "separate" if cluster else "shared")
+    if raw not in ("shared", "separate"):
+        stdout_sink(f"{'stack':<12}| cannot start: REGISTRY_SERVICE_PROCESSES must be shared or separate (got {raw!r})")
+        sys.exit(2)
+    return raw
 
 
 def replicas() -> int:

@@ -1,13 +1,15 @@
-"""``python -m storage``: run one storage-svc replica."""
+"""``python -m storage``: run one storage-svc replica (``ENTRY`` also runs it beside others: ``svckit.together``)."""
 
 from storage.service import run_storage
 from storage.settings import StorageSettings
-from svckit.runner import serve_process
+from svckit.runner import ServiceEntry
+
+ENTRY = ServiceEntry("storage-svc", StorageSettings, run_storage)
 
 
 def main() -> None:
     """Read settings, configure logging, serve until SIGINT/SIGTERM."""
-    serve_process("storage-svc", StorageSettings(), run_storage)
+    ENTRY.serve()
 
 
 if __name__ == "__main__":

@@ -39,16 +39,22 @@ class RecentEvents:
             )
         return event_dict
 
-    def latest(self, count: int = RECENT_CAPACITY) -> list[dict[str, str]]:
-        """The newest ``count`` events, newest last."""
-        return list(self._events)[-count:]
+    def latest(self, count: int = RECENT_CAPACITY, *, process: str | None = None) -> list[dict[str, str]]:
+        """The newest ``count`` events, newest last; with ``process``, its own and those no process is bound to
+        (logged from a thread of its own, say)."""
+        events = list(self._events)
+        if process is not None:
+            events = [event for event in events if event["process"] in (process, "")]
+        return events[-count:]
 
 
 def recent_events(count: int = 20) -> list[dict[str, str]]:
-    """This process's latest warnings and errors (empty when ``configure_logging`` did not install the ring)."""
+    """This process's latest warnings and errors (empty when ``configure_logging`` did not install the ring); in a
+    process running several services (``svckit.together``), those of the service asking."""
+    process = structlog.contextvars.get_contextvars().get("process")
     for processor in structlog.get_config().get("processors", []):
         if isinstance(processor, RecentEvents):
-            return processor.latest(count)
+            return processor.latest(count, process=str(process) if process is not None else None)
     return []
 
 

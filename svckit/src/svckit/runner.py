@@ -8,8 +8,9 @@ there under concurrent ratings (seen in the e2e tests).
 
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import structlog
 import uvloop
@@ -21,6 +22,22 @@ from svckit.settings import RuntimeSettings
 S = TypeVar("S", bound=RuntimeSettings)
 
 log = structlog.get_logger()
+
+
+@dataclass(frozen=True)
+class ServiceEntry(Generic[S]):
+    """What runs one service: its process name, its settings (read from the environment when called), its main
+    coroutine, and whether it may run on uvloop. Each service's ``__main__`` names its entry, so that
+    ``python -m <service>`` and ``python -m svckit.together`` (several services in one process) run it alike."""
+
+    process: str
+    settings: Callable[[], S]
+    run: Callable[[S, asyncio.Event], Coroutine[Any, Any, None]]
+    fast_loop: bool = True
+
+    def serve(self) -> None:
+        """The whole ``__main__`` of the service: read settings, configure logging, serve until signalled."""
+        serve_process(self.process, self.settings(), self.run, fast_loop=self.fast_loop)
 
 
 def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]], *, fast_loop: bool = True) -> None:

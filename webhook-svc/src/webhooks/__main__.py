@@ -1,13 +1,15 @@
-"""``python -m webhooks``: run one webhook-svc replica."""
+"""``python -m webhooks``: run one webhook-svc replica (``ENTRY`` also runs it beside others: ``svckit.together``)."""
 
-from svckit.runner import serve_process
+from svckit.runner import ServiceEntry
 from webhooks.service import run_webhooks
 from webhooks.settings import WebhookSettings
+
+ENTRY = ServiceEntry("webhook-svc", WebhookSettings, run_webhooks)
 
 
 def main() -> None:
     """Read settings, configure logging, serve until SIGINT/SIGTERM."""
-    serve_process("webhook-svc", WebhookSettings(), run_webhooks)
+    ENTRY.serve()
 
 
 if __name__ == "__main__":

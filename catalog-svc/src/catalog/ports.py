@@ -84,10 +84,11 @@ class LineageRecorder(Protocol):
 
 
 class ModelRater(Protocol):
-    """scoring-svc, as the catalog's ingest and deletion use cases see it."""
+    """scoring-svc, as the catalog's ingest, deletion and package view use cases see it."""
 
     async def rate(self, artifact_id: str, name: str, source: SourceRef, readme: str, gate: bool) -> RatingReport: ...
     async def forget(self, artifact_id: str) -> None: ...
+    async def report(self, artifact_id: str) -> RatingReport | None: ...
 
 
 class PasswordHasher(Protocol):

@@ -2,9 +2,13 @@
 
 from contracts import subjects
 from contracts.base import Empty
+from contracts.errors import ErrorCode, ServiceFailure
 from contracts.scoring import RateModel, RatingRef, RatingReport
 from contracts.storage import SourceRef
 from svckit.transport import ServiceClient
+
+# A stored report is answered in milliseconds; a package view does not wait long for its pickle verdicts.
+REPORT_SECONDS = 5.0
 
 
 class NatsRater:
@@ -21,3 +25,13 @@ class NatsRater:
     async def forget(self, artifact_id: str) -> None:
         """Forget the model's rating (idempotent)."""
         await self._client.call(subjects.RATING_FORGET, RatingRef(artifact_id=artifact_id), Empty)
+
+    async def report(self, artifact_id: str) -> RatingReport | None:
+        """The stored rating report; None when the model has none (never rated, or its rating failed to compute)."""
+        try:
+            ref = RatingRef(artifact_id=artifact_id)
+            return await self._client.call(subjects.RATING_REPORT, ref, RatingReport, timeout=REPORT_SECONDS)
+        except ServiceFailure as failure:
+            if failure.code in (ErrorCode.NOT_FOUND, ErrorCode.INTERNAL):
+                return None
+            raise

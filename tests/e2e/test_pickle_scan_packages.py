@@ -58,6 +58,7 @@ async def test_a_safe_uploaded_package_is_registered_and_its_package_view_shows_
     [member] = report.body["pickle_scan"]["files"]
     assert member["path"] == "digits.tar/digits/pytorch_model.bin" and member["archive"] == "digits.tar", member
     assert member["verdict"] == "safe" and member["pickles"] == ["archive/data.pkl"]
+    assert "upload object" not in member["detail"], member  # the stored blob was scanned: what downloads serve
 
 
 async def test_the_package_view_of_a_hub_model_shows_each_pickle_based_files_verdict(api: Api) -> None:

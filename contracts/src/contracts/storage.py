@@ -250,6 +250,9 @@ class RangeLink(Contract):
     size: int = Field(ge=0)
     url: str | None = None
     note: str = ""
+    stored: bool = Field(
+        default=False, description="The link reads the stored blob (immutable), not an upload still being copied."
+    )
 
 
 class RangeLinks(Contract):

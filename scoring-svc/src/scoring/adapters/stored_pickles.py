@@ -2,12 +2,19 @@
 the presigned ranged-read links storage-svc hands out (``storage.package.range_links``) and scanned statically in
 worker threads (``package_scan``: a pickle-based file itself, or the pickle-based members of an uploaded archive).
 
+What is scanned is what is served: the scan first waits (up to half its deadline) for the upload's copy to store
+the file at its content address, an immutable blob. Reading the upload object instead would leave a window: its
+presigned PUT URL stays valid for an hour, and bytes PUT again after the scan but before the copy would be stored
+unscanned. Only a copy slower than that wait (a large upload) is scanned at its upload object, and the report says
+so. An upload whose copy finishes during the scan loses its upload object (the copy removes it once the blob is
+stored): a file that could not be read is scanned once more through fresh links, which then lead to the blob.
+
 Only what the loaders unpickle is fetched, at most ``max_bytes`` per file, within the scan's deadline
-(``remote_scan``). An upload whose copy finishes during the scan loses its upload object (the copy removes it once
-the blob is stored): a file that could not be read is scanned once more through fresh links, which then lead to
-the stored blob, the same bytes.
+(``remote_scan``).
 """
 
+import asyncio
+import time
 from concurrent.futures import Executor
 
 import aiohttp
@@ -23,6 +30,8 @@ from scoring.ports import SourceUnavailable
 from svckit.transport import ServiceClient
 
 SOURCE = "the registry's storage"
+_POLL_SECONDS = 0.25
+UNCOPIED = "read at its upload object: its copy into the registry had not finished"
 
 
 class StoredPickleScanner:
@@ -45,7 +54,7 @@ class StoredPickleScanner:
 
     async def scan(self, artifact_id: str) -> list[PickleFileScan]:
         """Every pickle-based file's (or archive member's) verdict, within the deadline."""
-        links = await self._links(artifact_id)
+        links = await self._stored_links(artifact_id)
         readable = [link for link in links if link.url is not None]
         outcomes = dict(zip((link.path for link in readable), await self._scan(readable), strict=True))
         again = [link.path for link in readable if outcomes[link.path].unreadable]
@@ -57,6 +66,15 @@ class StoredPickleScanner:
             "stored_pickles_scanned", artifact_id=artifact_id, files=len(scans), verdicts=[s.verdict for s in scans]
         )
         return scans
+
+    async def _stored_links(self, artifact_id: str) -> list[RangeLink]:
+        """The links once every readable file is a stored blob, or when half the scan's deadline has passed."""
+        deadline = time.monotonic() + self._ranges.limits.seconds / 2
+        links = await self._links(artifact_id)
+        while any(link.url is not None and not link.stored for link in links) and time.monotonic() < deadline:
+            await asyncio.sleep(_POLL_SECONDS)
+            links = await self._links(artifact_id)
+        return links
 
     async def _scan(self, links: list[RangeLink]) -> list[Outcome]:
         files = [RemoteFile(link.path, link.size, link.url or "", source=SOURCE) for link in links]
@@ -76,8 +94,11 @@ class StoredPickleScanner:
             return [unscanned(link.path, link.size, f"its bytes could not be read: {link.note}")]
         if outcome.late:
             return [unscanned(link.path, link.size, self._ranges.late())]
-        return [
+        scans = [
             scanned(link.path, link.size, read, outcome.fetched) if not member
             else scanned(f"{link.path}/{member}", None, read, outcome.fetched, archive=link.path)
             for member, read in outcome.parts
         ]  # fmt: skip
+        if link.stored:
+            return scans
+        return [scan.model_copy(update={"detail": f"{scan.detail} ({UNCOPIED})"}) for scan in scans]

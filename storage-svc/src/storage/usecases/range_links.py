@@ -35,4 +35,4 @@ async def _link(package: Package, record: FileRecord, seconds: int, deps: Deps) 
         why = record.note or f"its bytes are not in the registry's storage ({record.status})"
         return RangeLink(path=record.path, size=size, note=why)
     url = await deps.blobs.presign_get(key, expires_in=seconds)
-    return RangeLink(path=record.path, size=size, url=url)
+    return RangeLink(path=record.path, size=size, url=url, stored=record.status == "stored")

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.engine import open_catalog_engine
 from catalog.adapters.search_index import SearchIndex
+from catalog.adapters.tables import replies
 from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps, Policy
 from catalog.endpoints import catalog_endpoints
@@ -28,6 +30,7 @@ from gateway.app import init_app
 from gateway.settings import GatewaySettings
 from svckit.database import create_engine
 from svckit.inprocess import InProcessBus
+from svckit.reply_ledger import ReplyLedger
 from svckit.transport import Bus
 from tests.api import Api
 from tests.catalog.fakes import FakeLineage, FakeRater, FakeStorage, FakeUpstream, FastHasher, RecordingEvents
@@ -51,37 +54,40 @@ def rater() -> FakeRater:
 
 
 @pytest.fixture
-async def catalog(migrated_catalog: Path, tmp_path: Path, rater: FakeRater) -> AsyncIterator[Deps]:
-    """The catalog's dependencies: its real SQL stores on a fresh copy of the migrated SQLite database, fakes for
-    the services it calls."""
+async def catalog_engine(migrated_catalog: Path, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """The catalog's database: a fresh copy of the migrated SQLite database."""
     database = tmp_path / "catalog.db"
     shutil.copyfile(migrated_catalog, database)
     engine = create_engine(f"sqlite+aiosqlite:///{database}")
-    try:
-        store = SqlArtifactStore(engine)
-        deps = Deps(
-            artifacts=store,
-            users=SqlUserStore(engine),
-            upstream=FakeUpstream(READMES),
-            hasher=FastHasher(),
-            search=SearchIndex(store),
-            events=RecordingEvents(),
-            storage=FakeStorage(),
-            lineage=FakeLineage(),
-            scoring=rater,
-            policy=Policy(page_size=PAGE_SIZE),
-        )
-        await ensure_default_admin(deps)
-        yield deps
-    finally:
-        await engine.dispose()
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture
-async def bus(catalog: Deps) -> InProcessBus:
-    """The in-process bus with the catalog's endpoint table on it."""
+async def catalog(catalog_engine: AsyncEngine, rater: FakeRater) -> Deps:
+    """The catalog's dependencies: its real SQL stores, fakes for the services it calls."""
+    store = SqlArtifactStore(catalog_engine)
+    deps = Deps(
+        artifacts=store,
+        users=SqlUserStore(catalog_engine),
+        upstream=FakeUpstream(READMES),
+        hasher=FastHasher(),
+        search=SearchIndex(store),
+        events=RecordingEvents(),
+        storage=FakeStorage(),
+        lineage=FakeLineage(),
+        scoring=rater,
+        policy=Policy(page_size=PAGE_SIZE),
+    )
+    await ensure_default_admin(deps)
+    return deps
+
+
+@pytest.fixture
+async def bus(catalog: Deps, catalog_engine: AsyncEngine) -> InProcessBus:
+    """The in-process bus with the catalog's endpoint table on it (its keyed writes recorded as catalog-svc does)."""
     in_process = InProcessBus()
-    in_process.serve(CATALOG, catalog_endpoints(catalog))
+    in_process.serve(CATALOG, catalog_endpoints(catalog), ledger=ReplyLedger(catalog_engine, replies))
     return in_process
 
 

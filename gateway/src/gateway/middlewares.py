@@ -1,5 +1,8 @@
 """Middlewares: request id and logging context, metrics, errors as JSON, token checks."""
 
+import hashlib
+import re
+
 import structlog
 from aiohttp import web
 from pydantic import ValidationError
@@ -9,10 +12,12 @@ from gateway.activity import Event
 from gateway.context import ACTIVITY, LEASES, METRICS, PRINCIPAL, ROUTES
 from gateway.failures import public_message
 from gateway.throttle import Throttled
+from svckit.transport import IDEMPOTENCY_KEY_HEADER, idempotency_key
 from svckit.validation import describe
 from svckit.web import Handler, observe_requests, route_name
 
 AUTH_HEADER = "X-Authorization"
+_CLIENT_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 SLOW_SECONDS = 1.0  # a request slower than this is logged at info, as is a refused one (metrics count all)
 
 log = structlog.get_logger()
@@ -94,9 +99,23 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     structlog.contextvars.bind_contextvars(user=caller.name)
     request[PRINCIPAL] = caller
     try:
-        return await handler(request)
+        with idempotency_key(_client_key(request, caller.name)):
+            return await handler(request)
     finally:
         structlog.contextvars.unbind_contextvars("user")
+
+
+def _client_key(request: web.Request, user: str) -> str | None:
+    """The client's ``Idempotency-Key`` scoped to the caller (one user cannot replay another's outcome), which keyed
+    writes (``contracts.subjects.IDEMPOTENT_WRITES``) carry to the service; None when it sent none."""
+    chosen = request.headers.get(IDEMPOTENCY_KEY_HEADER)
+    if chosen is None:
+        return None
+    if not _CLIENT_KEY.fullmatch(chosen):
+        raise ServiceFailure(
+            ErrorCode.BAD_REQUEST, "The Idempotency-Key header must be 1-255 visible ASCII characters."
+        )
+    return hashlib.sha256(f"{user}\n{chosen}".encode()).hexdigest()
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:

@@ -4,7 +4,8 @@
 root hands to ``host_endpoints``. ``InProcessClient`` is a ``svckit.transport.Bus`` over it, and each request takes
 the path it takes over NATS, bytes included: the request is encoded, validated as the endpoint validates it, its
 handler runs in a task of its own (which goes on when the caller stops waiting, as a service's would), and the
-reply is encoded and decoded. Failures are the ones NATS carries, with the same codes and messages: 400 for a
+reply is encoded and decoded; a keyed write (``IDEMPOTENT_WRITES``) runs once per key when its table is served
+with a ``ReplyLedger``, as ``svckit.host`` runs it. Failures are the ones NATS carries, with the same codes and messages: 400 for a
 payload the endpoint refuses, the handler's ``ServiceFailure``, 500 for a crash, 503 for a subject nobody answers,
 504 past the timeout. ``stats`` answers in the shape of ``$SRV.STATS``, so health reports read it unchanged.
 """
@@ -21,9 +22,10 @@ from pydantic import ValidationError
 
 from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
-from svckit.host import Endpoint, EndpointFigures, answer
+from svckit.host import Endpoint, EndpointFigures, answer_keyed
 from svckit.logging import recent_events
-from svckit.transport import _service
+from svckit.reply_ledger import ReplyLedger
+from svckit.transport import _service, write_key
 
 R = TypeVar("R", bound=Contract)
 Subscriber = Callable[[bytes], Awaitable[None]]
@@ -37,6 +39,7 @@ class _Served:
 
     service: str
     endpoint: Endpoint[Any]
+    ledger: ReplyLedger | None = None
     figures: EndpointFigures = field(default_factory=EndpointFigures)
 
 
@@ -50,13 +53,18 @@ class InProcessBus:
     _running: dict[str, set[asyncio.Task[bytes]]] = field(default_factory=lambda: defaultdict(set))
 
     def serve(
-        self, service: str, endpoints: Sequence[Endpoint[Any]], extra_stats: Callable[[], dict[str, Any]] | None = None
+        self,
+        service: str,
+        endpoints: Sequence[Endpoint[Any]],
+        extra_stats: Callable[[], dict[str, Any]] | None = None,
+        ledger: ReplyLedger | None = None,
     ) -> None:
-        """Answer ``endpoints`` as ``service``; a subject some table already answers is a ``ValueError``."""
+        """Answer ``endpoints`` as ``service`` (its keyed writes recorded in ``ledger``); a subject some table
+        already answers is a ``ValueError``."""
         for endpoint in endpoints:
             if endpoint.subject in self._served:
                 raise ValueError(f"{endpoint.subject} is already answered by {self._served[endpoint.subject].service}")
-            self._served[endpoint.subject] = _Served(service, endpoint)
+            self._served[endpoint.subject] = _Served(service, endpoint, ledger)
         if extra_stats is not None:
             self._extra_stats[service] = extra_stats
 
@@ -64,14 +72,15 @@ class InProcessBus:
         """A caller of this bus."""
         return InProcessClient(self, default_timeout=default_timeout)
 
-    async def request(self, subject: str, payload: bytes, timeout: float) -> bytes:
-        """The encoded reply of the endpoint answering ``subject``; its failure as ``ServiceFailure``."""
+    async def request(self, subject: str, payload: bytes, timeout: float, key: str | None = None) -> bytes:
+        """The encoded reply of the endpoint answering ``subject`` (a keyed write's under idempotency ``key``); its
+        failure as ``ServiceFailure``."""
         served = self._served.get(subject)
         if served is None:
             raise ServiceFailure(
                 ErrorCode.UNAVAILABLE, f"The {_service(subject)} service is not available right now; try again shortly."
             )
-        task = asyncio.create_task(self._handle(served, payload))
+        task = asyncio.create_task(self._handle(served, payload, key))
         running = self._running[served.service]
         running.add(task)
         task.add_done_callback(running.discard)
@@ -83,11 +92,11 @@ class InProcessBus:
                 ErrorCode.TIMEOUT, f"The {_service(subject)} service did not answer within {timeout:g} seconds."
             ) from None
 
-    async def _handle(self, served: _Served, payload: bytes) -> bytes:
+    async def _handle(self, served: _Served, payload: bytes, key: str | None) -> bytes:
         structlog.contextvars.bind_contextvars(subject=served.endpoint.subject)  # this task's copy of the context
         started = time.perf_counter()
         try:
-            return await answer(served.endpoint, payload)
+            return await answer_keyed(served.endpoint, payload, served.ledger, key)
         except ServiceFailure as failure:
             served.figures.failed(failure)
             raise
@@ -139,7 +148,7 @@ class InProcessClient:
     async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R:
         """Send ``request`` to the endpoint answering ``subject`` and decode its reply."""
         wait = timeout if timeout is not None else self._default_timeout
-        data = await self._bus.request(subject, request.model_dump_json().encode(), wait)
+        data = await self._bus.request(subject, request.model_dump_json().encode(), wait, write_key(subject))
         try:
             return reply.model_validate_json(data)
         except ValidationError as error:

@@ -2,9 +2,10 @@
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Protocol, TypeVar
 
 import nats
@@ -30,12 +31,32 @@ IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"  # a keyed write's key (``svckit.idem
 STATS_WAIT_SECONDS = 0.25  # how long ``$SRV.STATS`` answers are collected: every replica answers within it
 
 log = structlog.get_logger()
+_chosen_key: contextvars.ContextVar[str | None] = contextvars.ContextVar("idempotency_key", default=None)
 
 
 def current_request_id() -> str | None:
     """The request id bound in this task's logging context, if any."""
     value = structlog.contextvars.get_contextvars().get("request_id")
     return str(value) if value is not None else None
+
+
+@contextlib.contextmanager
+def idempotency_key(key: str | None) -> Iterator[None]:
+    """Keyed writes (``IDEMPOTENT_WRITES``) sent within carry ``key`` rather than a fresh key per call (None): a
+    client's own, which the gateway scopes to the caller, so the client's retry of a request is run once too."""
+    token = _chosen_key.set(key)
+    try:
+        yield
+    finally:
+        _chosen_key.reset(token)
+
+
+def write_key(subject: str) -> str | None:
+    """The idempotency key a call of ``subject`` carries, kept by its resends: the one bound by ``idempotency_key``,
+    else a fresh one (not the request id: a client's X-Request-Id may repeat); None for a subject not keyed."""
+    if subject not in IDEMPOTENT_WRITES:
+        return None
+    return _chosen_key.get() or uuid.uuid4().hex
 
 
 class Bus(Protocol):
@@ -97,9 +118,9 @@ class ServiceClient:
         request_id = current_request_id()
         if request_id:
             headers[REQUEST_ID_HEADER] = request_id
-        if subject in IDEMPOTENT_WRITES:
-            # one key per call, kept by its resends (a client's X-Request-Id may repeat across its requests)
-            headers[IDEMPOTENCY_KEY_HEADER] = uuid.uuid4().hex
+        key = write_key(subject)
+        if key is not None:
+            headers[IDEMPOTENCY_KEY_HEADER] = key
         msg = await self._answer(subject, request.model_dump_json().encode(), wait, headers)
         if msg.headers and ERROR_CODE_HEADER in msg.headers:
             raise _failure_from_headers(msg.headers)

@@ -4,7 +4,6 @@ import asyncio
 import secrets
 from contextlib import AsyncExitStack
 
-import aiohttp
 import structlog
 from prometheus_client import CollectorRegistry
 
@@ -27,6 +26,7 @@ from storage.usecases.copy_package import copy_package, give_up_copy
 from storage.usecases.sweep_storage import sweep_storage
 from svckit.connection import connect
 from svckit.host import host_endpoints
+from svckit.upstream_client import open_upstream
 
 VERSION = "0.1.0"
 
@@ -45,7 +45,7 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
     """Serve storage subjects and run copy jobs until ``stop`` is set, then drain and close."""
     async with AsyncExitStack() as stack:
         engine = await stack.enter_async_context(open_index_engine(settings.database_url()))
-        session = await stack.enter_async_context(aiohttp.ClientSession())
+        client = await stack.enter_async_context(open_upstream(settings.upstream()))
         secret = settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None
         s3 = await stack.enter_async_context(
             open_s3(settings.s3_endpoint_url, settings.s3_access_key_id, secret, settings.s3_region)
@@ -64,7 +64,7 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
         stack.callback(sock.close)
         bound = sock.getsockname()[1]
         byte_url = settings.storage_public_url or f"http://{settings.storage_http_host}:{bound}"
-        upstream = UpstreamFetcher(session, settings.upstream())
+        upstream = UpstreamFetcher(client)
         deps = Deps(
             blobs=blobs,
             index=SqlPackageIndex(engine),

@@ -38,6 +38,7 @@ from scoring.ports import HubModel
 from scoring.usecases.rate_model import rate_model
 from scoring.usecases.read_rating import read_rating
 from svckit.upstream import Upstream
+from svckit.upstream_client import UpstreamClient
 from tests.scoring.fakes import FakeCodeHost, FakeHub, FakePackageBytes, FakeRelatives
 from tests.scoring.sandboxes import needs_isolation, sandbox, sandbox_processes
 
@@ -163,7 +164,7 @@ async def rate(tmp_path: Path) -> AsyncIterator[Rater]:
             package_bytes=FakePackageBytes(),
             sandbox=recorded,
             inspect=code.inspect,
-            model_copy=HubModelCopy(session, nowhere, 1 << 20),
+            model_copy=HubModelCopy(UpstreamClient(session, nowhere), 1 << 20),
         )
         policy = Policy(gate=GatePolicy(metrics=("license",)))
         yield Rater(Deps(store=SqlRatingStore(db), sources=sources, policy=policy), recorded)

@@ -14,6 +14,7 @@ from contracts.scoring import PickleVerdict
 from scoring.adapters.hub import HfHub
 from scoring.adapters.hub_pickles import HubPickleScanner, PickleScanLimits
 from svckit.upstream import Upstream
+from svckit.upstream_client import UpstreamClient
 
 SAFE, MALICIOUS = "acme-research/digits-mlp", "acme-research/digits-mlp-fast"
 BLOCK = 256 << 10
@@ -23,7 +24,7 @@ BLOCK = 256 << 10
 async def hub(mirror_url: str) -> AsyncIterator[tuple[HfHub, aiohttp.ClientSession, Upstream]]:
     upstream = Upstream(f"{mirror_url}/hf", f"{mirror_url}/gh", timeout=10)
     async with aiohttp.ClientSession() as session:
-        yield HfHub(session, upstream), session, upstream
+        yield HfHub(UpstreamClient(session, upstream)), session, upstream
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from scoring.adapters.model_copy import HubModelCopy
 from scoring.domain.examples import extract_example
 from scoring.ports import HubModel
 from svckit.upstream import Upstream
+from svckit.upstream_client import UpstreamClient
 from tests.scoring.sandboxes import needs_isolation, sandbox
 
 TINY = "acme-research/bow-sentiment-tiny"
@@ -29,7 +30,7 @@ MB = 1 << 20
 async def hub(mirror_url: str) -> AsyncIterator[tuple[HfHub, aiohttp.ClientSession, Upstream]]:
     upstream = Upstream(f"{mirror_url}/hf", f"{mirror_url}/gh", timeout=10)
     async with aiohttp.ClientSession() as session:
-        yield HfHub(session, upstream), session, upstream
+        yield HfHub(UpstreamClient(session, upstream)), session, upstream
 
 
 async def _model(hub: tuple[HfHub, aiohttp.ClientSession, Upstream], repo_id: str) -> HubModel:
@@ -37,7 +38,7 @@ async def _model(hub: tuple[HfHub, aiohttp.ClientSession, Upstream], repo_id: st
 
 
 def _copier(hub: tuple[HfHub, aiohttp.ClientSession, Upstream], max_mb: int) -> HubModelCopy:
-    return HubModelCopy(hub[1], hub[2], max_mb * MB)
+    return HubModelCopy(UpstreamClient(hub[1], hub[2]), max_mb * MB)
 
 
 async def test_the_hub_publishes_the_commit_and_every_files_digest(

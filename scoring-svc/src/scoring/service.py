@@ -42,6 +42,7 @@ from scoring.settings import ScoringSettings
 from svckit.connection import connect
 from svckit.host import host_endpoints
 from svckit.transport import ServiceClient
+from svckit.upstream_client import UpstreamClient, open_upstream
 
 VERSION = "0.1.0"
 # Files of one model scanned at once (each thread mostly waits on its byte ranges).
@@ -106,18 +107,16 @@ async def isolated_sandbox(settings: ScoringSettings) -> SubprocessSandbox:
 
 def sources_from(
     settings: ScoringSettings,
-    session: aiohttp.ClientSession,
+    upstream: UpstreamClient,
     nc: NATS,
     sandbox: Sandbox,
     scanners: tuple[PickleScanner, StoredScanner],
 ) -> Sources:
     """The real evidence sources: Hub, GitHub, lineage-svc, storage-svc, the sandbox, the archive inspector and the
     pickle scanner."""
-    upstream = settings.upstream()
     return Sources(
-        hub=HfHub(session, upstream),
+        hub=HfHub(upstream),
         code=GitHubCodeHost(
-            session,
             upstream,
             max_pulls=settings.scoring_max_pulls,
             max_archive_bytes=settings.scoring_max_archive_mb << 20,
@@ -126,7 +125,7 @@ def sources_from(
         package_bytes=NatsPackageBytes(ServiceClient(nc, default_timeout=settings.storage_timeout)),
         sandbox=sandbox,
         inspect=functools.partial(inspect_archive, limits=ArchiveLimits(lint_timeout=settings.lint_timeout)),
-        model_copy=HubModelCopy(session, upstream, settings.sandbox_model_max_mb << 20),
+        model_copy=HubModelCopy(upstream, settings.sandbox_model_max_mb << 20),
         pickles=scanners[0],
         stored_pickles=scanners[1],
     )
@@ -155,16 +154,16 @@ async def run_scoring(settings: ScoringSettings, stop: asyncio.Event) -> None:
     """Serve the scoring subjects until ``stop`` is set, then drain and close."""
     async with AsyncExitStack() as stack:
         engine = await stack.enter_async_context(open_rating_engine(settings.database_url()))
-        session = await stack.enter_async_context(aiohttp.ClientSession())
+        upstream = await stack.enter_async_context(open_upstream(settings.upstream()))
         nc = await connect(settings.nats_url, name=SCORING, auth=settings.bus_auth())
         stack.push_async_callback(nc.drain)
         sandbox = await isolated_sandbox(settings)
         threads = ThreadPoolExecutor(PICKLE_SCAN_THREADS, thread_name_prefix="pickle-scan")
         stack.callback(threads.shutdown, wait=False, cancel_futures=True)
-        scanners = pickle_scanners(settings, session, nc, threads)
+        scanners = pickle_scanners(settings, upstream.session, nc, threads)
         for scanner in scanners:  # before the executor's shutdown: threads stop at their next range
             stack.callback(scanner.close)
-        sources = sources_from(settings, session, nc, sandbox, scanners)
+        sources = sources_from(settings, upstream, nc, sandbox, scanners)
         store = await _shared_cache(SqlRatingStore(engine), nc, stack)
         registry = CollectorRegistry()
         observer = PrometheusRatingObserver(registry)

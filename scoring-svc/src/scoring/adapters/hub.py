@@ -1,46 +1,29 @@
-"""``ModelHub`` port on Hugging Face: ``huggingface_hub`` (synchronous, run in a worker thread) at ``HF_ENDPOINT``
-for repository metadata, aiohttp for the card's raw markdown."""
+"""``ModelHub`` port on the shared upstream client (``svckit.upstream_client``): repository metadata and cards from
+Hugging Face at ``HF_ENDPOINT``."""
 
-import asyncio
-import functools
-from collections.abc import Callable
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import aiohttp
-from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
-
-from scoring.adapters._retry import Transient, retrying
 from scoring.domain.dataset_quality import DatasetCard
 from scoring.ports import HubModel, HubSecurity, PublishedHash, SourceUnavailable
-from svckit.http import read_capped
-from svckit.upstream import HUB_UNREACHABLE, Upstream, hub_status, is_transient
-
-if TYPE_CHECKING:
-    from huggingface_hub import HfApi
-
-MAX_CARD_BYTES = 1 << 20
+from svckit.upstream import UpstreamError, UpstreamMissing
+from svckit.upstream_client import HubKind, UpstreamClient
 
 
 class HfHub:
-    """Model metadata, cards and dataset cards from the Hub, with retries on transient failures."""
+    """Model metadata, cards and dataset cards from the Hub (``SourceUnavailable`` when it cannot answer)."""
 
-    def __init__(self, session: aiohttp.ClientSession, upstream: Upstream) -> None:
-        self._session = session
-        self._upstream = upstream
-        self._timeout = aiohttp.ClientTimeout(total=upstream.timeout)
-
-    @cached_property
-    def _hf(self) -> "HfApi":
-        """The Hub client, created at the first Hub look-up (``Upstream.hf_api``)."""
-        return self._upstream.hf_api()
+    def __init__(self, client: UpstreamClient) -> None:
+        self._client = client
 
     async def model(self, repo_id: str, revision: str | None) -> HubModel:
         """Card metadata, files with sizes and digests, the commit (``SourceUnavailable`` when the Hub cannot answer)."""
-        info = await retrying(lambda: self._info("model", repo_id, revision), f"Hugging Face model {repo_id}")
-        if info is None:
-            raise SourceUnavailable(f"Hugging Face has no model {repo_id!r}")
-        card = info.card_data.to_dict() if info.card_data is not None else {}
+        try:
+            info = await self._client.model_info(repo_id, revision, details=True)
+        except UpstreamMissing as error:
+            raise SourceUnavailable(f"Hugging Face has no model {repo_id!r}") from error
+        except UpstreamError as error:
+            raise SourceUnavailable(str(error)) from error
+        card = info.card_data.to_dict() if info.card_data is not None else {}  # type: ignore[no-untyped-call]
         siblings = info.siblings or []
         files = [(sibling.rfilename, sibling.size) for sibling in siblings]
         hashes = {sibling.rfilename: digest for sibling in siblings if (digest := _published(sibling)) is not None}
@@ -55,48 +38,21 @@ class HfHub:
 
     async def dataset(self, repo_id: str) -> DatasetCard | None:
         """The dataset's card (None when the Hub has no such dataset)."""
-        info = await retrying(lambda: self._info("dataset", repo_id, None), f"Hugging Face dataset {repo_id}")
-        if info is None:
+        try:
+            info = await self._client.dataset_info(repo_id)
+        except UpstreamMissing:
             return None
-        card = info.card_data.to_dict() if info.card_data is not None else {}
+        except UpstreamError as error:
+            raise SourceUnavailable(str(error)) from error
+        card = info.card_data.to_dict() if info.card_data is not None else {}  # type: ignore[no-untyped-call]
         text = await self._readme(str(info.id or repo_id), "dataset", None)
         return DatasetCard(text=text, card_data=card)
 
-    async def _info(self, repo_type: str, repo_id: str, revision: str | None) -> Any:
-        fetch: Callable[..., Any]
-        if repo_type == "dataset":
-            fetch = functools.partial(self._hf.dataset_info, repo_id)
-        else:  # with the Hub's own security scan of the repository
-            fetch = functools.partial(self._hf.model_info, repo_id, files_metadata=True, securityStatus=True)
+    async def _readme(self, repo_id: str, kind: HubKind, revision: str | None) -> str:
         try:
-            return await asyncio.to_thread(fetch, revision=revision, timeout=self._upstream.timeout)
-        except RepositoryNotFoundError:
-            return None
-        except HfHubHTTPError as error:
-            status = hub_status(error)
-            if is_transient(status):
-                raise Transient(f"Hugging Face answered {status}") from error
-            raise SourceUnavailable(f"Hugging Face answered {status} for {repo_type} {repo_id!r}") from error
-        except HUB_UNREACHABLE as error:
-            raise Transient(f"Hugging Face is unreachable: {error}") from error
-
-    async def _readme(self, repo_id: str, repo_type: str, revision: str | None) -> str:
-        url = self._upstream.hf_file_url(repo_id, "README.md", repo_type=repo_type, revision=revision)
-        return await retrying(lambda: self._get_text(url), f"Hugging Face card of {repo_id}")
-
-    async def _get_text(self, url: str) -> str:
-        try:
-            async with self._session.get(url, headers=self._upstream.hf_headers(), timeout=self._timeout) as response:
-                if response.status in (401, 403, 404):
-                    return ""
-                if response.status >= 500 or response.status == 429:
-                    raise Transient(f"Hugging Face answered {response.status}")
-                if response.status != 200:
-                    raise SourceUnavailable(f"Hugging Face answered {response.status} for {url}")
-                body = await read_capped(response, MAX_CARD_BYTES)
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise Transient(f"Hugging Face is unreachable: {error}") from error
-        return body.decode("utf-8", errors="replace")
+            return await self._client.hub_text(repo_id, "README.md", kind=kind, revision=revision) or ""
+        except UpstreamError as error:
+            raise SourceUnavailable(str(error)) from error
 
 
 def _published(sibling: Any) -> PublishedHash | None:

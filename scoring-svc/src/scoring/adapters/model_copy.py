@@ -26,16 +26,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import structlog
 
-from scoring.adapters._retry import Transient, retrying
 from scoring.domain.offline_files import select_offline_files
-from scoring.ports import HubModel, OfflineModel, PublishedHash, SourceUnavailable
-from svckit.upstream import Upstream
+from scoring.ports import HubModel, OfflineModel, PublishedHash
+from svckit.upstream import UpstreamDown, UpstreamError
+from svckit.upstream_client import UpstreamClient
+from svckit.upstream_paths import BadUpstreamUrl
 
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
-_CHUNK = 1 << 20
 _PARALLEL = 4
 
 
@@ -46,11 +45,9 @@ class FileRejected(Exception):
 class HubModelCopy:
     """Copies a Hub model's files (up to ``max_bytes``) into a temporary hub cache for one reproduction."""
 
-    def __init__(self, session: aiohttp.ClientSession, upstream: Upstream, max_bytes: int) -> None:
-        self._session = session
-        self._upstream = upstream
+    def __init__(self, client: UpstreamClient, max_bytes: int) -> None:
+        self._client = client
         self._max_bytes = max_bytes
-        self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=upstream.timeout, sock_read=upstream.timeout)
 
     @asynccontextmanager
     async def offline(self, model: HubModel, aliases: Sequence[str], with_weights: bool) -> AsyncIterator[OfflineModel]:
@@ -88,12 +85,12 @@ class HubModelCopy:
                 return "without a published digest"
             async with parallel:
                 try:
-                    await retrying(
+                    await self._client.retried(
                         lambda: self._fetch(model, path, snapshot / path, published, size), f"Hugging Face {path}"
                     )
                 except FileRejected as rejected:
                     return str(rejected)
-                except SourceUnavailable:
+                except (UpstreamDown, BadUpstreamUrl):
                     return "not downloadable"
             return None
 
@@ -103,25 +100,21 @@ class HubModelCopy:
 
     async def _fetch(self, model: HubModel, path: str, target: Path, published: PublishedHash, size: int) -> None:
         """Download one file to ``target`` and check it against its published size and digest."""
-        url = self._upstream.hf_file_url(model.repo_id, path, revision=model.commit)
+        stream = self._client.hub_stream(model.repo_id, path, revision=model.commit)  # a bad path: refused here
         target.parent.mkdir(parents=True, exist_ok=True)
         digest = _digest(published, size)
         received = 0
         try:
-            async with self._session.get(url, headers=self._upstream.hf_headers(), timeout=self._timeout) as response:
-                if response.status >= 500 or response.status == 429:
-                    raise Transient(f"Hugging Face answered {response.status}")
-                if response.status != 200:
-                    raise FileRejected("not served by the Hub")
+            async with stream as chunks:
                 with target.open("wb") as sink:
-                    async for chunk in response.content.iter_chunked(_CHUNK):
+                    async for chunk in chunks:
                         received += len(chunk)
                         if received > size:
                             raise FileRejected("larger than published")
                         digest.update(chunk)
                         sink.write(chunk)
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise Transient(f"Hugging Face is unreachable: {error}") from error
+        except UpstreamError as error:  # a definite answer that is not the file (transient ones are retried)
+            raise FileRejected("not served by the Hub") from error
         except FileRejected:
             _discard(target)
             raise

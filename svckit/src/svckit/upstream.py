@@ -169,18 +169,6 @@ TRANSIENT: tuple[type[Exception], ...] = (UpstreamTransient, aiohttp.ClientError
 T = TypeVar("T")
 
 
-def check_transient(status: int, what: str) -> None:
-    """Raise ``UpstreamTransient`` for a status worth retrying, so no caller mistakes an error page for content."""
-    if is_transient(status):
-        raise UpstreamTransient(f"{what} answered {status}")
-
-
-def transient_hub_error(error: HfHubHTTPError) -> bool:
-    """Whether huggingface_hub's error is the Hub answering 5xx/429 (or no answer at all)."""
-    status = hub_status(error)
-    return status == 0 or is_transient(status)
-
-
 async def retrying(call: Callable[[], Awaitable[T]], what: str, *, attempts: int = 3, wait: float = 0.2) -> T:
     """``call()`` under the one upstream retry policy (stamina: ``attempts`` tries, exponential backoff from ``wait``
     seconds with jitter, at most 2 s apart) on ``TRANSIENT`` failures; the last failure propagates."""

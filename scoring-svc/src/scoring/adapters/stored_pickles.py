@@ -16,18 +16,28 @@ Only what the loaders unpickle is fetched, at most ``max_bytes`` per file, withi
 import asyncio
 import time
 from concurrent.futures import Executor
+from typing import Protocol, TypeVar
 
 import aiohttp
 import structlog
 
 from contracts import subjects
+from contracts.base import Contract
 from contracts.errors import ServiceFailure
 from contracts.scoring import PickleFileScan
 from contracts.storage import RangeLink, RangeLinks, RangeLinksQuery
 from scoring.adapters.package_scan import may_hold_pickles, scan_package
 from scoring.adapters.remote_scan import Outcome, PickleScanLimits, RangeScanner, RemoteFile, scanned, unscanned
 from scoring.ports import SourceUnavailable
-from svckit.transport import ServiceClient
+
+R = TypeVar("R", bound=Contract)
+
+
+class StorageCalls(Protocol):
+    """How the links are asked of storage-svc: a ``svckit.transport.ServiceClient`` (or a test's fake storage)."""
+
+    async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R: ...
+
 
 SOURCE = "the registry's storage"
 _POLL_SECONDS = 0.25
@@ -39,7 +49,7 @@ class StoredPickleScanner:
 
     def __init__(
         self,
-        client: ServiceClient,
+        client: StorageCalls,
         session: aiohttp.ClientSession,
         limits: PickleScanLimits,
         executor: Executor,

@@ -15,6 +15,7 @@ from tests.deploy.manifests import (
     OUR_PROCESSES,
     SETTINGS,
     compose_services,
+    env_names,
     generated_k8s_secrets,
     health_path,
     k8s_documents,
@@ -22,9 +23,9 @@ from tests.deploy.manifests import (
     k8s_objects,
     load_yaml_documents,
     metrics_port_variable,
+    module_runs,
     python_module,
 )
-from tests.deploy.test_compose import env_names, module_runs
 
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding"}
 # Ports a process serves besides its metrics port, by the variable naming each.

@@ -10,19 +10,21 @@ from tests.deploy.manifests import (
     GRAFANA,
     OUR_PROCESSES,
     PROMETHEUS,
-    PROMETHEUS_BUILTINS,
     alert_rules,
     compose_services,
     dashboard_panels,
     dashboards,
-    exported_metrics,
-    exported_series,
     k8s_objects,
     metrics_port_variable,
     prometheus_config,
+    python_module,
+)
+from tests.deploy.promql import (
+    PROMETHEUS_BUILTINS,
+    exported_metrics,
+    exported_series,
     promql_label_names,
     promql_metric_names,
-    python_module,
     unknown_labels,
 )
 

@@ -24,7 +24,7 @@ from contracts.errors import ErrorCode, ServiceFailure
 from svckit import reply_ledger
 from svckit.reply_ledger import Outcome, ReplyLedger, Ticket, fingerprint
 
-POLL_SECONDS = 0.1  # between looks at a key another attempt holds
+POLL_SECONDS = 0.2  # between looks at a key another attempt holds
 WAIT_LIMIT_SECONDS = 30.0  # the longest an attempt waits for another's outcome (callers wait 10 s by default)
 
 log = structlog.get_logger()

@@ -98,9 +98,25 @@ class ReplyLedger:
 
     async def claim(self, subject: str, key: str, payload_print: str) -> Ticket | Outcome | None:
         """This attempt's ticket to run the write; its outcome when settled; None while another attempt holds a live
-        claim. A key used before with a different request is a 409."""
+        claim. A key used before with a different request is a 409. Looks before it inserts: an attempt waiting for
+        another's outcome asks again and again, with one cheap read each time."""
         await self._sweep_now_and_then()
         owner, now = secrets.token_hex(8), self._clock()
+        async with self._engine.begin() as conn:
+            row = (await conn.execute(select(self.table).where(*self._of(subject, key)))).first()
+            if row is not None:
+                if row.fingerprint != payload_print:
+                    raise ServiceFailure(ErrorCode.CONFLICT, "This idempotency key was used with a different request.")
+                if row.settled:
+                    return Outcome(row.code, row.reply)
+                if row.lease_until >= now:
+                    return None
+                taken = await conn.execute(  # the lease lapsed: its attempt died; take the claim over
+                    sql_update(self.table)
+                    .where(*self._of(subject, key), self.table.c.owner == row.owner, self.table.c.settled.is_(False))
+                    .values(owner=owner, lease_until=now + LEASE_SECONDS)
+                )
+                return Ticket(self, subject, key, owner) if taken.rowcount == 1 else None
         try:
             async with self._engine.begin() as conn:
                 await conn.execute(
@@ -114,25 +130,9 @@ class ReplyLedger:
                         settled=False,
                     )
                 )
-            return Ticket(self, subject, key, owner)
         except IntegrityError:
-            pass
-        async with self._engine.begin() as conn:
-            row = (await conn.execute(select(self.table).where(*self._of(subject, key)))).first()
-            if row is None:
-                return None  # released or swept in between: the next claim inserts it
-            if row.fingerprint != payload_print:
-                raise ServiceFailure(ErrorCode.CONFLICT, "This idempotency key was used with a different request.")
-            if row.settled:
-                return Outcome(row.code, row.reply)
-            if row.lease_until >= now:
-                return None
-            taken = await conn.execute(
-                sql_update(self.table)
-                .where(*self._of(subject, key), self.table.c.owner == row.owner, self.table.c.settled.is_(False))
-                .values(owner=owner, lease_until=now + LEASE_SECONDS)
-            )
-        return Ticket(self, subject, key, owner) if taken.rowcount == 1 else None
+            return None  # another attempt claimed it first: ask again
+        return Ticket(self, subject, key, owner)
 
     async def renew(self, ticket: Ticket) -> bool:
         """Extend the ticket's lease; False when it is no longer the owner's or already settled."""

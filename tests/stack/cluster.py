@@ -19,7 +19,9 @@ SERVICES = ("catalog", "storage", "lineage", "scoring", "webhooks")
 PROCESS = {"catalog": "catalog-svc", "storage": "storage-svc", "lineage": "lineage-svc", "scoring": "scoring-svc",
            "webhooks": "webhook-svc"}  # fmt: skip
 LOGIN = {"user": {"name": ADMIN, "is_admin": True}, "secret": {"password": ADMIN_PASSWORD}}
-CALLS_PER_TOKEN = 500  # of the 1,000 a token allows (a read sent again spends two)
+CALLS_PER_TOKEN = 500  # of the 1,000 a token allows (a request sent again spends two)
+RESENDS = 3  # times a client sends an idempotent request again after a cut connection
+RESEND_PAUSE = 0.2
 
 
 def free_run(count: int = 1) -> int:
@@ -78,8 +80,15 @@ class Cluster:
         if self.child is not None:
             self.child.stop(timeout=60)
 
-    def call(self, method: str, path: str, body: object = None, token: str | None = None) -> tuple[int, object]:
-        return call(self.gateway_port, method, path, body, token)
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: object = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, object]:
+        return call(self.gateway_port, method, path, body, token, headers)
 
     def login(self) -> str:
         status, token = self.call("PUT", "/authenticate", LOGIN)
@@ -118,9 +127,9 @@ class Answer:
 @dataclass
 class Load:
     """``clients`` threads, each sending reads across every service and a user creation in turn, one after the
-    other. A read the connection to the gateway failed under (a gateway killed mid-call) is sent once more, as any
-    HTTP client retries an idempotent request; a write never is. Each client logs in again before its token's
-    calls run out."""
+    other. A request the connection to the gateway failed under (a gateway killed mid-call) is sent again, as any
+    HTTP client retries an idempotent request: a read, or a user creation, which carries an ``Idempotency-Key``.
+    Each client logs in again before its token's calls run out."""
 
     cluster: Cluster
     model_id: str
@@ -165,19 +174,28 @@ class Load:
             started = time.monotonic()
             if index % 3:
                 method, path, body = reads[(index + client) % len(reads)]
-                status, _ = self.cluster.call(method, path, body, token)
-                if status == 0:
-                    self.resent += 1
-                    status, _ = self.cluster.call(method, path, body, token)
+                status = self._send(method, path, body, token)
                 self.answers.append(Answer(started, "read", status, time.monotonic() - started))
             else:
                 name = f"steady-{self._run_id}-{client}-{index}"
                 body = {"name": name, "password": "steady-password-1", "permissions": ["search"]}
-                status, _ = self.cluster.call("POST", "/users", body, token)
+                status = self._send("POST", "/users", body, token, {"Idempotency-Key": name})
                 self.answers.append(Answer(started, "write", status, time.monotonic() - started))
                 if status == 201:
                     self.created.append(name)
             time.sleep(0.01)
+
+    def _send(self, method: str, path: str, body: object, token: str, headers: dict[str, str] | None = None) -> int:
+        """The status of an idempotent request, sent again (up to ``RESENDS`` times, ``RESEND_PAUSE`` apart) while
+        the connection to the gateway fails: a connection the dying gateway's socket still took fails too."""
+        status, _ = self.cluster.call(method, path, body, token, headers)
+        for _ in range(RESENDS):
+            if status != 0:
+                break
+            self.resent += 1
+            time.sleep(RESEND_PAUSE)
+            status, _ = self.cluster.call(method, path, body, token, headers)
+        return status
 
     def _login(self) -> str:
         """A fresh token, asked for until one is given (a login may meet a fault too; it is not a measured call)."""

@@ -1,6 +1,7 @@
 """Regex searches run off the event loop, under a deadline, on the real SQL store."""
 
 import asyncio
+import multiprocessing
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -32,16 +33,18 @@ def _readme(seed: int) -> str:
     return " ".join(f"{SENTENCES[(seed + i) % 5]} ({seed}.{i})" for i in range(500)) + " needle"
 
 
+async def _add(store: SqlArtifactStore, name: str, readme: str) -> None:
+    artifact = StoredArtifact(new_artifact_id(), ArtifactType.MODEL, name, f"upload://{name}")
+    actor = Actor(name="a", is_admin=True)
+    await store.add(artifact, readme, AuditRecord(artifact.metadata, actor, "CREATE", datetime.now(UTC)))
+
+
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SqlArtifactStore]:
     async with open_catalog_engine(f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}") as engine:
         store = SqlArtifactStore(engine)
         for index in range(12):
-            artifact = StoredArtifact(new_artifact_id(), ArtifactType.MODEL, f"model-{index}", f"upload://{index}")
-            actor = Actor(name="a", is_admin=True)
-            await store.add(
-                artifact, _readme(index), AuditRecord(artifact.metadata, actor, "CREATE", datetime.now(UTC))
-            )
+            await _add(store, f"model-{index}", _readme(index))
         yield store
 
 
@@ -94,8 +97,8 @@ async def test_a_search_waiting_for_a_thread_past_its_deadline_is_dropped(store:
         await index.start()
         first = asyncio.create_task(index.search(SLOW))
         await asyncio.sleep(0.01)
-        with pytest.raises(SearchBusy):
-            await index.search("needle")
+        with pytest.raises(SearchBusy):  # through the checking process too, so it queues behind the first
+            await index.search("needle{1}")
         with pytest.raises(SearchTooSlow):
             await first
     finally:
@@ -113,5 +116,43 @@ async def test_a_pattern_too_costly_is_refused_before_any_scan(store: SqlArtifac
         assert time.monotonic() - started < 0.5
         with pytest.raises(InvalidPattern, match="invalid regex"):
             await index.search("(unclosed")
+    finally:
+        index.close()
+
+
+async def test_a_scan_reads_only_the_artifacts_holding_the_literals_of_the_pattern(store: SqlArtifactStore) -> None:
+    index = SearchIndex(store, SearchLimits(deadline_seconds=4.0, workers=1))
+    try:
+        await index.start()
+        await index.ready()
+        # Like SLOW, about half a second per README: all twelve would take past the deadline, but only model-3's
+        # README holds "(3.70)"
+        found = await index.search("[^a].{999}\\(3\\.70\\)")
+        assert [m.name for m in found] == ["model-3"]
+    finally:
+        index.close()
+
+
+async def test_a_search_right_after_a_change_finds_it_before_the_index_is_rebuilt(store: SqlArtifactStore) -> None:
+    index = SearchIndex(store)
+    try:
+        await index.ready()
+        assert [m.name for m in await index.search("model-1[01]$")] == ["model-10", "model-11"]
+        await _add(store, "model-12", "a card with a fresh needle")
+        assert [m.name for m in await index.search("(?i)FRESH needle")] == ["model-12"]
+        await index.ready()
+        assert [m.name for m in await index.search("(?i)fresh NEEDLE")] == ["model-12"]
+    finally:
+        index.close()
+
+
+async def test_a_short_plain_pattern_is_checked_without_the_checking_process(store: SqlArtifactStore) -> None:
+    index = SearchIndex(store)
+    try:
+        before = set(multiprocessing.active_children())
+        assert len(await index.search("(?i)checkpoint-0-1|needle$")) == 12
+        with pytest.raises(InvalidPattern, match="invalid regex"):
+            await index.search("(unclosed")
+        assert set(multiprocessing.active_children()) - before == set()
     finally:
         index.close()

@@ -9,6 +9,11 @@ GIL while it compiles, up to tens of milliseconds for a pattern far over the cap
 loop. Scans then run in a small pool of threads at a lower priority, never on the event loop: RE2 releases
 the GIL while it searches, so token leases and every other request keep flowing however slow a scan is.
 
+A trigram index (``domain/trigram_index``) narrows each scan to the artifacts holding every literal a match must
+contain (``domain/regex_literals``); it is rebuilt in a thread of its own when the revision moves, and until it
+is ready scans read every artifact. Patterns short and plain enough to check in well under a millisecond
+(``quick_to_check``) are checked on the event loop, the rest in the checking process.
+
 Each search has a deadline, counted from its arrival: a scan still running at the deadline is answered at
 once and its thread stops before the next artifact (``SearchTooSlow``; one README of the largest size the
 catalog keeps, 1 MiB, at the program-size cap, can keep the thread some seconds longer); a search that never
@@ -22,14 +27,19 @@ import time
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import structlog
 
 from catalog.cores import available_cores, checker_process_start, yield_to_requests
-from catalog.domain.search import MAX_PROGRAM_SIZE, InvalidPattern, check_pattern, compile_checked
+from catalog.domain.regex_literals import required_literals
+from catalog.domain.search import MAX_PROGRAM_SIZE, InvalidPattern, check_pattern, compile_checked, quick_to_check
+from catalog.domain.trigram_index import IndexOutdated, TrigramIndex, build_index
 from catalog.ports import ArtifactStore
 from contracts.artifacts import ArtifactMetadata
 
 CACHED_RESULTS = 256
+log = structlog.get_logger()
 
 
 def default_search_threads() -> int:
@@ -76,6 +86,7 @@ class _Corpus:
     entries: list[_Entry]
     longest: int
     text_bytes: int
+    index: TrigramIndex | None = None
 
 
 class _Scan:
@@ -89,12 +100,15 @@ class _Scan:
         self.started = threading.Event()
         self.stopped = threading.Event()
         self.scanned = 0
+        self.total = len(corpus.entries)
 
     def run(self) -> list[ArtifactMetadata]:
         self.started.set()
         compiled = compile_checked(self.checked, self.corpus.longest)
+        entries = self.candidates()
+        self.total = len(entries)
         found: list[ArtifactMetadata] = []
-        for entry in self.corpus.entries:
+        for entry in entries:
             if self.stopped.is_set() or time.monotonic() > self.deadline:
                 raise self.too_slow()
             if compiled.matches(entry.name) or compiled.matches(entry.readme):
@@ -102,9 +116,14 @@ class _Scan:
             self.scanned += 1
         return found
 
+    def candidates(self) -> list[_Entry]:
+        """The artifacts the index leaves to scan: those holding what every match must contain."""
+        index, entries = self.corpus.index, self.corpus.entries
+        numbers = None if index is None else index.candidates(required_literals(self.checked))
+        return entries if numbers is None else [entries[number] for number in numbers]
+
     def too_slow(self) -> SearchTooSlow:
-        corpus = self.corpus
-        return SearchTooSlow(self.limits.deadline_seconds, self.scanned, len(corpus.entries), corpus.text_bytes)
+        return SearchTooSlow(self.limits.deadline_seconds, self.scanned, self.total, self.corpus.text_bytes)
 
 
 class _Checker:
@@ -143,6 +162,10 @@ class SearchIndex:
         self._pool = ThreadPoolExecutor(
             max_workers=self._limits.workers, thread_name_prefix="regex-search", initializer=yield_to_requests
         )
+        self._indexer = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="regex-index", initializer=yield_to_requests
+        )
+        self._indexing: asyncio.Future[TrigramIndex] | None = None
 
     async def search(self, pattern: str) -> list[ArtifactMetadata]:
         """Artifacts whose name or README contains a match of ``pattern``; raises ``InvalidPattern`` (or its
@@ -165,12 +188,23 @@ class SearchIndex:
         """Start the checking process now rather than at the first search (it takes a moment to start)."""
         await self._checker.check("start", 0, self._limits.max_program_size)
 
+    async def ready(self) -> None:
+        """Load the current corpus and wait until its index is built (warm-up, tests, benchmarks)."""
+        await self._current()
+        if self._indexing is not None and not self._indexing.done():
+            await asyncio.shield(self._indexing)
+
     def close(self) -> None:
-        """Stop the checking process and the search threads (scans in flight end at their next artifact)."""
+        """Stop the checking process, the search threads (scans in flight end at their next artifact) and the
+        indexing thread (an index in progress ends at its next 256 artifacts)."""
         self._checker.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._corpus = _Corpus(-2, [], 0, 0)
+        self._indexer.shutdown(wait=False, cancel_futures=True)
 
     async def _check(self, pattern: str, corpus: _Corpus, deadline: float) -> str:
+        if quick_to_check(pattern):
+            return check_pattern(pattern, corpus.longest, self._limits.max_program_size)
         try:
             async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
                 return await self._checker.check(pattern, corpus.longest, self._limits.max_program_size)
@@ -199,4 +233,31 @@ class SearchIndex:
                     size = sum(len(e.name) + len(e.readme) for e in entries)
                     self._corpus = _Corpus(loaded_at, entries, longest, size)
                     self._results.clear()
+                    self._index(self._corpus)
         return self._corpus
+
+    def _index(self, corpus: _Corpus) -> None:
+        """Build the index of ``corpus`` in the indexing thread; it is attached if ``corpus`` is still current."""
+        documents = [(entry.name, entry.readme) for entry in corpus.entries]
+        started = time.monotonic()
+        indexing = asyncio.get_running_loop().run_in_executor(
+            self._indexer, build_index, documents, lambda: self._corpus.revision != corpus.revision
+        )
+        self._indexing = indexing
+
+        def attach(done: "asyncio.Future[TrigramIndex]") -> None:
+            if done.cancelled() or isinstance(done.exception(), IndexOutdated):
+                return
+            if (error := done.exception()) is not None:
+                log.error("regex_index_failed", revision=corpus.revision, error=repr(error))
+            elif self._corpus.revision == corpus.revision:
+                self._corpus = replace(self._corpus, index=done.result())
+                log.info(
+                    "regex_index_built",
+                    revision=corpus.revision,
+                    artifacts=len(documents),
+                    seconds=round(time.monotonic() - started, 3),
+                    posting_bytes=done.result().nbytes,
+                )
+
+        indexing.add_done_callback(attach)

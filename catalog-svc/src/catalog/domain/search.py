@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import re2
 
 MAX_PATTERN_LENGTH = 4096
+QUICK_PATTERN_LENGTH = 128
 MAX_PROGRAM_SIZE = 10_000
 # The size check compiles with little memory, so a program far above the cap fails within milliseconds
 # ("pattern too large") instead of being built: compiling holds the GIL. Scans get more, for the DFA's cache.
@@ -72,6 +73,25 @@ def check_pattern(pattern: str, longest_text: int, max_program: int = MAX_PROGRA
             return rewritten
         except re2.error as error:
             raise _refusal(error, max_program) from error
+
+
+def quick_to_check(pattern: str) -> bool:
+    """True when ``check_pattern`` on ``pattern`` is bound to take under a millisecond, so it may run on the event
+    loop instead of in the checker process (a round trip of about 0.4 ms of the catalog's time per pattern).
+
+    A program grows past the cap only through counted repetitions (``{n,m}``, also the only way to write
+    ``\\x{...}`` and ``\\p{...}``), Unicode classes (``\\pL``: hundreds of instructions each) and classes of
+    non-ASCII characters (case folding multiplies their ranges). Without them each pattern character adds a bounded
+    number of instructions: for 128 ASCII characters the costliest shapes measured (``(?i)\\W`` repeated, ``.``
+    repeated) check in about 0.3 ms, against up to 20 ms for 60 ``\\pL``.
+    """
+    return (
+        len(pattern) <= QUICK_PATTERN_LENGTH
+        and pattern.isascii()
+        and "{" not in pattern
+        and "\\p" not in pattern
+        and "\\P" not in pattern
+    )
 
 
 def compile_checked(checked: str, longest_text: int) -> SearchPattern:

@@ -12,20 +12,19 @@ from typing import TypeVar
 from aiohttp import web
 
 from contracts import subjects
-from gateway.activity import Bucket
-from gateway.context import ACTIVITY, principal
-from gateway.handlers.health import body_response, replica_stats, window_minutes
-from gateway.health_schemas import (
+from contracts.health import (
     GatewaySeries,
     HealthDashboard,
     IngestOutcomes,
     RatingFigures,
-    ReplicaStats,
     RouteFigures,
-    ServiceReport,
     ServiceSeries,
     StorageFigures,
 )
+from gateway.activity import Bucket
+from gateway.context import ACTIVITY, principal
+from gateway.handlers.health import body_response, replica_stats, window_minutes
+from gateway.health_schemas import ReplicaStats, ServiceReport
 from svckit.clock import utc_now
 from svckit.logging import recent_events
 

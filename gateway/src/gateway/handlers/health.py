@@ -10,17 +10,11 @@ from pydantic import ValidationError
 
 from contracts import subjects
 from contracts.errors import ErrorCode, ServiceFailure
+from contracts.health import Body, HealthComponentCollection, HealthComponentDetail, HealthIssue, HealthTimelineEntry
 from contracts.services import GATEWAY, describe
 from gateway.activity import Bucket
 from gateway.context import ACTIVITY, STARTED, client
-from gateway.health_schemas import (
-    Body,
-    HealthComponentCollection,
-    HealthComponentDetail,
-    HealthIssue,
-    HealthTimelineEntry,
-    ReplicaStats,
-)
+from gateway.health_schemas import ReplicaStats
 from svckit.clock import utc_now
 
 ERROR_RATIO_DEGRADED = 0.05

@@ -1,45 +1,14 @@
-"""The dashboard's view model: windows, buckets, and every part of the registry's report."""
+"""The dashboard's view model: windows, buckets, and every part of the registry's report (its typed bodies, read
+from the JSON the gateway sends)."""
 
-from typing import Any
+from datetime import UTC, datetime
 
+from contracts.health import HealthComponentCollection, HealthDashboard
+from tests.ui.health_bodies import COMPONENTS_JSON, DETAIL_JSON
 from ui.dashboard import buckets, dashboard_view, labels, parse_window, ratio_percent, summed, weighted
 
-MINUTES = [f"2025-11-26T12:{m:02d}:00Z" for m in range(5)]
-COMPONENTS: dict[str, Any] = {
-    "generated_at": "2025-11-26T12:05:00Z",
-    "components": [
-        {
-            "id": "gateway",
-            "display_name": "API gateway",
-            "status": "ok",
-            "metrics": {"requests": 12, "route.ArtifactsList": 3},
-            "issues": [],
-            "timeline": [{"bucket": m, "value": i} for i, m in enumerate(MINUTES)],
-        },
-        {
-            "id": "catalog",
-            "display_name": "catalog-svc",
-            "status": "critical",
-            "metrics": {"replicas": 0.0, "error_rate": 0.25},
-            "issues": [{"code": "no_replicas", "severity": "error", "summary": "No catalog replica answered."}],
-        },
-    ],
-}
-DETAIL: dict[str, Any] = {
-    "window_minutes": 5,
-    "generated_at": "2025-11-26T12:05:01Z",
-    "minutes": MINUTES,
-    "gateway": {"requests": [0, 4, 2, 0, 4], "errors": [0, 1, 0, 0, 0], "mean_latency_ms": [0, 10, 40, 0, 5]},
-    "routes": [
-        {"route": "ArtifactsList", "requests": 3, "errors": 0, "mean_latency_ms": 4.0, "requests_per_minute": []},
-        {"route": "ArtifactCreate", "requests": 7, "errors": 1, "mean_latency_ms": 90.5, "requests_per_minute": []},
-    ],
-    "services": [{"service": "catalog", "replicas": 2, "requests_per_minute": [1, 2, 3], "errors_per_minute": []}],
-    "ingest": {"accepted": 3, "refused": 1, "failed": 0},
-    "ratings": {"metric_latency_ms": {"license": 12.5, "bus_factor": 80.0}, "outcomes": {"stored": 3, "refused": 1}},
-    "storage": {"copy_queue_depth": 2},
-    "logs": [{"at": MINUTES[1], "level": "error", "process": "gateway", "event": "unhandled_error", "detail": "x"}],
-}
+COMPONENTS = HealthComponentCollection.model_validate(COMPONENTS_JSON)
+DETAIL = HealthDashboard.model_validate(DETAIL_JSON)
 
 
 def test_the_window_is_five_minutes_to_a_day_and_defaults_to_an_hour() -> None:
@@ -55,7 +24,8 @@ def test_a_day_is_grouped_into_sixty_buckets_of_24_minutes() -> None:
 
 
 def test_bucket_labels_show_one_minute_or_a_range() -> None:
-    assert labels(MINUTES, [(0, 1), (1, 5)]) == ["12:00", "12:01-12:04"]
+    minutes = [datetime(2025, 11, 26, 12, minute, tzinfo=UTC) for minute in range(5)]
+    assert labels(minutes, [(0, 1), (1, 5)]) == ["12:00", "12:01-12:04"]
 
 
 def test_counts_are_summed_latencies_weighted_by_requests_and_error_rates_in_percent() -> None:
@@ -89,13 +59,13 @@ def test_the_detailed_report_gives_every_chart_and_table() -> None:
     assert 'role="img"' in requests.svg and requests.rows[1] == ("12:01", "4")
     service = view["services"][0]
     assert service["replicas"] == 2 and service["charts"][0].values == [1, 2, 3, 0, 0]
-    assert [r["route"] for r in view["routes"]] == ["ArtifactCreate", "ArtifactsList"]
-    assert view["ingest"]["refused"] == 1 and view["storage"]["copy_queue_depth"] == 2
+    assert [r.route for r in view["routes"]] == ["ArtifactCreate", "ArtifactsList"]
+    assert view["ingest"].refused == 1 and view["storage"].copy_queue_depth == 2
     assert view["ratings"]["latency"] == [("license", 12.5), ("bus_factor", 80.0)]
     assert 'role="img"' in view["ratings"]["chart"] and view["logs"][0]["event"] == "unhandled_error"
-    assert view["generated_at"] == DETAIL["generated_at"]
+    assert view["generated_at"] == datetime(2025, 11, 26, 12, 5, 1, tzinfo=UTC)
 
 
 def test_parts_the_registry_does_not_report_are_left_out() -> None:
-    view = dashboard_view(60, None, {**DETAIL, "ratings": None, "storage": None})
+    view = dashboard_view(60, None, DETAIL.model_copy(update={"ratings": None, "storage": None}))
     assert view["cards"] == [] and view["ratings"] is None and view["storage"] is None

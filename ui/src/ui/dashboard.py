@@ -1,16 +1,19 @@
-"""Pure view model of the health dashboard, from ``/health/components`` and ``/health/dashboard``.
+"""Pure view model of the health dashboard, from ``/health/components`` and ``/health/dashboard`` (their typed
+bodies, ``contracts.health``, as ``ui.registry`` reads them).
 
 Per-minute series are grouped into at most ``MAX_POINTS`` buckets (a day is 24-minute buckets) so that charts
 and their data tables stay readable; counts are summed, latencies averaged weighted by requests.
 """
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from markupsafe import Markup
 
+from contracts.health import HealthComponentCollection, HealthDashboard
 from ui.charts import describe_bars, describe_series, horizontal_bars, safe_id, series_chart
 
 WINDOWS = (5, 15, 60, 360, 1440)
@@ -68,11 +71,11 @@ def buckets(count: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
-def _clock(iso: str) -> str:
-    return iso[11:16] if len(iso) >= 16 else iso
+def _clock(minute: datetime) -> str:
+    return minute.strftime("%H:%M")
 
 
-def labels(minutes: Sequence[str], ranges: Sequence[tuple[int, int]]) -> list[str]:
+def labels(minutes: Sequence[datetime], ranges: Sequence[tuple[int, int]]) -> list[str]:
     """``13:05`` for one minute, ``13:00-13:23`` for a bucket of several (UTC)."""
     out = []
     for start, end in ranges:
@@ -101,19 +104,19 @@ def ratio_percent(part: Sequence[float], whole: Sequence[float], ranges: Sequenc
     return [100 * a / b if b else 0.0 for a, b in zip(summed(part, ranges), summed(whole, ranges), strict=True)]
 
 
-def _fit(values: Sequence[Any], count: int) -> list[float]:
-    padded = [float(v or 0) for v in list(values)[:count]]
+def _fit(values: Sequence[float], count: int) -> list[float]:
+    """``values`` as one per minute: cut to ``count``, or padded with zeros."""
+    padded = [float(v) for v in list(values)[:count]]
     return padded + [0.0] * (count - len(padded))
 
 
-def gateway_series(detail: Mapping[str, Any]) -> list[Series]:
+def gateway_series(detail: HealthDashboard) -> list[Series]:
     """Requests, error rate and mean latency per bucket at the gateway."""
-    minutes = [str(m) for m in detail.get("minutes") or []]
-    gateway = detail.get("gateway") or {}
+    minutes, gateway = detail.minutes, detail.gateway
     ranges, count = buckets(len(minutes)), len(minutes)
     names = labels(minutes, ranges)
-    requests, errors = _fit(gateway.get("requests") or [], count), _fit(gateway.get("errors") or [], count)
-    latency = _fit(gateway.get("mean_latency_ms") or [], count)
+    requests, errors = _fit(gateway.requests, count), _fit(gateway.errors, count)
+    latency = _fit(gateway.mean_latency_ms, count)
     return [
         Series("gateway-requests", "Gateway requests", "requests", names, summed(requests, ranges)),
         Series("gateway-errors", "Gateway error rate", "%", names, ratio_percent(errors, requests, ranges), "line", 1),
@@ -121,116 +124,109 @@ def gateway_series(detail: Mapping[str, Any]) -> list[Series]:
     ]
 
 
-def service_series(detail: Mapping[str, Any]) -> list[dict[str, Any]]:
+def service_series(detail: HealthDashboard) -> list[dict[str, Any]]:
     """Per service: replicas, and requests and errors per bucket."""
-    minutes = [str(m) for m in detail.get("minutes") or []]
+    minutes = detail.minutes
     ranges, count = buckets(len(minutes)), len(minutes)
     names = labels(minutes, ranges)
     out = []
-    for service in detail.get("services") or []:
-        name = str(service.get("service", "service"))
-        requests = summed(_fit(service.get("requests_per_minute") or [], count), ranges)
-        errors = summed(_fit(service.get("errors_per_minute") or [], count), ranges)
+    for service in detail.services:
+        name = service.service
+        requests = summed(_fit(service.requests_per_minute, count), ranges)
+        errors = summed(_fit(service.errors_per_minute, count), ranges)
         charts = [
             Series(f"svc-{name}-requests", f"{name} requests", "requests", names, requests),
             Series(f"svc-{name}-errors", f"{name} errors", "errors", names, errors),
         ]
-        out.append({"service": name, "replicas": service.get("replicas"), "charts": charts})
+        out.append({"service": name, "replicas": service.replicas, "charts": charts})
     return out
 
 
-def timeline_series(components: Mapping[str, Any]) -> list[Series]:
+def timeline_series(components: HealthComponentCollection) -> list[Series]:
     """Requests per bucket of each component, from ``/health/components`` timelines."""
     out = []
-    for component in components.get("components") or []:
-        timeline = component.get("timeline") or []
+    for component in components.components:
+        timeline = component.timeline or []
         if not timeline:
             continue
-        minutes = [str(entry.get("bucket", "")) for entry in timeline]
+        minutes = [entry.bucket for entry in timeline]
         ranges = buckets(len(minutes))
-        values = summed([float(entry.get("value") or 0) for entry in timeline], ranges)
-        name = str(component.get("display_name") or component.get("id"))
-        out.append(
-            Series(f"timeline-{component.get('id')}", f"{name} requests", "requests", labels(minutes, ranges), values)
-        )
+        values = summed([float(entry.value) for entry in timeline], ranges)
+        name = component.display_name or component.id
+        out.append(Series(f"timeline-{component.id}", f"{name} requests", "requests", labels(minutes, ranges), values))
     return out
 
 
-def cards(components: Mapping[str, Any]) -> list[dict[str, Any]]:
+def cards(components: HealthComponentCollection) -> list[dict[str, Any]]:
     """A status card per component: status in words and a symbol, description, metrics, issues."""
     out = []
-    for component in components.get("components") or []:
-        status = str(component.get("status", "unknown"))
-        words, symbol = STATUS.get(status, STATUS["unknown"])
-        metrics = component.get("metrics") or {}
+    for component in components.components:
+        words, symbol = STATUS[component.status]
         out.append(
             {
-                "id": component.get("id"),
-                "name": component.get("display_name") or component.get("id"),
-                "status": status if status in STATUS else "unknown",
+                "id": component.id,
+                "name": component.display_name or component.id,
+                "status": component.status,
                 "status_text": words,
                 "symbol": symbol,
-                "description": component.get("description", ""),
-                "metrics": [(k, _figure(v)) for k, v in metrics.items() if not str(k).startswith("route.")],
-                "issues": component.get("issues") or [],
+                "description": component.description,
+                "metrics": [(k, _figure(v)) for k, v in component.metrics.items() if not k.startswith("route.")],
+                "issues": component.issues,
             }
         )
     return out
 
 
-def _figure(value: Any) -> Any:
+def _figure(value: float) -> float | int:
     """A whole number without its ``.0`` (the registry sends counts as ``3.0``: see its ``/health/components``)."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
+    return int(value) if value.is_integer() else value
 
 
-def issues(components: Mapping[str, Any]) -> list[dict[str, Any]]:
+def issues(components: HealthComponentCollection) -> list[dict[str, Any]]:
     """Every active issue, with its component."""
     return [
-        {"component": c.get("display_name") or c.get("id"), **issue}
-        for c in components.get("components") or []
-        for issue in c.get("issues") or []
+        {"component": c.display_name or c.id, **issue.model_dump()} for c in components.components for issue in c.issues
     ]
 
 
-def ratings(detail: Mapping[str, Any]) -> dict[str, Any] | None:
+def ratings(detail: HealthDashboard) -> dict[str, Any] | None:
     """Rating latency per metric (chart and rows) and outcomes, when the registry reports them."""
-    data = detail.get("ratings")
-    if not isinstance(data, dict):
+    data = detail.ratings
+    if data is None:
         return None
-    latency = [(str(k), float(v or 0)) for k, v in (data.get("metric_latency_ms") or {}).items()]
+    latency = list((data.metric_latency_ms or {}).items())
     chart = None
     if latency:
         desc = describe_bars(latency, 1, "ms")
         chart = horizontal_bars(
             "rating-latency", "Mean rating latency per metric", desc, latency, decimals=1, unit="ms"
         )
-    return {"latency": latency, "chart": chart, "outcomes": data.get("outcomes") or {}}
+    return {"latency": latency, "chart": chart, "outcomes": data.outcomes or {}}
 
 
 def dashboard_view(
-    window: int, components: Mapping[str, Any] | None, detail: Mapping[str, Any] | None
+    window: int, components: HealthComponentCollection | None, detail: HealthDashboard | None
 ) -> dict[str, Any]:
     """Everything the dashboard template shows; parts the registry did not answer are None or empty."""
-    components = components or {}
+    reported = detail or components
     view: dict[str, Any] = {
         "window": window,
         "windows": WINDOWS,
-        "cards": cards(components),
-        "issues": issues(components),
-        "generated_at": (detail or {}).get("generated_at") or components.get("generated_at"),
+        "cards": cards(components) if components else [],
+        "issues": issues(components) if components else [],
+        "generated_at": reported.generated_at if reported else None,
         "detail": detail is not None,
     }
     if detail is None:
-        view["timelines"] = timeline_series(components)
+        view["timelines"] = timeline_series(components) if components else []
         return view
-    storage = detail.get("storage")
     view |= {
         "gateway": gateway_series(detail),
         "services": service_series(detail),
-        "routes": sorted(detail.get("routes") or [], key=lambda r: (-int(r.get("requests") or 0), r.get("route", ""))),
-        "ingest": detail.get("ingest"),
+        "routes": sorted(detail.routes, key=lambda r: (-r.requests, r.route)),
+        "ingest": detail.ingest,
         "ratings": ratings(detail),
-        "storage": storage if isinstance(storage, dict) else None,
-        "logs": detail.get("logs") or [],
+        "storage": detail.storage,
+        "logs": detail.logs,
     }
     return view

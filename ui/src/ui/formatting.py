@@ -34,10 +34,12 @@ def megabytes(value: float | None) -> str:
     return "—" if value is None else f"{float(value):,.2f} MB"
 
 
-def timestamp(value: str | None) -> str:
-    """An ISO-8601 UTC time as ``2025-11-26 13:00:56 UTC`` (unparseable values unchanged)."""
+def timestamp(value: datetime | str | None) -> str:
+    """A UTC time, or its ISO-8601 text, as ``2025-11-26 13:00:56 UTC`` (unparseable text unchanged)."""
     if not value:
         return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S UTC")
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

@@ -2,17 +2,22 @@
 
 import json
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 from urllib.parse import quote
 
 import aiohttp
 import structlog
 from multidict import CIMultiDictProxy
+from pydantic import BaseModel, ValidationError
 
+from contracts.health import HealthComponentCollection, HealthDashboard
 from svckit.logging import REQUEST_ID_HEADER
 
 AUTH_HEADER = "X-Authorization"
 Json = Any
+Body = TypeVar("Body", bound=BaseModel)
+
+log = structlog.get_logger()
 
 
 class RegistryError(Exception):
@@ -22,6 +27,17 @@ class RegistryError(Exception):
         super().__init__(f"{status}: {message}")
         self.status = status
         self.message = message
+
+
+class MalformedReply(RegistryError):
+    """The registry answered a success whose body is not the one its API describes: a 502, as a proxy would say, so
+    the page shows the section as unavailable with this message instead of failing."""
+
+    def __init__(self, what: str, error: ValidationError) -> None:
+        first = error.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the body"
+        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        super().__init__(502, f"The registry's {what} could not be read: {where}: {first['msg']}{more}.")
 
 
 @dataclass(frozen=True)
@@ -220,15 +236,27 @@ class Registry:
         """``DELETE /reset``."""
         await self.call("DELETE", "/reset", token)
 
-    async def health_components(self, window: int) -> dict[str, Any]:
+    async def health_components(self, window: int) -> HealthComponentCollection:
         """``GET /health/components?windowMinutes=N&includeTimeline=true`` (public: no token is spent)."""
         params = {"windowMinutes": str(window), "includeTimeline": "true"}
-        return dict((await self.call("GET", "/health/components", params=params)).body)
+        reply = await self.call("GET", "/health/components", params=params)
+        return _parse(HealthComponentCollection, reply.body, "component health")
 
-    async def health_dashboard(self, token: str, window: int) -> dict[str, Any]:
+    async def health_dashboard(self, token: str, window: int) -> HealthDashboard:
         """``GET /health/dashboard?windowMinutes=N``: per-minute series, routes, ingest, ratings, logs."""
         params = {"windowMinutes": str(window)}
-        return dict((await self.call("GET", "/health/dashboard", token, params=params)).body)
+        reply = await self.call("GET", "/health/dashboard", token, params=params)
+        return _parse(HealthDashboard, reply.body, "health dashboard")
+
+
+def _parse(model: type[Body], body: Json, what: str) -> Body:
+    """``body`` read as ``model``; ``MalformedReply`` when it is not one."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        malformed = MalformedReply(what, error)
+        log.warning("registry_reply_malformed", detail=malformed.message)
+        raise malformed from error
 
 
 def _decode(raw: bytes) -> Json:

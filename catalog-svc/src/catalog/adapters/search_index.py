@@ -190,9 +190,12 @@ class SearchIndex:
 
     async def ready(self) -> None:
         """Load the current corpus and wait until its index is built (warm-up, tests, benchmarks)."""
-        await self._current()
-        if self._indexing is not None and not self._indexing.done():
-            await asyncio.shield(self._indexing)
+        while (await self._current()).index is None and self._indexing is not None:
+            try:
+                await asyncio.shield(self._indexing)
+                return
+            except IndexOutdated:
+                continue
 
     def close(self) -> None:
         """Stop the checking process, the search threads (scans in flight end at their next artifact) and the

@@ -25,7 +25,7 @@ from typing import Any
 import structlog
 
 from svckit.logging import configure_logging
-from svckit.runner import ServiceEntry, run_until_signalled
+from svckit.runner import ServiceEntry, run_until_signalled, settle_heap
 from svckit.settings import RuntimeSettings
 
 TOGETHER_VARIABLE = "REGISTRY_TOGETHER"
@@ -116,4 +116,5 @@ def main() -> None:
     async def serve(stop: asyncio.Event) -> None:
         await serve_together(loaded, stop)
 
+    settle_heap()
     run_until_signalled(serve)

@@ -105,3 +105,18 @@ async def test_a_file_without_bytes_in_the_bucket_is_unscanned_with_the_reason(t
     [scan] = await _scan(FakeStorage([skipped]), threads)
     assert scan.verdict is PickleVerdict.UNSCANNED
     assert scan.detail == "its bytes could not be read: larger than this deployment keeps"
+
+
+async def test_a_file_of_a_format_without_pickles_is_not_waited_for_yet_its_bytes_are_still_sniffed(
+    bucket: str, threads: ThreadPoolExecutor
+) -> None:
+    disguised = RangeLink(path="model.safetensors", size=len(MALICIOUS), url=f"{bucket}/upload", stored=False)
+    storage = FakeStorage([disguised])
+    [scan] = await _scan(storage, threads)
+    assert storage.asked == 1  # asked once, never polled for the copy
+    # the checkpoint is a zip whatever its name says: its pickle is found all the same
+    assert (scan.path, scan.verdict, scan.dangerous_imports) == (
+        "model.safetensors/archive/data.pkl",
+        PickleVerdict.DANGEROUS,
+        ["os.system"],
+    )

@@ -25,6 +25,15 @@ _TAR_MAGIC_AT: Final = 257
 _HEAD: Final = 512
 
 
+# Formats whose readers never unpickle (an ``.npz`` or a Keras ``.h5`` may: not listed).
+NO_PICKLE_FORMATS = (".safetensors", ".json", ".txt", ".md", ".gguf", ".onnx", ".msgpack", ".model", ".tflite")
+
+
+def cannot_hold_pickles(filename: str) -> bool:
+    """Whether a file of this name is of a format that holds no pickles (a scan still sniffs its first bytes)."""
+    return filename.lower().endswith(NO_PICKLE_FORMATS)
+
+
 def may_hold_pickles(filename: str) -> bool:
     """Whether a file of this name is pickle-based or an archive that may hold such files (judged by name alone)."""
     return is_pickle_based(filename) or filename.lower().endswith((".zip", *TAR_SUFFIXES))

@@ -26,7 +26,7 @@ from contracts.base import Contract
 from contracts.errors import ServiceFailure
 from contracts.scoring import PickleFileScan
 from contracts.storage import RangeLink, RangeLinks, RangeLinksQuery
-from scoring.adapters.package_scan import may_hold_pickles, scan_package
+from scoring.adapters.package_scan import cannot_hold_pickles, may_hold_pickles, scan_package
 from scoring.adapters.remote_scan import Outcome, PickleScanLimits, RangeScanner, RemoteFile, scanned, unscanned
 from scoring.ports import SourceUnavailable
 
@@ -78,10 +78,11 @@ class StoredPickleScanner:
         return scans
 
     async def _stored_links(self, artifact_id: str) -> list[RangeLink]:
-        """The links once every readable file is a stored blob, or when half the scan's deadline has passed."""
+        """The links once every readable file that could hold pickles is a stored blob, or when half the scan's
+        deadline has passed (an upload of safetensors and JSON alone is not held up by its copy)."""
         deadline = time.monotonic() + self._ranges.limits.seconds / 2
         links = await self._links(artifact_id)
-        while any(link.url is not None and not link.stored for link in links) and time.monotonic() < deadline:
+        while any(_uncopied_pickles(link) for link in links) and time.monotonic() < deadline:
             await asyncio.sleep(_POLL_SECONDS)
             links = await self._links(artifact_id)
         return links
@@ -112,3 +113,9 @@ class StoredPickleScanner:
         if link.stored:
             return scans
         return [scan.model_copy(update={"detail": f"{scan.detail} ({UNCOPIED})"}) for scan in scans]
+
+
+def _uncopied_pickles(link: RangeLink) -> bool:
+    """Whether ``link`` leads to an upload object (not yet a stored blob) of a file that could hold pickles: every
+    file but those of a format that cannot (``cannot_hold_pickles``), since archives are known by their bytes too."""
+    return link.url is not None and not link.stored and not cannot_hold_pickles(link.path)

@@ -17,6 +17,8 @@ from catalog.adapters.tables import artifacts, audit, readmes, state
 from catalog.domain.artifacts import AuditRecord, StoredArtifact, new_artifact_id
 from catalog.ports import SearchDocument
 from contracts.artifacts import Actor, ArtifactMetadata, ArtifactQuery, ArtifactType
+from contracts.base import Contract
+from svckit.idempotency import settle_within
 
 ID_ATTEMPTS = 8
 REVISION_KEY = "revision"
@@ -79,13 +81,16 @@ class SqlArtifactStore:
             await _insert_audit(conn, audit_record)
             await _bump_revision(conn)
 
-    async def delete(self, artifact_id: str, audit_record: AuditRecord) -> None:
-        """Remove the artifact and its README; its audit trail is kept, closed by a ``DELETE`` entry."""
+    async def delete(self, artifact_id: str, audit_record: AuditRecord, reply: Contract | None = None) -> None:
+        """Remove the artifact and its README; its audit trail is kept, closed by a ``DELETE`` entry. ``reply`` is
+        recorded with the removal as the outcome of the idempotent write removing it (``svckit.idempotency``)."""
         async with self._engine.begin() as conn:
             await conn.execute(delete(readmes).where(readmes.c.artifact_id == artifact_id))
             await conn.execute(delete(artifacts).where(artifacts.c.id == artifact_id))
             await _insert_audit(conn, audit_record)
             await _bump_revision(conn)
+            if reply is not None:
+                await settle_within(conn, reply)
 
     async def count(self, queries: Sequence[ArtifactQuery]) -> int:
         """How many artifacts match any of the queries."""

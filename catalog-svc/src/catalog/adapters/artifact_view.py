@@ -21,6 +21,7 @@ from catalog.domain.artifacts import AuditRecord, StoredArtifact
 from catalog.domain.snapshot import Snapshot
 from catalog.ports import SearchDocument
 from contracts.artifacts import ArtifactQuery
+from contracts.base import Contract
 
 log = structlog.get_logger()
 
@@ -118,9 +119,9 @@ class ArtifactView:
         finally:
             await self._wrote()
 
-    async def delete(self, artifact_id: str, audit: AuditRecord) -> None:
+    async def delete(self, artifact_id: str, audit: AuditRecord, reply: Contract | None = None) -> None:
         try:
-            await self._store.delete(artifact_id, audit)
+            await self._store.delete(artifact_id, audit, reply)
         finally:
             await self._wrote()
 

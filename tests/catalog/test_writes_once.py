@@ -1,8 +1,8 @@
-"""The catalog's user writes run once per idempotency key (``contracts.subjects.IDEMPOTENT_WRITES``), on the real
-store migrated on SQLite: a resend gets the first reply, and a write whose claim another attempt took over is
-rolled back with its reply, so its effect is never applied twice."""
+"""The catalog's keyed writes (``contracts.subjects.IDEMPOTENT_WRITES``: user writes, artifact deletion) run once per
+idempotency key, on the real store migrated on SQLite: a resend gets the first reply, and a write whose claim
+another attempt took over is rolled back with its reply, so its effect is never applied twice."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,9 @@ from catalog.deps import Deps
 from catalog.endpoints import catalog_endpoints
 from catalog.usecases.create_user import create_user
 from catalog.usecases.ensure_default_admin import ensure_default_admin
+from catalog.usecases.register_artifact import register_artifact
 from contracts import subjects
+from contracts.artifacts import Actor, ArtifactType, CreateArtifact, DeleteArtifact
 from contracts.base import Contract, Empty
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.users import CreateUser, DeleteUser, GrantPermissions, Permission, UserInfo
@@ -25,6 +27,8 @@ from svckit import reply_ledger
 from svckit.host import answer_keyed
 from svckit.reply_ledger import ReplyLedger
 from tests.catalog.fakes import FakeLineage, FakeRater, FakeStorage, FakeUpstream, FastHasher, RecordingEvents
+
+ADMIN = Actor(name="admin", is_admin=True)
 
 
 class Clock:
@@ -42,7 +46,7 @@ async def catalog(tmp_path: Path) -> AsyncIterator[tuple[Deps, AsyncEngine]]:
         deps = Deps(
             artifacts=store,
             users=SqlUserStore(engine),
-            upstream=FakeUpstream({}),
+            upstream=FakeUpstream({"org/model": "# Model card"}),
             hasher=FastHasher(),
             search=SearchIndex(store),
             events=RecordingEvents(),
@@ -111,3 +115,61 @@ async def test_a_grant_whose_claim_was_taken_over_is_rolled_back_and_answers_the
     first = await _send(deps, ledger, subjects.USER_GRANT, grant, "key-1")
     assert first == taken_over[0]
     assert await deps.users.revocation() == before + 1  # one grant committed, not two
+
+
+async def test_an_artifact_deletion_sent_twice_removes_it_once_and_answers_twice(
+    catalog: tuple[Deps, AsyncEngine],
+) -> None:
+    deps, engine = catalog
+    ledger = ReplyLedger(engine, replies)
+    created = await register_artifact(
+        CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", actor=ADMIN), deps
+    )
+    request = DeleteArtifact(type=ArtifactType.MODEL, id=created.metadata.id, actor=ADMIN)
+    for _ in range(2):
+        assert await _send(deps, ledger, subjects.ARTIFACT_DELETE, request, "key-1") == b"{}"
+    assert await deps.artifacts.get(created.metadata.id) is None
+    trail = await deps.artifacts.audit_trail(created.metadata.id)
+    assert [record.action for record in trail].count("DELETE") == 1
+    with pytest.raises(ServiceFailure) as caught:  # another deletion, with a key of its own, finds nothing
+        await _send(deps, ledger, subjects.ARTIFACT_DELETE, request, "key-2")
+    assert caught.value.code is ErrorCode.NOT_FOUND
+
+
+class StallingStorage(FakeStorage):
+    """The catalog's storage port whose first ``discard`` first runs ``stall`` (a first attempt stalling there)."""
+
+    def __init__(self, stall: Callable[[], Awaitable[None]]) -> None:
+        super().__init__()
+        self.stall: Callable[[], Awaitable[None]] | None = stall
+
+    async def discard(self, artifact_id: str) -> None:
+        if self.stall is not None:
+            stall, self.stall = self.stall, None
+            await stall()
+        await super().discard(artifact_id)
+
+
+async def test_an_artifact_deletion_whose_claim_was_taken_over_is_rolled_back(
+    catalog: tuple[Deps, AsyncEngine],
+) -> None:
+    """The first attempt stalls past its lease while the storage forgets the package; a resend takes the key over
+    and deletes. The first attempt's removal (and its audit entry) is rolled back: one DELETE in the trail."""
+    deps, engine = catalog
+    clock = Clock()
+    ledger = ReplyLedger(engine, replies, clock=clock)
+    created = await register_artifact(
+        CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", actor=ADMIN), deps
+    )
+    request = DeleteArtifact(type=ArtifactType.MODEL, id=created.metadata.id, actor=ADMIN)
+    taken_over: list[bytes] = []
+
+    async def resend() -> None:
+        clock.now += reply_ledger.LEASE_SECONDS + 1
+        taken_over.append(await _send(deps, ledger, subjects.ARTIFACT_DELETE, request, "key-1"))
+
+    deps.storage = StallingStorage(resend)
+    first = await _send(deps, ledger, subjects.ARTIFACT_DELETE, request, "key-1")
+    assert first == taken_over[0] == b"{}"
+    trail = await deps.artifacts.audit_trail(created.metadata.id)
+    assert [record.action for record in trail].count("DELETE") == 1

@@ -2,6 +2,7 @@
 sends, and that subject is bound in exactly one service's endpoint table (``tests/test_wiring.py``)."""
 
 import inspect
+import re
 
 import pytest
 
@@ -35,3 +36,15 @@ def test_a_route_without_a_subject_sends_nothing_on_the_bus() -> None:
         if subject is None:
             source = _source(handler)
             assert ".call(subjects." not in source and "subjects.reset_subject" not in source, operation
+
+
+def stem(operation: str) -> str:
+    """The snake-case stem of an operationId (``ArtifactByRegExGet`` → ``artifact_by_regex_get``)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation.replace("RegEx", "Regex")).lower()
+
+
+def test_each_handler_is_named_after_its_operation_so_grep_finds_it() -> None:
+    misnamed = {
+        operation: handler.__name__ for _m, _p, operation, handler, *_ in TABLE if handler.__name__ != stem(operation)
+    }
+    assert not misnamed

@@ -11,7 +11,7 @@ from gateway.codec import json_response
 from gateway.context import actor, client, settings
 
 
-async def reset(request: web.Request) -> web.Response:
+async def registry_reset(request: web.Request) -> web.Response:
     """Ask every service that owns a store to return it to the default state."""
     command = ResetRequest(actor=actor(request))
     services = client(request)
@@ -21,6 +21,6 @@ async def reset(request: web.Request) -> web.Response:
     return json_response({"message": "Registry is reset."})
 
 
-async def tracks(request: web.Request) -> web.Response:
+async def get_tracks(request: web.Request) -> web.Response:
     """The tracks this registry implements."""
     return json_response({"plannedTracks": settings(request).planned_tracks})

@@ -24,7 +24,7 @@ from gateway.handlers.downloads import download_url
 from gateway.schemas import ArtifactDataIn, ArtifactIn, QueryList, RegexIn
 
 
-async def create_artifact(request: web.Request) -> web.Response:
+async def artifact_create(request: web.Request) -> web.Response:
     """``POST /artifact/{artifact_type}`` → 201 with the stored artifact."""
     kind = artifact_type(request)
     body = await read_body(request, ArtifactDataIn)
@@ -35,14 +35,14 @@ async def create_artifact(request: web.Request) -> web.Response:
     return json_response(with_download_url(request, created), status=201)
 
 
-async def get_artifact(request: web.Request) -> web.Response:
+async def artifact_retrieve(request: web.Request) -> web.Response:
     """``GET /artifacts/{artifact_type}/{id}``."""
     query = GetArtifact(type=artifact_type(request), id=artifact_id(request))
     found = await client(request).call(subjects.ARTIFACT_GET, query, Artifact)
     return json_response(with_download_url(request, found))
 
 
-async def update_artifact(request: web.Request) -> web.Response:
+async def artifact_update(request: web.Request) -> web.Response:
     """``PUT /artifacts/{artifact_type}/{id}``: name and id in the body must match the path."""
     kind, identifier = artifact_type(request), artifact_id(request)
     body = await read_body(request, ArtifactIn)
@@ -53,14 +53,14 @@ async def update_artifact(request: web.Request) -> web.Response:
     return json_response({"message": "Artifact is updated."})
 
 
-async def delete_artifact(request: web.Request) -> web.Response:
+async def artifact_delete(request: web.Request) -> web.Response:
     """``DELETE /artifacts/{artifact_type}/{id}``."""
     command = DeleteArtifact(type=artifact_type(request), id=artifact_id(request), actor=actor(request))
     await client(request).call(subjects.ARTIFACT_DELETE, command, Empty)
     return json_response({"message": "Artifact is deleted."})
 
 
-async def list_artifacts(request: web.Request) -> web.Response:
+async def artifacts_list(request: web.Request) -> web.Response:
     """``POST /artifacts``: one page; the ``offset`` header carries the cursor for the next one."""
     raw_offset = request.query.get("offset", "0") or "0"
     if not raw_offset.isdigit() or len(raw_offset) > 18:
@@ -75,21 +75,21 @@ async def list_artifacts(request: web.Request) -> web.Response:
     return response
 
 
-async def by_name(request: web.Request) -> web.Response:
+async def artifact_by_name_get(request: web.Request) -> web.Response:
     """``GET /artifact/byName/{name}``: exact and case-sensitive."""
     name = request.match_info["name"]
     found = await client(request).call(subjects.ARTIFACT_BY_NAME, FindByName(name=name), ArtifactList)
     return models_json(found.items)
 
 
-async def by_regex(request: web.Request) -> web.Response:
+async def artifact_by_regex_get(request: web.Request) -> web.Response:
     """``POST /artifact/byRegEx`` over names and README/card text."""
     body = await read_body(request, RegexIn)
     found = await client(request).call(subjects.ARTIFACT_BY_REGEX, SearchByRegex(regex=body.regex), ArtifactList)
     return models_json(found.items)
 
 
-async def audit(request: web.Request) -> web.Response:
+async def artifact_audit_get(request: web.Request) -> web.Response:
     """``GET /artifact/{artifact_type}/{id}/audit``."""
     query = ReadAudit(type=artifact_type(request), id=artifact_id(request), actor=actor(request))
     trail = await client(request).call(subjects.ARTIFACT_AUDIT, query, AuditTrail)

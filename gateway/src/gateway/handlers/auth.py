@@ -16,7 +16,7 @@ from gateway.throttle import Attempt
 log = structlog.get_logger()
 
 
-async def authenticate(request: web.Request) -> web.Response:
+async def create_auth_token(request: web.Request) -> web.Response:
     """Exchange credentials for a token, returned as the JSON string ``"bearer <token>"``; 429 with
     Retry-After after too many failed sign-ins for the name or from the client's address."""
     body = await read_body(request, AuthenticationIn)

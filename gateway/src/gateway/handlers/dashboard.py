@@ -32,7 +32,7 @@ MAX_LOG_LINES = 50
 V = TypeVar("V", int, float)
 
 
-async def dashboard(request: web.Request) -> web.Response:
+async def registry_health_dashboard(request: web.Request) -> web.Response:
     """The dashboard's figures over ``windowMinutes`` (5-1440, default 60)."""
     window = window_minutes(request)
     now = utc_now()

@@ -32,7 +32,7 @@ INIT_JS = """window.ui = SwaggerUIBundle({
 """
 
 
-async def front_door(request: web.Request) -> web.StreamResponse:
+async def registry_front_door(request: web.Request) -> web.StreamResponse:
     """``GET /``: a browser opening the registry's address is sent to the web UI (``GATEWAY_UI_URL``), or to the
     API docs when no UI is configured."""
     raise web.HTTPFound(settings(request).gateway_ui_url or "/docs")
@@ -71,16 +71,16 @@ def swagger_static_dir() -> Path:
     return Path(str(swagger_ui_path))
 
 
-async def openapi_document(request: web.Request) -> web.Response:
+async def open_api_document(request: web.Request) -> web.Response:
     """``GET /openapi.yaml``."""
     return web.Response(body=request.app[OPENAPI], content_type="application/yaml")
 
 
-async def docs_page(_: web.Request) -> web.Response:
+async def api_docs(_: web.Request) -> web.Response:
     """``GET /docs``."""
     return web.Response(text=DOCS_PAGE, content_type="text/html")
 
 
-async def docs_init(_: web.Request) -> web.Response:
+async def api_docs_init(_: web.Request) -> web.Response:
     """The small script that starts Swagger UI on our document."""
     return web.Response(text=INIT_JS, content_type="application/javascript")

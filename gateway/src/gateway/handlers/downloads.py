@@ -8,7 +8,7 @@ from gateway.codec import artifact_id, artifact_type, bad_request, json_response
 from gateway.context import actor, client, settings
 
 
-async def download(request: web.Request) -> web.Response:
+async def artifact_download(request: web.Request) -> web.Response:
     """Redirect (302) to a time-limited URL of the whole package or ``?part=`` of it (presigned S3 for one stored
     file, storage-svc's byte endpoint otherwise), with the length and sha256 the download will have when known."""
     raw_part = request.query.get("part", Part.ALL.value)
@@ -27,7 +27,7 @@ async def download(request: web.Request) -> web.Response:
     return web.Response(status=302, headers=headers)
 
 
-async def package(request: web.Request) -> web.Response:
+async def artifact_package(request: web.Request) -> web.Response:
     """``GET /artifacts/{artifact_type}/{id}/package``: copy state, progress, files with sha256."""
     query = ReadPackage(type=artifact_type(request), id=artifact_id(request))
     return json_response(await client(request).call(subjects.ARTIFACT_PACKAGE, query, PackageView))

@@ -21,12 +21,12 @@ ERROR_RATIO_DEGRADED = 0.05
 Minutes = list[tuple[datetime, Bucket]]
 
 
-async def health(_: web.Request) -> web.Response:
+async def registry_health_heartbeat(_: web.Request) -> web.Response:
     """Liveness: 200 whenever the gateway answers."""
     return web.json_response({"status": "ok"})
 
 
-async def components(request: web.Request) -> web.Response:
+async def registry_health_components(request: web.Request) -> web.Response:
     """Per-component status, request figures over the window and, on request, a per-minute timeline."""
     window = window_minutes(request)
     include_timeline = _flag(request, "includeTimeline")

@@ -9,13 +9,13 @@ from gateway.context import client
 from gateway.schemas import LicenseCheckIn
 
 
-async def lineage(request: web.Request) -> web.Response:
+async def artifact_lineage_get(request: web.Request) -> web.Response:
     """``GET /artifact/model/{id}/lineage``."""
     graph = await client(request).call(subjects.LINEAGE_GRAPH, NodeRef(artifact_id=artifact_id(request)), LineageGraph)
     return json_response(graph)
 
 
-async def cost(request: web.Request) -> web.Response:
+async def artifact_cost(request: web.Request) -> web.Response:
     """``GET /artifact/{artifact_type}/{id}/cost?dependency=``: artifact id → costs in MB."""
     raw = request.query.get("dependency", "false").lower()
     if raw not in ("true", "false"):
@@ -25,7 +25,7 @@ async def cost(request: web.Request) -> web.Response:
     return json_response({key: entry.model_dump(exclude_none=True) for key, entry in report.costs.items()})
 
 
-async def license_check(request: web.Request) -> web.Response:
+async def artifact_license_check(request: web.Request) -> web.Response:
     """``POST /artifact/model/{id}/license-check`` {github_url} → a bare JSON boolean."""
     identifier = artifact_id(request)
     body = await read_body(request, LicenseCheckIn)

@@ -9,7 +9,7 @@ from gateway.codec import artifact_id, json_response
 from gateway.context import actor, client
 
 
-async def rate(request: web.Request) -> web.Response:
+async def model_artifact_rate(request: web.Request) -> web.Response:
     """``GET /artifact/model/{id}/rate``: the stored rating; the read is audited as RATE (asynchronously)."""
     ref = RatingRef(artifact_id=artifact_id(request))
     rating = await client(request).call(subjects.RATING_READ, ref, ModelRating)
@@ -22,7 +22,7 @@ async def rate(request: web.Request) -> web.Response:
     return json_response(rating)
 
 
-async def rating_report(request: web.Request) -> web.Response:
+async def model_rating_report(request: web.Request) -> web.Response:
     """``GET /artifact/model/{id}/rate/report``: every metric's explanation and the quality gate's verdict."""
     report = await client(request).call(
         subjects.RATING_REPORT, RatingRef(artifact_id=artifact_id(request)), RatingReport

@@ -11,7 +11,7 @@ from gateway.handlers.artifacts import with_download_url
 from gateway.schemas import UploadCompleteIn, UploadStartIn
 
 
-async def begin_upload(request: web.Request) -> web.Response:
+async def artifact_upload_begin(request: web.Request) -> web.Response:
     """``POST /artifact/{artifact_type}/upload`` {filename, size} → 201 {upload_id, put_url, expires_at,
     complete_url}; the PUT URL accepts exactly ``size`` bytes."""
     kind = artifact_type(request)
@@ -22,7 +22,7 @@ async def begin_upload(request: web.Request) -> web.Response:
     return json_response({**slot.model_dump(mode="json"), "filename": body.filename, "complete_url": complete}, 201)
 
 
-async def complete_upload(request: web.Request) -> web.Response:
+async def artifact_upload_complete(request: web.Request) -> web.Response:
     """``POST /artifact/{artifact_type}/upload/{upload_id}`` {name, filename[, card]} → 201 with the artifact."""
     body = await read_body(request, UploadCompleteIn)
     command = RegisterUpload(

@@ -48,7 +48,7 @@ def _ref(request: web.Request) -> SubscriptionRef:
     return SubscriptionRef(id=raw, actor=actor(request))
 
 
-async def create_webhook(request: web.Request) -> web.Response:
+async def webhook_create(request: web.Request) -> web.Response:
     """``POST /webhooks`` {url, events[, secret]} → 201 with the subscription and its secret (shown only here)."""
     body = await read_body(request, WebhookIn)
     command = CreateSubscription(url=body.url, events=body.events, secret=body.secret, actor=actor(request))
@@ -56,13 +56,13 @@ async def create_webhook(request: web.Request) -> web.Response:
     return json_response(_subscription(created), status=201)
 
 
-async def list_webhooks(request: web.Request) -> web.Response:
+async def webhooks_list(request: web.Request) -> web.Response:
     """``GET /webhooks``: the caller's subscriptions (an administrator's: all)."""
     found = await client(request).call(subjects.WEBHOOK_LIST, ListSubscriptions(actor=actor(request)), SubscriptionList)
     return json_response([_subscription(item) for item in found.items])
 
 
-async def delete_webhook(request: web.Request) -> web.Response:
+async def webhook_delete(request: web.Request) -> web.Response:
     """``DELETE /webhooks/{id}`` → {id}; 404 unless the caller's."""
     ref = _ref(request)
     await client(request).call(subjects.WEBHOOK_DELETE, ref, Empty)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -154,3 +155,24 @@ async def test_a_first_attempt_whose_replica_died_is_taken_over_once_its_lease_l
     assert await _serials(engine) == [made.serial]
     assert effects.runs == 1  # the other replica ran it, once, after the dead one's lease lapsed
     assert 0.9 <= took < 5, took
+
+
+async def test_a_keyed_write_unanswered_is_sent_again_with_the_same_key(nc: NATS) -> None:
+    """A write of ``IDEMPOTENT_WRITES`` whose replica died with it (or whose reply died with its NATS node) is sent
+    again, with the idempotency key its first attempt carried; another call carries another key."""
+    keys: list[str] = []
+
+    async def answer(message: Msg) -> None:
+        keys.append((message.headers or {}).get(transport.IDEMPOTENCY_KEY_HEADER, ""))
+        if len(keys) % 2 == 0:  # every first attempt dies unanswered
+            await message.respond(Made(name="x", serial="answered").model_dump_json().encode())
+
+    subscription = await nc.subscribe(SUBJECT, queue="replicas", cb=answer)
+    await nc.flush()
+    try:
+        for _ in range(2):
+            assert (await ServiceClient(nc).call(SUBJECT, Make(name="x"), Made, timeout=1)).serial == "answered"
+    finally:
+        await subscription.unsubscribe()
+    assert keys[0] == keys[1] != keys[2] == keys[3]
+    assert all(len(key) == 32 for key in keys)

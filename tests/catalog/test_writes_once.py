@@ -18,8 +18,9 @@ from catalog.endpoints import catalog_endpoints
 from catalog.usecases.create_user import create_user
 from catalog.usecases.ensure_default_admin import ensure_default_admin
 from catalog.usecases.register_artifact import register_artifact
+from catalog.usecases.reset_catalog import reset_catalog
 from contracts import subjects
-from contracts.artifacts import Actor, ArtifactType, CreateArtifact, DeleteArtifact
+from contracts.artifacts import Actor, ArtifactType, CreateArtifact, DeleteArtifact, ResetRequest
 from contracts.base import Contract, Empty
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.users import CreateUser, DeleteUser, GrantPermissions, Permission, UserInfo
@@ -76,6 +77,16 @@ async def test_a_user_creation_sent_twice_with_its_key_creates_once_and_answers_
     with pytest.raises(ServiceFailure) as caught:  # another creation of the same name, with a key of its own
         await _send(deps, ledger, subjects.USER_CREATE, request, "key-2")
     assert caught.value.code is ErrorCode.CONFLICT
+
+
+async def test_a_key_used_before_a_reset_runs_its_write_again_after_it(catalog: tuple[Deps, AsyncEngine]) -> None:
+    deps, engine = catalog
+    ledger = ReplyLedger(engine, replies)
+    request = CreateUser(name="bob", password="long-enough")
+    await _send(deps, ledger, subjects.USER_CREATE, request, "key-1")
+    await reset_catalog(ResetRequest(actor=ADMIN), deps)
+    await _send(deps, ledger, subjects.USER_CREATE, request, "key-1")
+    assert await deps.users.get_user("bob") is not None  # created again, not the creation the reset undid replayed
 
 
 async def test_a_deletion_sent_twice_answers_the_first_reply_not_a_404(catalog: tuple[Deps, AsyncEngine]) -> None:

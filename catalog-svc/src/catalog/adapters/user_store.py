@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from catalog.adapters.artifact_store import utc
-from catalog.adapters.tables import state, tokens, users
+from catalog.adapters.tables import replies, state, tokens, users
 from catalog.domain.auth import TokenRecord, User
 from contracts.base import Contract
 from contracts.users import Permission
@@ -123,10 +123,12 @@ class SqlUserStore:
         return bool(result.rowcount == 1)
 
     async def clear_except(self, keep_user: str) -> None:
-        """Remove every user but ``keep_user`` (and their tokens)."""
+        """Remove every user but ``keep_user`` (and their tokens), and the recorded outcomes of keyed writes: a key
+        used before the reset runs its write again after it, rather than replaying what the reset undid."""
         async with self._engine.begin() as conn:
             await conn.execute(delete(tokens).where(tokens.c.user_name != keep_user))
             await conn.execute(delete(users).where(users.c.name != keep_user))
+            await conn.execute(delete(replies))
             await _bump_revocation(conn)
 
 

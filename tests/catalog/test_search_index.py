@@ -156,3 +156,21 @@ async def test_a_short_plain_pattern_is_checked_without_the_checking_process(sto
         assert set(multiprocessing.active_children()) - before == set()
     finally:
         index.close()
+
+
+async def test_alternatives_found_before_are_not_scanned_again(store: SqlArtifactStore) -> None:
+    await _add(store, "long-card", " ".join(_readme(100 + n) for n in range(10)) + " hugecard")
+    index = SearchIndex(store, SearchLimits(deadline_seconds=0.5, workers=1))
+    try:
+        await index.start()
+        await index.ready()
+        assert [m.name for m in await index.search("^model-1$|^model-2$")] == ["model-1", "model-2"]
+        # About a second on the 480 KB README, the only one holding "hugecard": the only search thread stays busy
+        busy = asyncio.create_task(index.search("[^a].{999}hugecard\\W~"))
+        await asyncio.sleep(0.1)
+        # A new pattern, but both its alternatives were searched before: answered without a thread
+        assert [m.name for m in await index.search("^model-2$|^model-1$")] == ["model-1", "model-2"]
+        with pytest.raises(SearchTooSlow):
+            await busy
+    finally:
+        index.close()

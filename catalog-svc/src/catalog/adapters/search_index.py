@@ -24,14 +24,18 @@ import asyncio
 import multiprocessing
 import threading
 import time
+from array import array
 from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import structlog
 
 from catalog.cores import available_cores, checker_process_start, yield_to_requests
+from catalog.domain.regex_alternatives import top_level_alternatives
 from catalog.domain.regex_literals import required_literals
 from catalog.domain.search import MAX_PROGRAM_SIZE, InvalidPattern, check_pattern, compile_checked, quick_to_check
 from catalog.domain.trigram_index import IndexOutdated, TrigramIndex, build_index
@@ -39,6 +43,7 @@ from catalog.ports import ArtifactStore
 from contracts.artifacts import ArtifactMetadata
 
 CACHED_RESULTS = 256
+V = TypeVar("V")
 log = structlog.get_logger()
 
 
@@ -102,25 +107,27 @@ class _Scan:
         self.scanned = 0
         self.total = len(corpus.entries)
 
-    def run(self) -> list[ArtifactMetadata]:
+    def run(self) -> "array[int]":
+        """The numbers (positions in the corpus) of the artifacts with a match."""
         self.started.set()
         compiled = compile_checked(self.checked, self.corpus.longest)
-        entries = self.candidates()
-        self.total = len(entries)
-        found: list[ArtifactMetadata] = []
-        for entry in entries:
+        numbers = self.candidates()
+        self.total = len(numbers)
+        found = array("I")
+        for number in numbers:
             if self.stopped.is_set() or time.monotonic() > self.deadline:
                 raise self.too_slow()
+            entry = self.corpus.entries[number]
             if compiled.matches(entry.name) or compiled.matches(entry.readme):
-                found.append(entry.metadata)
+                found.append(number)
             self.scanned += 1
         return found
 
-    def candidates(self) -> list[_Entry]:
+    def candidates(self) -> Sequence[int]:
         """The artifacts the index leaves to scan: those holding what every match must contain."""
-        index, entries = self.corpus.index, self.corpus.entries
+        index = self.corpus.index
         numbers = None if index is None else index.candidates(required_literals(self.checked))
-        return entries if numbers is None else [entries[number] for number in numbers]
+        return range(len(self.corpus.entries)) if numbers is None else numbers
 
     def too_slow(self) -> SearchTooSlow:
         return SearchTooSlow(self.limits.deadline_seconds, self.scanned, self.total, self.corpus.text_bytes)
@@ -158,6 +165,7 @@ class SearchIndex:
         self._corpus = _Corpus(-1, [], 0, 0)
         self._refresh = asyncio.Lock()
         self._results: OrderedDict[tuple[int, str], list[ArtifactMetadata]] = OrderedDict()
+        self._alternatives: OrderedDict[tuple[int, str], array[int]] = OrderedDict()
         self._checker = _Checker()
         self._pool = ThreadPoolExecutor(
             max_workers=self._limits.workers, thread_name_prefix="regex-search", initializer=yield_to_requests
@@ -178,11 +186,23 @@ class SearchIndex:
             self._results.move_to_end(key)
             return cached
         checked = await self._check(pattern, corpus, deadline)
-        found = await self._scan(_Scan(checked, corpus, self._limits, deadline))
-        self._results[key] = found
-        while len(self._results) > CACHED_RESULTS:
-            self._results.popitem(last=False)
+        alternatives = top_level_alternatives(checked)
+        if alternatives is None:
+            numbers: Iterable[int] = await self._scan(_Scan(checked, corpus, self._limits, deadline))
+        else:
+            numbers = sorted(set().union(*[await self._alternative(a, corpus, deadline) for a in alternatives]))
+        found = [corpus.entries[number].metadata for number in numbers]
+        _remember(self._results, key, found)
         return found
+
+    async def _alternative(self, alternative: str, corpus: _Corpus, deadline: float) -> "array[int]":
+        """The artifacts matching one alternative of a pattern, remembered apart from the whole pattern."""
+        key = (corpus.revision, alternative)
+        numbers = self._alternatives.get(key)
+        if numbers is None:
+            numbers = await self._scan(_Scan(alternative, corpus, self._limits, deadline))
+        _remember(self._alternatives, key, numbers)
+        return numbers
 
     async def start(self) -> None:
         """Start the checking process now rather than at the first search (it takes a moment to start)."""
@@ -214,7 +234,7 @@ class SearchIndex:
         except TimeoutError:
             raise SearchBusy from None
 
-    async def _scan(self, scan: _Scan) -> list[ArtifactMetadata]:
+    async def _scan(self, scan: _Scan) -> "array[int]":
         future = self._pool.submit(scan.run)
         try:
             async with asyncio.timeout(max(0.0, scan.deadline - time.monotonic())):
@@ -236,6 +256,7 @@ class SearchIndex:
                     size = sum(len(e.name) + len(e.readme) for e in entries)
                     self._corpus = _Corpus(loaded_at, entries, longest, size)
                     self._results.clear()
+                    self._alternatives.clear()
                     self._index(self._corpus)
         return self._corpus
 
@@ -264,3 +285,11 @@ class SearchIndex:
                 )
 
         indexing.add_done_callback(attach)
+
+
+def _remember(cache: "OrderedDict[tuple[int, str], V]", key: tuple[int, str], value: V) -> None:
+    """Keep ``value`` as the newest of ``cache``'s entries, dropping the oldest beyond ``CACHED_RESULTS``."""
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > CACHED_RESULTS:
+        cache.popitem(last=False)

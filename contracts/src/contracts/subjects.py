@@ -130,7 +130,9 @@ RESENDABLE: Final = RETRYABLE_READS | {AUTH_LEASE}
 # with the write sends it again with the same key, and gets the first outcome replayed (or the write run by the
 # replica that took it over). Only writes whose store settles the key with the effect belong here, and whose
 # other steps, run again by an attempt that took over a dead one's, are idempotent (an artifact deletion's forgets).
-IDEMPOTENT_WRITES: Final = frozenset({USER_CREATE, USER_DELETE, USER_GRANT, ARTIFACT_DELETE})
+IDEMPOTENT_WRITES: Final = frozenset(
+    {USER_CREATE, USER_DELETE, USER_GRANT, ARTIFACT_DELETE, WEBHOOK_CREATE, WEBHOOK_DELETE}
+)
 
 
 def reset_subject(service: str) -> str:

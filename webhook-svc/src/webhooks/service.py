@@ -10,10 +10,12 @@ from contracts.subjects import WEBHOOKS
 from contracts.webhooks import RegistryEvent
 from svckit.connection import connect
 from svckit.host import host_endpoints
+from svckit.reply_ledger import ReplyLedger
 from webhooks.adapters.engine import open_webhook_engine
 from webhooks.adapters.sender import HttpSender, open_session
 from webhooks.adapters.store import SqlWebhookStore
 from webhooks.adapters.stream import EventStream
+from webhooks.adapters.tables import replies
 from webhooks.adapters.targets import ResolvingTargets
 from webhooks.deps import Deps
 from webhooks.domain.retry import RetryPolicy
@@ -64,6 +66,7 @@ async def run_webhooks(settings: WebhookSettings, stop: asyncio.Event) -> None:
             description="Subscriptions to registry events, delivered as signed Standard Webhooks with retries.",
             endpoints=webhook_endpoints(deps),
             registry=registry,
+            ledger=ReplyLedger(engine, replies),
         )
 
         async def handle(event: RegistryEvent, sequence: int, waited: float) -> bool:

@@ -8,8 +8,10 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contracts.base import Contract
 from contracts.webhooks import EventType
-from webhooks.adapters.tables import deliveries, owners, subscriptions
+from svckit.idempotency import settle_within
+from webhooks.adapters.tables import deliveries, owners, replies, subscriptions
 from webhooks.domain.retry import AttemptResult, Outcome
 from webhooks.domain.subscriptions import Delivery, Subscription
 from webhooks.ports import Claimed
@@ -21,10 +23,13 @@ class SqlWebhookStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def add_subscription(self, subscription: Subscription) -> None:
-        """Store a new subscription."""
+    async def add_subscription(self, subscription: Subscription, reply: Contract | None = None) -> None:
+        """Store a new subscription, with ``reply`` recorded as the outcome of the idempotent write creating it
+        (``svckit.idempotency``)."""
         async with self._engine.begin() as conn:
             await conn.execute(insert(subscriptions).values(**_subscription_row(subscription)))
+            if reply is not None:
+                await settle_within(conn, reply)
 
     async def subscriptions(self, owner: str | None) -> list[Subscription]:
         """Subscriptions of ``owner`` (all when None), oldest first."""
@@ -44,11 +49,13 @@ class SqlWebhookStore:
             )
         return _subscription(row) if row is not None else None
 
-    async def delete_subscription(self, subscription_id: str) -> None:
-        """Remove a subscription and its deliveries."""
+    async def delete_subscription(self, subscription_id: str, reply: Contract | None = None) -> None:
+        """Remove a subscription and its deliveries, with ``reply`` recorded as the idempotent write's outcome."""
         async with self._engine.begin() as conn:
             await conn.execute(delete(deliveries).where(deliveries.c.subscription_id == subscription_id))
             await conn.execute(delete(subscriptions).where(subscriptions.c.id == subscription_id))
+            if reply is not None:
+                await settle_within(conn, reply)
 
     async def remember_owner(self, artifact_id: str, owner: str, name: str) -> None:
         """Record who owns ``artifact_id`` and its name (neither ever changes)."""
@@ -152,9 +159,9 @@ class SqlWebhookStore:
                 )
 
     async def clear(self) -> None:
-        """Forget everything."""
+        """Forget everything (the recorded outcomes of keyed writes too: a key used before runs its write again)."""
         async with self._engine.begin() as conn:
-            for table in (deliveries, subscriptions, owners):
+            for table in (deliveries, subscriptions, owners, replies):
                 await conn.execute(delete(table))
 
 

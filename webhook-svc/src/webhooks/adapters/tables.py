@@ -2,6 +2,8 @@
 
 from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
+from svckit.reply_ledger import reply_table
+
 metadata = MetaData()
 
 subscriptions = Table(
@@ -46,3 +48,6 @@ owners = Table(
     Column("owner", Text, nullable=False),
     Column("name", Text, nullable=False),
 )
+
+# Outcomes of idempotent writes (``svckit.reply_ledger``), replayed to a caller's resend; swept after an hour.
+replies = reply_table(metadata)

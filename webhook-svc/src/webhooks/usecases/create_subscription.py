@@ -14,7 +14,8 @@ log = structlog.get_logger()
 
 async def create_subscription(command: CreateSubscription, deps: Deps) -> SubscriptionInfo:
     """Subscribe ``command.url`` to event types; 400 when the URL is refused (why) or the secret is unusable.
-    The answer carries the secret, which is never shown again."""
+    The answer carries the secret, which is never shown again but to a resend of this request (its reply is stored
+    with the subscription: ``contracts.subjects.IDEMPOTENT_WRITES``)."""
     try:
         await deps.targets.check(command.url)
     except RefusedTarget as refused:
@@ -28,6 +29,7 @@ async def create_subscription(command: CreateSubscription, deps: Deps) -> Subscr
         owner=command.actor.name, admin=command.actor.is_admin, active=True, disabled_reason=None,
         created=deps.clock(),
     )  # fmt: skip
-    await deps.store.add_subscription(subscription)
+    reply = info(subscription, with_secret=True)
+    await deps.store.add_subscription(subscription, reply)
     log.info("webhook_subscribed", id=subscription.id, owner=subscription.owner, events=len(subscription.events))
-    return info(subscription, with_secret=True)
+    return reply

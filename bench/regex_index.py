@@ -23,7 +23,8 @@ from bench import corpus
 from bench.seed import seed
 from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.engine import open_catalog_engine
-from catalog.adapters.search_index import SearchBusy, SearchIndex, SearchTooSlow, _Checker
+from catalog.adapters.pattern_checker import PatternChecker
+from catalog.adapters.search_index import SearchBusy, SearchIndex, SearchTooSlow
 from catalog.domain.artifacts import AuditRecord, StoredArtifact, new_artifact_id
 from catalog.domain.regex_literals import required_literals
 from catalog.domain.search import check_pattern, compile_checked
@@ -101,7 +102,7 @@ def measure_patterns(documents: Documents, index: TrigramIndex) -> None:
 
 async def measure_checks(count: int) -> None:
     """A pattern's check in the checker process (one at a time, then 64 at once) against on the event loop."""
-    checker = _Checker()
+    checker = PatternChecker()
     try:
         await checker.check("start", 0, 10_000)
         started = time.perf_counter()

@@ -9,10 +9,10 @@ from pathlib import Path
 
 CATALOG = """
 import asyncio, multiprocessing, sys
-from catalog.adapters.search_index import _Checker
+from catalog.adapters.pattern_checker import PatternChecker
 
 async def main() -> None:
-    checker = _Checker()
+    checker = PatternChecker()
     print(repr(await checker.check("a+b", 100, 10_000)), flush=True)
     print(" ".join(str(child.pid) for child in multiprocessing.active_children()), flush=True)
     await asyncio.sleep(60)

@@ -2,11 +2,12 @@
 
 Every replica keeps its own copy; one cheap revision read per search tells it whether another replica
 changed the catalog since, so results are never stale. Texts are held UTF-8 encoded (the engine would
-otherwise re-encode them on every search), and results are remembered per (revision, pattern).
+otherwise re-encode them on every search), and results are remembered per (revision, pattern) and per (revision,
+outermost alternative of a pattern): ``domain/regex_alternatives``.
 
-A new pattern is first checked (valid, and under the program-size cap) in a process of its own: RE2 holds the
-GIL while it compiles, up to tens of milliseconds for a pattern far over the cap, which would stall the event
-loop. Scans then run in a small pool of threads at a lower priority, never on the event loop: RE2 releases
+A new pattern is first checked (valid, and under the program-size cap) in a process of its own (``PatternChecker``):
+RE2 holds the GIL while it compiles, up to tens of milliseconds for a pattern far over the cap, which would stall
+the event loop. Scans then run in a small pool of threads at a lower priority, never on the event loop: RE2 releases
 the GIL while it searches, so token leases and every other request keep flowing however slow a scan is.
 
 A trigram index (``domain/trigram_index``) narrows each scan to the artifacts holding every literal a match must
@@ -21,23 +22,22 @@ got a thread by then is dropped (``SearchBusy``).
 """
 
 import asyncio
-import multiprocessing
 import threading
 import time
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 import structlog
 
-from catalog.cores import available_cores, checker_process_start, yield_to_requests
+from catalog.adapters.pattern_checker import PatternChecker
+from catalog.cores import available_cores, release_free_memory, yield_to_requests
 from catalog.domain.regex_alternatives import top_level_alternatives
 from catalog.domain.regex_literals import required_literals
-from catalog.domain.search import MAX_PROGRAM_SIZE, InvalidPattern, check_pattern, compile_checked, quick_to_check
+from catalog.domain.search import MAX_PROGRAM_SIZE, check_pattern, compile_checked, quick_to_check
 from catalog.domain.trigram_index import IndexOutdated, TrigramIndex, build_index
 from catalog.ports import ArtifactStore
 from contracts.artifacts import ArtifactMetadata
@@ -133,29 +133,6 @@ class _Scan:
         return SearchTooSlow(self.limits.deadline_seconds, self.scanned, self.total, self.corpus.text_bytes)
 
 
-class _Checker:
-    """Runs ``check_pattern`` in a child process at a lower priority (a crash there costs only that process)."""
-
-    def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-
-    async def check(self, pattern: str, longest_text: int, max_program: int) -> str:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=checker_process_start
-            )
-        try:
-            return await asyncio.wrap_future(self._pool.submit(check_pattern, pattern, longest_text, max_program))
-        except BrokenProcessPool as error:
-            self.close()
-            raise InvalidPattern("invalid regex: it could not be compiled") from error
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-
-
 class SearchIndex:
     """Names and README texts of every artifact, searched with a linear-time engine off the event loop."""
 
@@ -166,7 +143,7 @@ class SearchIndex:
         self._refresh = asyncio.Lock()
         self._results: OrderedDict[tuple[int, str], list[ArtifactMetadata]] = OrderedDict()
         self._alternatives: OrderedDict[tuple[int, str], array[int]] = OrderedDict()
-        self._checker = _Checker()
+        self._checker = PatternChecker()
         self._pool = ThreadPoolExecutor(
             max_workers=self._limits.workers, thread_name_prefix="regex-search", initializer=yield_to_requests
         )
@@ -265,7 +242,7 @@ class SearchIndex:
         documents = [(entry.name, entry.readme) for entry in corpus.entries]
         started = time.monotonic()
         indexing = asyncio.get_running_loop().run_in_executor(
-            self._indexer, build_index, documents, lambda: self._corpus.revision != corpus.revision
+            self._indexer, _build, documents, lambda: self._corpus.revision != corpus.revision
         )
         self._indexing = indexing
 
@@ -285,6 +262,12 @@ class SearchIndex:
                 )
 
         indexing.add_done_callback(attach)
+
+
+def _build(documents: list[tuple[bytes, bytes]], outdated: Callable[[], bool]) -> TrigramIndex:
+    index = build_index(documents, outdated)
+    release_free_memory()
+    return index
 
 
 def _remember(cache: "OrderedDict[tuple[int, str], V]", key: tuple[int, str], value: V) -> None:

@@ -150,7 +150,7 @@ async def measure_search_index(items: list[corpus.SeedArtifact], clients: int, s
                 reloaded = time.perf_counter() - started
                 await index.ready()
                 print(
-                    f"after one write: first search (reload, full scan) {reloaded:.2f} s, index rebuilt "
+                    f"after one write: first search (reload, full scan) {reloaded:.2f} s, index updated "
                     f"{time.perf_counter() - started:.2f} s after the write"
                 )
                 await _searchers(index, clients, seconds)

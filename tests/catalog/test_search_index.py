@@ -133,7 +133,7 @@ async def test_a_scan_reads_only_the_artifacts_holding_the_literals_of_the_patte
         index.close()
 
 
-async def test_a_search_right_after_a_change_finds_it_before_the_index_is_rebuilt(store: SqlArtifactStore) -> None:
+async def test_a_change_is_found_before_and_after_the_index_is_updated(store: SqlArtifactStore) -> None:
     index = SearchIndex(store)
     try:
         await index.ready()

@@ -11,8 +11,8 @@ the event loop. Scans then run in a small pool of threads at a lower priority, n
 the GIL while it searches, so token leases and every other request keep flowing however slow a scan is.
 
 A trigram index (``domain/trigram_index``) narrows each scan to the artifacts holding every literal a match must
-contain (``domain/regex_literals``); it is rebuilt in a thread of its own when the revision moves, and until it
-is ready scans read every artifact. Patterns short and plain enough to check in well under a millisecond
+contain (``domain/regex_literals``); it is rebuilt (or, after a write or two, updated) in a thread of its own when
+the revision moves, and until it is ready scans read every artifact. Patterns short and plain enough to check in well under a millisecond
 (``quick_to_check``) are checked on the event loop, the rest in the checking process.
 
 Each search has a deadline, counted from its arrival: a scan still running at the deadline is answered at
@@ -38,7 +38,7 @@ from catalog.cores import available_cores, release_free_memory, yield_to_request
 from catalog.domain.regex_alternatives import top_level_alternatives
 from catalog.domain.regex_literals import required_literals
 from catalog.domain.search import MAX_PROGRAM_SIZE, check_pattern, compile_checked, quick_to_check
-from catalog.domain.trigram_index import IndexOutdated, TrigramIndex, build_index
+from catalog.domain.trigram_index import IndexOutdated, TrigramIndex, build_index, update_index
 from catalog.ports import ArtifactStore
 from contracts.artifacts import ArtifactMetadata
 
@@ -228,21 +228,23 @@ class SearchIndex:
             async with self._refresh:
                 if revision != self._corpus.revision:
                     loaded_at, documents = await self._store.search_documents()
+                    previous = self._corpus
                     entries = [_Entry(d.metadata, d.metadata.name.encode(), d.readme.encode()) for d in documents]
                     longest = max((max(len(d.metadata.name), len(d.readme)) for d in documents), default=0)
                     size = sum(len(e.name) + len(e.readme) for e in entries)
                     self._corpus = _Corpus(loaded_at, entries, longest, size)
                     self._results.clear()
                     self._alternatives.clear()
-                    self._index(self._corpus)
+                    self._index(self._corpus, previous)
         return self._corpus
 
-    def _index(self, corpus: _Corpus) -> None:
-        """Build the index of ``corpus`` in the indexing thread; it is attached if ``corpus`` is still current."""
+    def _index(self, corpus: _Corpus, previous: _Corpus) -> None:
+        """Build the index of ``corpus`` in the indexing thread (from ``previous``'s after a small change); it is
+        attached if ``corpus`` is still current."""
         documents = [(entry.name, entry.readme) for entry in corpus.entries]
         started = time.monotonic()
         indexing = asyncio.get_running_loop().run_in_executor(
-            self._indexer, _build, documents, lambda: self._corpus.revision != corpus.revision
+            self._indexer, _build, documents, previous, lambda: self._corpus.revision != corpus.revision
         )
         self._indexing = indexing
 
@@ -264,7 +266,12 @@ class SearchIndex:
         indexing.add_done_callback(attach)
 
 
-def _build(documents: list[tuple[bytes, bytes]], outdated: Callable[[], bool]) -> TrigramIndex:
+def _build(documents: list[tuple[bytes, bytes]], previous: _Corpus, outdated: Callable[[], bool]) -> TrigramIndex:
+    if previous.index is not None:
+        before = [(entry.name, entry.readme) for entry in previous.entries]
+        updated = update_index(previous.index, before, documents)
+        if updated is not None:
+            return updated
     index = build_index(documents, outdated)
     release_free_memory()
     return index

@@ -108,4 +108,7 @@ async def run_storage(settings: StorageSettings, stop: asyncio.Event) -> None:
             await give_up_copy(job, reason, deps)
 
         log.info("storage_ready", bucket=settings.s3_bucket, endpoint=settings.s3_endpoint_url or "aws")
-        await jobs.work(handle, give_up, stop, settings.storage_copy_concurrency)
+        if settings.storage_copy_concurrency:
+            await jobs.work(handle, give_up, stop, settings.storage_copy_concurrency)
+        else:  # a replica that only serves: the queued copies wait for one that runs them
+            await stop.wait()

@@ -18,7 +18,9 @@ class StorageSettings(UpstreamSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: SecretStr | None = None
     storage_max_file_bytes: int | None = Field(default=None, ge=0, description="Files above are not copied.")
-    storage_copy_concurrency: int = Field(default=2, ge=1)
+    storage_copy_concurrency: int = Field(
+        default=2, ge=0, description="Copy jobs one replica runs at once; 0: none (it serves, other replicas copy)."
+    )
     storage_verify_attempts: int = Field(
         default=3, ge=1, le=10, description="Transfers of a file whose bytes differ from the published ones."
     )

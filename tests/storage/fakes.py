@@ -10,7 +10,7 @@ from contracts.storage import Part, SourceRef
 from contracts.webhooks import RegistryEvent
 from storage.domain.files import PlannedFile
 from storage.domain.verify import ContentMismatch, Expected
-from storage.ports import SourcePlan, UploadResult
+from storage.ports import ObjectHead, SourceChanged, SourcePlan, UploadResult
 
 
 class MemoryBlobs:
@@ -41,6 +41,10 @@ class MemoryBlobs:
     async def size(self, key: str) -> int | None:
         return len(self.objects[key]) if key in self.objects else None
 
+    async def head(self, key: str) -> ObjectHead | None:
+        body = self.objects.get(key)
+        return ObjectHead(len(body), f'"{hashlib.sha256(body).hexdigest()}"') if body is not None else None
+
     async def copy(self, src_key: str, dst_key: str) -> None:
         self.objects[dst_key] = self.objects[src_key]
 
@@ -58,13 +62,18 @@ class MemoryBlobs:
     async def empty_bucket(self) -> None:
         self.objects.clear()
 
-    async def presign_get(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
+    async def presign_get(
+        self, key: str, *, expires_in: int, filename: str | None = None, if_match: str | None = None
+    ) -> str:
         return f"memory://{key}"
 
     async def presign_put(self, key: str, *, expires_in: int, content_length: int | None = None) -> str:
         return f"memory://{key}"
 
-    async def read_stream(self, key: str) -> AsyncIterator[bytes]:
+    async def read_stream(self, key: str, *, if_match: str | None = None) -> AsyncIterator[bytes]:
+        head = await self.head(key)
+        if if_match is not None and head is not None and head.etag != if_match:
+            raise SourceChanged(f"{key} changed")
         yield self.objects[key]
 
     async def stale_objects(self, prefix: str, before: datetime) -> list[str]:

@@ -21,6 +21,14 @@ class UploadResult:
     sha256: str
 
 
+@dataclass(frozen=True)
+class ObjectHead:
+    """An object's size and ETag, read in one request (S3's ETag of a single PUT is the MD5 of its body)."""
+
+    size: int
+    etag: str
+
+
 class BlobStore(Protocol):
     """Object storage (S3)."""
 
@@ -34,10 +42,13 @@ class BlobStore(Protocol):
     async def delete_many(self, keys: Sequence[str]) -> None: ...
     async def delete_prefix(self, prefix: str) -> None: ...
     async def empty_bucket(self) -> None: ...
-    async def presign_get(self, key: str, *, expires_in: int, filename: str | None = None) -> str: ...
+    async def presign_get(
+        self, key: str, *, expires_in: int, filename: str | None = None, if_match: str | None = None
+    ) -> str: ...
     async def presign_put(self, key: str, *, expires_in: int, content_length: int | None = None) -> str: ...
     async def size(self, key: str) -> int | None: ...
-    def read_stream(self, key: str) -> AsyncIterator[bytes]: ...
+    async def head(self, key: str) -> ObjectHead | None: ...
+    def read_stream(self, key: str, *, if_match: str | None = None) -> AsyncIterator[bytes]: ...
     async def stale_objects(self, prefix: str, before: datetime) -> list[str]: ...
     async def abort_stale_uploads(self, before: datetime) -> int: ...
 
@@ -145,6 +156,11 @@ class PackageIndex(Protocol):
 
 class BlobStoreUnavailable(Exception):
     """Object storage cannot be reached."""
+
+
+class SourceChanged(Exception):
+    """The source's bytes are no longer those recorded when its package was planned: an upload object written again
+    through its still-valid PUT link (its ETag differs)."""
 
 
 class SourceMissing(Exception):

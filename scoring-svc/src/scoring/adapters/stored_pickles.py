@@ -3,11 +3,12 @@ the presigned ranged-read links storage-svc hands out (``storage.package.range_l
 worker threads (``package_scan``: a pickle-based file itself, or the pickle-based members of an uploaded archive).
 
 What is scanned is what is served: the scan first waits (up to half its deadline) for the upload's copy to store
-the file at its content address, an immutable blob. Reading the upload object instead would leave a window: its
-presigned PUT URL stays valid for an hour, and bytes PUT again after the scan but before the copy would be stored
-unscanned. Only a copy slower than that wait (a large upload) is scanned at its upload object, and the report says
-so. An upload whose copy finishes during the scan loses its upload object (the copy removes it once the blob is
-stored): a file that could not be read is scanned once more through fresh links, which then lead to the blob.
+the file at its content address, an immutable blob. Only a copy slower than that wait (a large upload) is scanned
+at its upload object, and the report says so. That object's presigned PUT URL stays valid for an hour, so its link
+carries the ETag storage recorded at registration (``RangeLink.if_match``, sent as ``If-Match``): bytes PUT again
+since answer 412 and are reported unscanned, and the copy, conditional on the same ETag, never stores them. An
+upload whose copy finishes during the scan loses its upload object (the copy removes it once the blob is stored): a
+file that could not be read is scanned once more through fresh links, which then lead to the blob.
 
 Only what the loaders unpickle is fetched, at most ``max_bytes`` per file, within the scan's deadline
 (``remote_scan``).
@@ -15,11 +16,13 @@ Only what the loaders unpickle is fetched, at most ``max_bytes`` per file, withi
 
 import asyncio
 import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from typing import Protocol, TypeVar
 
 import aiohttp
 import structlog
+from yarl import URL
 
 from contracts import subjects
 from contracts.base import Contract
@@ -42,6 +45,7 @@ class StorageCalls(Protocol):
 SOURCE = "the registry's storage"
 _POLL_SECONDS = 0.25
 UNCOPIED = "read at its upload object: its copy into the registry had not finished"
+CHANGED = "412 means its upload object was written again after registration: those bytes are never stored or served"
 
 
 class StoredPickleScanner:
@@ -88,7 +92,7 @@ class StoredPickleScanner:
         return links
 
     async def _scan(self, links: list[RangeLink]) -> list[Outcome]:
-        files = [RemoteFile(link.path, link.size, link.url or "", source=SOURCE) for link in links]
+        files = [RemoteFile(link.path, link.size, link.url or "", _condition(link), SOURCE) for link in links]
         return await self._ranges.scan(files, scan_package)
 
     async def _links(self, artifact_id: str) -> list[RangeLink]:
@@ -112,7 +116,14 @@ class StoredPickleScanner:
         ]  # fmt: skip
         if link.stored:
             return scans
-        return [scan.model_copy(update={"detail": f"{scan.detail} ({UNCOPIED})"}) for scan in scans]
+        why = CHANGED if outcome.unreadable and link.if_match else UNCOPIED
+        return [scan.model_copy(update={"detail": f"{scan.detail} ({why})"}) for scan in scans]
+
+
+def _condition(link: RangeLink) -> Callable[[URL], Mapping[str, str]]:
+    """The headers each range request through ``link`` sends: ``If-Match`` when the link is conditional."""
+    headers = {"If-Match": link.if_match} if link.if_match else {}
+    return lambda url: headers
 
 
 def _uncopied_pickles(link: RangeLink) -> bool:

@@ -9,18 +9,18 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from itertools import islice
 from typing import Any
-from urllib.parse import quote
 
 import structlog
 from aiobotocore.config import AioConfig  # type: ignore[import-untyped]
 from aiobotocore.session import get_session  # type: ignore[import-untyped]
 
-from storage.adapters.s3_errors import S3Error, S3NotFound, S3Unavailable, s3_errors
+from storage.adapters.s3_errors import S3Changed, S3Error, S3NotFound, S3Unavailable, s3_errors
 from storage.adapters.s3_multipart import MAX_PARTS, MultipartUpload, S3Client, StreamDigest, abort_upload, split_parts
+from storage.domain.links import attachment_disposition
 from storage.domain.verify import ContentMismatch, Expected
-from storage.ports import UploadResult
+from storage.ports import ObjectHead, UploadResult
 
-__all__ = ["S3BlobStore", "S3Error", "S3NotFound", "S3Unavailable", "UploadResult", "open_s3"]
+__all__ = ["S3BlobStore", "S3Changed", "S3Error", "S3NotFound", "S3Unavailable", "UploadResult", "open_s3"]
 
 log = structlog.get_logger()
 
@@ -131,12 +131,17 @@ class S3BlobStore:
 
     async def size(self, key: str) -> int | None:
         """The object's size in bytes, or ``None`` if there is no such object."""
+        head = await self.head(key)
+        return head.size if head is not None else None
+
+    async def head(self, key: str) -> ObjectHead | None:
+        """The object's size and ETag (from one HeadObject), or ``None`` if there is no such object."""
         try:
             with s3_errors("HeadObject", key):
                 head = await self._client.head_object(Bucket=self.bucket, Key=key)
         except S3NotFound:
             return None
-        return int(head["ContentLength"])
+        return ObjectHead(int(head["ContentLength"]), str(head["ETag"]))
 
     async def exists(self, key: str) -> bool:
         """True if an object is stored under ``key``."""
@@ -228,16 +233,21 @@ class S3BlobStore:
         """Delete every object and abort every in-progress multipart upload."""
         await self.delete_prefix("")
 
-    async def presign_get(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
+    async def presign_get(
+        self, key: str, *, expires_in: int, filename: str | None = None, if_match: str | None = None
+    ) -> str:
         """A URL that downloads ``key`` without credentials for ``expires_in`` seconds.
 
-        With ``filename`` the response asks browsers to save the body under that name.
+        With ``filename`` the response asks browsers to save the body under that name. With ``if_match`` the
+        ``If-Match`` header is signed into the URL: a reader must send it, and a changed object answers 412.
         """
         if not 1 <= expires_in <= MAX_PRESIGN_SECONDS:
             raise ValueError(f"expires_in must be between 1 and {MAX_PRESIGN_SECONDS} seconds")
         params = {"Bucket": self.bucket, "Key": key}
         if filename is not None:
             params["ResponseContentDisposition"] = attachment_disposition(filename)
+        if if_match is not None:
+            params["IfMatch"] = if_match
         url = await self._presigner.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
         return str(url)
 
@@ -254,11 +264,17 @@ class S3BlobStore:
         url = await self._presigner.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in)
         return str(url)
 
-    async def read_stream(self, key: str, *, chunk_size: int = MiB) -> AsyncIterator[bytes]:
-        """The object's body in chunks of at most ``chunk_size`` bytes (raises :class:`S3NotFound` first)."""
+    async def read_stream(
+        self, key: str, *, chunk_size: int = MiB, if_match: str | None = None
+    ) -> AsyncIterator[bytes]:
+        """The object's body in chunks of at most ``chunk_size`` bytes (raises :class:`S3NotFound` first); with
+        ``if_match``, only while its ETag is that one (:class:`S3Changed` before any byte otherwise)."""
+        condition = {"IfMatch": if_match} if if_match is not None else {}
         with s3_errors("GetObject", key):
-            response = await self._client.get_object(Bucket=self.bucket, Key=key)
+            response = await self._client.get_object(Bucket=self.bucket, Key=key, **condition)
         async with response["Body"] as body:
+            if if_match is not None and response.get("ETag") != if_match:  # a backend that ignores If-Match
+                raise S3Changed(f"S3 object {key!r} changed: its ETag is {response.get('ETag')}, not {if_match}")
             while True:
                 with s3_errors("GetObject", key):
                     chunk = await body.read(chunk_size)
@@ -280,10 +296,3 @@ class S3BlobStore:
             Bucket=self.bucket, Prefix=prefix
         )
         return pages
-
-
-def attachment_disposition(filename: str) -> str:
-    """A ``Content-Disposition`` saving the body as ``filename`` (RFC 6266, with a UTF-8 ``filename*``)."""
-    cleaned = "".join(c if c.isprintable() else "_" for c in filename)
-    fallback = "".join(c if c.isascii() and c not in '"\\' else "_" for c in cleaned)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(cleaned, safe='')}"

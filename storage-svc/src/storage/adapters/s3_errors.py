@@ -1,4 +1,5 @@
-"""The three ways an S3 call fails, as seen by storage-svc: missing object, endpoint unreachable, anything else."""
+"""The ways an S3 call fails, as seen by storage-svc: missing object, changed object (a conditional read),
+endpoint unreachable, anything else."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,7 +10,7 @@ from botocore.exceptions import (  # type: ignore[import-untyped]
     HTTPClientError,
 )
 
-from storage.ports import BlobStoreUnavailable
+from storage.ports import BlobStoreUnavailable, SourceChanged
 
 NOT_FOUND_CODES = frozenset({"NoSuchKey", "NotFound", "404"})
 UNAVAILABLE_CODES = frozenset({"ServiceUnavailable", "SlowDown", "RequestTimeout", "InternalError"})
@@ -25,6 +26,10 @@ class S3Error(Exception):
 
 class S3Unavailable(S3Error, BlobStoreUnavailable):
     """The S3 endpoint cannot be reached, timed out, or said it is unavailable: callers answer 503."""
+
+
+class S3Changed(S3Error, SourceChanged):
+    """A conditional read found the object changed: its ETag is not the one asked for (412)."""
 
 
 class S3NotFound(S3Error, KeyError):
@@ -50,6 +55,10 @@ def s3_errors(operation: str, key: str | None = None) -> Iterator[None]:
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         if code in NOT_FOUND_CODES:
             raise S3NotFound(key) from error
+        if code == "PreconditionFailed" or status == 412:
+            raise S3Changed(
+                f"S3 object {key!r} changed: its ETag is not the one {operation} asked for", code
+            ) from error
         if status in (500, 503) or code in UNAVAILABLE_CODES:
             raise S3Unavailable(f"S3 unavailable during {operation}: {code or status}", code) from error
         message = error.response.get("Error", {}).get("Message", "")

@@ -1,4 +1,10 @@
-"""``Fetcher`` for uploaded packages (bytes already in our bucket), and the router choosing a fetcher by kind."""
+"""``Fetcher`` for uploaded packages (bytes already in our bucket), and the router choosing a fetcher by kind.
+
+An upload's presigned PUT URL stays valid after its registration, so its object may be written again. The plan
+made at registration pins the object's ETag as the package's revision, and every later read of the object is
+conditional on it: bytes PUT since then are never read (``SourceChanged``), so what is stored and served is what
+was there at registration, which is what the pickle scan read (its range links carry the same condition).
+"""
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -16,18 +22,18 @@ class UploadFetcher:
         self._blobs = blobs
 
     async def plan(self, source: SourceRef, artifact_type: ArtifactType) -> SourcePlan:
-        """The uploaded file with its real size."""
-        size = await self._blobs.size(upload_key(source.repo_id))
-        if size is None:
+        """The uploaded file with its real size, pinned to the object's ETag now (the revision)."""
+        head = await self._blobs.head(upload_key(source.repo_id))
+        if head is None:
             raise SourceMissing("nothing was uploaded under this upload id (or the upload slot expired)")
-        return SourcePlan(
-            revision=None, files=[PlannedFile(source.subpath, part_of(source.subpath, artifact_type), size)]
-        )
+        planned = PlannedFile(source.subpath, part_of(source.subpath, artifact_type), head.size)
+        return SourcePlan(revision=head.etag, files=[planned])
 
     @asynccontextmanager
     async def open(self, source: SourceRef, revision: str | None, path: str) -> AsyncIterator[AsyncIterator[bytes]]:
-        """Stream the uploaded object."""
-        yield self._blobs.read_stream(upload_key(source.repo_id))
+        """Stream the uploaded object while its ETag is ``revision`` (``SourceChanged`` otherwise); a package planned
+        before revisions were pinned (``None``) reads it as it is."""
+        yield self._blobs.read_stream(upload_key(source.repo_id), if_match=revision)
 
 
 class RoutingFetcher:

@@ -8,7 +8,7 @@ and unchangeable, the way a presigned S3 URL is.
 import hashlib
 import hmac
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 
 @dataclass(frozen=True)
@@ -47,3 +47,10 @@ def link_url(base_url: str, target: LinkTarget, key: bytes) -> str:
     if target.path:
         query["path"] = target.path
     return f"{base_url.rstrip('/')}/bytes/{target.artifact_id}/{target.part}?{urlencode(query)}"
+
+
+def attachment_disposition(filename: str) -> str:
+    """A ``Content-Disposition`` saving the body as ``filename`` (RFC 6266, with a UTF-8 ``filename*``)."""
+    cleaned = "".join(c if c.isprintable() else "_" for c in filename)
+    fallback = "".join(c if c.isascii() and c not in '"\\' else "_" for c in cleaned)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(cleaned, safe='')}"

@@ -16,7 +16,7 @@ from storage.deps import Deps
 from storage.domain.files import GitBlobHasher, blob_key, incoming_prefix, part_size_for, upload_key
 from storage.domain.packages import FileOutcome, final_state, over_limit
 from storage.domain.verify import ContentMismatch, Expected
-from storage.ports import Claim, FileRecord, NeedsCredentials, Package, SourceMissing
+from storage.ports import Claim, FileRecord, NeedsCredentials, Package, SourceChanged, SourceMissing
 from storage.usecases._common import release
 from storage.usecases.announce_copy import announce_copy
 from storage.usecases.build_archives import build_archives
@@ -27,6 +27,10 @@ log = structlog.get_logger()
 
 
 BUSY_WAIT = 0.2
+CHANGED = (
+    "the uploaded object was written again after its registration (its ETag changed): those bytes were not the "
+    "ones registered and scanned, so they are neither stored nor served; upload the file again"
+)
 
 
 class BlobBusy(Exception):
@@ -103,6 +107,9 @@ async def _copy_file(package: Package, planned: FileRecord, deps: Deps) -> FileO
             wrong = str(mismatch)
             log.warning("copy_mismatch", path=planned.path, attempt=attempt + 1, reason=wrong)
             continue
+        except SourceChanged as changed:
+            log.warning("copy_source_changed", path=planned.path, reason=str(changed))
+            return await _failed(package, planned, f"{planned.path}: {CHANGED}", deps)
         recorded = await deps.index.file_stored(
             package.artifact_id, package.generation, planned.path, sha256, size, _verified(planned)
         )
@@ -110,7 +117,13 @@ async def _copy_file(package: Package, planned: FileRecord, deps: Deps) -> FileO
             await release(deps, await deps.index.release_blob(sha256))
             raise StaleJob
         return FileOutcome(stored=True)
-    reason = f"{planned.path}: {wrong} (after {deps.policy.verify_attempts} attempts)"
+    return await _failed(
+        package, planned, f"{planned.path}: {wrong} (after {deps.policy.verify_attempts} attempts)", deps
+    )
+
+
+async def _failed(package: Package, planned: FileRecord, reason: str, deps: Deps) -> FileOutcome:
+    """Record the file as failed for good: never stored, never served, the package view says why."""
     if not await deps.index.file_failed(package.artifact_id, package.generation, planned.path, reason):
         raise StaleJob
     return FileOutcome(stored=False, skipped_reason=reason, failed=True)

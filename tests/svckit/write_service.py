@@ -26,7 +26,7 @@ SUBJECT = subjects.USER_CREATE  # any subject of ``IDEMPOTENT_WRITES``: the tran
 SLOW_SECONDS = 1.5
 
 METADATA = MetaData()
-REPLIES = reply_table(METADATA)
+REPLIES = reply_table(METADATA, "replies")
 EFFECTS = Table(
     "effects",
     METADATA,

@@ -40,8 +40,9 @@ KEEP_SECONDS = 3600.0  # how long settled outcomes are replayed; older rows are 
 SWEEP_EVERY_SECONDS = 60.0
 
 
-def reply_table(metadata: MetaData, name: str = "idempotent_replies") -> Table:
-    """The ledger's table in a service's metadata (its migration creates the same columns)."""
+def reply_table(metadata: MetaData, name: str) -> Table:
+    """The ledger's table in a service's metadata (its migration creates the same columns), under a name no other
+    service's tables use: services may share one database."""
     return Table(
         name,
         metadata,

@@ -80,4 +80,4 @@ state = Table(
 )
 
 # Outcomes of idempotent writes (``svckit.reply_ledger``), replayed to a caller's resend; swept after an hour.
-replies = reply_table(metadata)
+replies = reply_table(metadata, "idempotent_replies")

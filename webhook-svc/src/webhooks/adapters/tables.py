@@ -49,5 +49,6 @@ owners = Table(
     Column("name", Text, nullable=False),
 )
 
-# Outcomes of idempotent writes (``svckit.reply_ledger``), replayed to a caller's resend; swept after an hour.
-replies = reply_table(metadata)
+# Outcomes of idempotent writes (``svckit.reply_ledger``), replayed to a caller's resend; swept after an hour. Named
+# apart from the catalog's ``idempotent_replies``: services may share one database (``make run-cluster``).
+replies = reply_table(metadata, "webhook_replies")

@@ -1,5 +1,6 @@
 """Outcomes of idempotent writes (``svckit.reply_ledger``): one row per (subject, idempotency key), a claim with a
-lease while the write runs, then the reply a resend gets replayed. Rows older than an hour are swept.
+lease while the write runs, then the reply a resend gets replayed. Rows older than an hour are swept. The table is
+named apart from the catalog's ``idempotent_replies``, as services may share one database.
 
 Revision ID: 0003
 Revises: 0002
@@ -16,7 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "idempotent_replies",
+        "webhook_replies",
         sa.Column("subject", sa.String(128), primary_key=True),
         sa.Column("key", sa.String(200), primary_key=True),
         sa.Column("fingerprint", sa.String(64), nullable=False),
@@ -27,9 +28,9 @@ def upgrade() -> None:
         sa.Column("code", sa.Integer, nullable=True),
         sa.Column("reply", sa.Text, nullable=True),
     )
-    op.create_index("ix_idempotent_replies_created_at", "idempotent_replies", ["created_at"])
+    op.create_index("ix_webhook_replies_created_at", "webhook_replies", ["created_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_idempotent_replies_created_at", "idempotent_replies")
-    op.drop_table("idempotent_replies")
+    op.drop_index("ix_webhook_replies_created_at", "webhook_replies")
+    op.drop_table("webhook_replies")

@@ -1,5 +1,5 @@
 """What the hostile card examples share: the limits, a secret, examples calling libc by address, and a rater that
-runs ``rate_model`` with the real bubblewrap sandbox and keeps each run, and listeners counting what reaches them.
+runs ``rating_compute`` with the real bubblewrap sandbox and keeps each run, and listeners counting what reaches them.
 
 The tests are ``test_hostile_examples.py`` (the network), ``test_hostile_files.py`` (the scoring process's
 environment and data, files outside the run) and ``test_hostile_resources.py`` (processes, memory and time).
@@ -29,8 +29,8 @@ from scoring.deps import Deps, GatePolicy, Policy
 from scoring.evidence.reproduction import SandboxRun
 from scoring.evidence.sources import Sources
 from scoring.ports import HubModel
-from scoring.usecases.rate_model import rate_model
-from scoring.usecases.read_rating import read_rating
+from scoring.usecases.rating_compute import rating_compute
+from scoring.usecases.rating_read import rating_read
 from svckit.upstream import Upstream
 from svckit.upstream_client import UpstreamClient
 from tests.scoring.fakes import FakeCodeHost, FakeHub, FakePackageBytes, FakeRelatives
@@ -130,9 +130,9 @@ class Rater:
         source = SourceRef(kind=SourceKind.HF_MODEL, repo_id="acme/tiny")
         command = RateModel(artifact_id=artifact_id, name="tiny", source=source, readme=card(code), gate=False)
         started = time.monotonic()
-        report = await rate_model(command, self.deps)
+        report = await rating_compute(command, self.deps)
         seconds = time.monotonic() - started
-        assert await read_rating(RatingRef(artifact_id=artifact_id), self.deps) == report.rating
+        assert await rating_read(RatingRef(artifact_id=artifact_id), self.deps) == report.rating
         note = next(note for note in report.notes if note.metric == "reproducibility")
         assert note.score == report.rating.reproducibility == 0.0
         return Rated(note, self.recorded.runs, seconds)

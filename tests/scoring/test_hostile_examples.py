@@ -1,4 +1,4 @@
-"""A corpus of hostile card examples, rated through the real path: ``rate_model`` with the real bubblewrap sandbox.
+"""A corpus of hostile card examples, rated through the real path: ``rating_compute`` with the real bubblewrap sandbox.
 
 Each example attacks the host the way a stranger publishing a model card would: the network (a TCP listener and a
 UDP listener this test opens, on loopback and on this host's other addresses, through ``socket`` and through libc

@@ -1,4 +1,4 @@
-"""rate_model and the tree refresh on fakes of the upstream ports and the real SQLite rating store."""
+"""rating_compute and the tree refresh on fakes of the upstream ports and the real SQLite rating store."""
 
 import time
 from collections.abc import AsyncIterator
@@ -17,9 +17,9 @@ from scoring.domain.dataset_quality import DatasetCard
 from scoring.domain.reviewedness import PullRequest
 from scoring.evidence.sources import Sources
 from scoring.ports import HubModel
-from scoring.usecases.forget_rating import forget_rating
-from scoring.usecases.rate_model import rate_model
-from scoring.usecases.read_rating import read_rating, read_report
+from scoring.usecases.rating_compute import rating_compute
+from scoring.usecases.rating_forget import rating_forget
+from scoring.usecases.rating_read import rating_read, rating_report
 from tests.scoring.fakes import (
     FakeCodeHost,
     FakeHub,
@@ -109,8 +109,8 @@ def _in_unit_range(rating: ModelRating) -> None:
 
 
 async def test_a_documented_reviewed_model_outranks_an_undocumented_one(deps: Deps) -> None:
-    good = await rate_model(_command("g1", "acme/good"), deps)
-    bare = await rate_model(_command("b1", "acme/bare", gate=False), deps)
+    good = await rating_compute(_command("g1", "acme/good"), deps)
+    bare = await rating_compute(_command("b1", "acme/bare", gate=False), deps)
     _in_unit_range(good.rating)
     assert good.rating.net_score > 0.7 > 0.2 > bare.rating.net_score
     assert good.rating.license == 1.0 and good.rating.reproducibility == 1.0
@@ -119,20 +119,20 @@ async def test_a_documented_reviewed_model_outranks_an_undocumented_one(deps: De
     assert good.rating.dataset_quality == 1.0 and good.rating.dataset_and_code_score == 1.0
     assert bare.rating.license == 0.0 and bare.rating.ramp_up_time == 0.0
     assert good.rating.size_score.raspberry_pi == 1.0
-    assert (await read_rating(RatingRef(artifact_id="g1"), deps)) == good.rating
+    assert (await rating_read(RatingRef(artifact_id="g1"), deps)) == good.rating
 
 
 async def test_the_gate_refuses_without_storing_and_names_the_failing_metric(deps: Deps) -> None:
-    report = await rate_model(_command("b1", "acme/bare"), deps)
+    report = await rating_compute(_command("b1", "acme/bare"), deps)
     assert report.gated == ["license"] and report.gate_failures == ["license"]
     with pytest.raises(ServiceFailure) as missing:
-        await read_rating(RatingRef(artifact_id="b1"), deps)
+        await rating_read(RatingRef(artifact_id="b1"), deps)
     assert missing.value.code is ErrorCode.NOT_FOUND
 
 
 async def test_the_seed_policy_gates_only_metrics_the_model_has_evidence_for(deps: Deps) -> None:
     deps.policy = Policy(gate=GatePolicy())
-    report = await rate_model(_command("c1", "acme/child"), deps)
+    report = await rating_compute(_command("c1", "acme/child"), deps)
     notes = {note.metric: note for note in report.notes}
     assert "bus_factor" not in report.gated and not notes["bus_factor"].applicable
     assert "dataset_quality" not in report.gated and "tree_score" not in report.gated
@@ -144,7 +144,7 @@ async def test_metrics_run_concurrently_and_share_each_fetch(deps: Deps) -> None
     code = FakeCodeHost(repos={"acme/good-model": GOOD_REPO}, delay=0.2)
     deps.sources = Sources(hub, code, FakeRelatives(), FakePackageBytes(), FakeSandbox(delay=0.2), code.inspect)
     started = time.perf_counter()
-    report = await rate_model(_command("g1", "acme/good"), deps)
+    report = await rating_compute(_command("g1", "acme/good"), deps)
     elapsed = time.perf_counter() - started
     # The longest chain is card → repository → archive/contributors (3 x 0.2 s); sequential would take >= 2.4 s.
     assert elapsed < 1.5
@@ -156,18 +156,18 @@ async def test_metrics_run_concurrently_and_share_each_fetch(deps: Deps) -> None
 async def test_an_unreachable_source_fails_the_ingest_with_502_naming_the_metrics(deps: Deps) -> None:
     deps.sources.hub.down = True  # type: ignore[attr-defined]
     with pytest.raises(ServiceFailure) as failed:
-        await rate_model(_command("g1", "acme/good"), deps)
+        await rating_compute(_command("g1", "acme/good"), deps)
     assert failed.value.code is ErrorCode.UPSTREAM_FAILED
     assert "license" in failed.value.message and "Hugging Face is unreachable" in failed.value.message
 
 
 async def test_on_update_a_failed_metric_is_stored_and_rate_answers_500_naming_it(deps: Deps) -> None:
-    await rate_model(_command("g1", "acme/good"), deps)
+    await rating_compute(_command("g1", "acme/good"), deps)
     deps.sources.hub.down = True  # type: ignore[attr-defined]
     with pytest.raises(ServiceFailure):
-        await rate_model(_command("g1", "acme/good", gate=False), deps)
+        await rating_compute(_command("g1", "acme/good", gate=False), deps)
     with pytest.raises(ServiceFailure) as failed:
-        await read_rating(RatingRef(artifact_id="g1"), deps)
+        await rating_read(RatingRef(artifact_id="g1"), deps)
     assert failed.value.code is ErrorCode.INTERNAL and "license" in failed.value.message
 
 
@@ -176,15 +176,15 @@ async def test_tree_score_follows_the_lineage_both_ways(deps: Deps) -> None:
     deps.sources = Sources(
         deps.sources.hub, deps.sources.code, relatives, FakePackageBytes(), FakeSandbox(), deps.sources.inspect
     )
-    child = await rate_model(_command("c1", "acme/child", gate=False), deps)
+    child = await rating_compute(_command("c1", "acme/child", gate=False), deps)
     alone = child.rating.tree_score
-    parent = await rate_model(_command("g1", "acme/good"), deps)
-    moved = await read_report(RatingRef(artifact_id="c1"), deps)
+    parent = await rating_compute(_command("g1", "acme/good"), deps)
+    moved = await rating_report(RatingRef(artifact_id="c1"), deps)
     assert moved.rating.tree_score == parent.rating.net_score != alone
     assert moved.parents == ["g1"] and moved.rating.net_score > child.rating.net_score
     relatives.parents.clear()
-    await forget_rating(RatingRef(artifact_id="g1"), deps)
-    back = await read_report(RatingRef(artifact_id="c1"), deps)
+    await rating_forget(RatingRef(artifact_id="g1"), deps)
+    back = await rating_report(RatingRef(artifact_id="c1"), deps)
     assert back.rating.tree_score == alone and back.parents == []
 
 
@@ -193,17 +193,17 @@ async def test_a_child_without_a_licence_inherits_its_parents_at_a_discount(deps
     deps.sources = Sources(
         deps.sources.hub, deps.sources.code, relatives, FakePackageBytes(), FakeSandbox(), deps.sources.inspect
     )
-    await rate_model(_command("g1", "acme/good"), deps)
-    child = await rate_model(_command("c1", "acme/child"), deps)
+    await rating_compute(_command("g1", "acme/good"), deps)
+    child = await rating_compute(_command("c1", "acme/child"), deps)
     assert child.gate_failures == [] and child.rating.license == 0.8
     assert child.license_id == "apache-2.0"
 
 
 async def test_an_uploaded_model_is_rated_from_the_card_sent_with_it_and_its_stored_size(deps: Deps) -> None:
     source = SourceRef(kind=SourceKind.UPLOAD, repo_id="0" * 32)
-    bare = await rate_model(RateModel(artifact_id="up1", name="up", source=source), deps)
+    bare = await rating_compute(RateModel(artifact_id="up1", name="up", source=source), deps)
     assert bare.gate_failures == ["license"]
-    carded = await rate_model(RateModel(artifact_id="up1", name="up", source=source, readme=GOOD_CARD), deps)
+    carded = await rating_compute(RateModel(artifact_id="up1", name="up", source=source, readme=GOOD_CARD), deps)
     assert carded.gate_failures == [] and carded.rating.license == 1.0
     assert carded.rating.dataset_quality == 1.0 and carded.rating.code_quality > 0.5
     assert carded.rating.size_score.raspberry_pi == 0.0 and carded.rating.size_score.aws_server == 1.0
@@ -224,8 +224,8 @@ class RecordingObserver:
 async def test_every_metrics_latency_and_each_outcome_is_observed(deps: Deps) -> None:
     observer = RecordingObserver()
     deps.observer = observer
-    stored = await rate_model(_command("g1", "acme/good"), deps)
-    await rate_model(_command("b1", "acme/bare"), deps)
+    stored = await rating_compute(_command("g1", "acme/good"), deps)
+    await rating_compute(_command("b1", "acme/bare"), deps)
     assert observer.outcomes == ["stored", "refused"]
     assert set(observer.seconds) == {n.metric for n in stored.notes} | {"pickle_scan"}
     assert observer.seconds["net_score"] >= observer.seconds["license"]
@@ -237,9 +237,9 @@ async def test_a_descendant_below_a_diamond_ends_up_with_its_parents_final_score
         deps.sources.hub, deps.sources.code, relatives, FakePackageBytes(), FakeSandbox(), deps.sources.inspect
     )
     for child in ("b", "c", "e", "d"):
-        await rate_model(_command(child, "acme/child", gate=False), deps)
-    await rate_model(_command("a", "acme/good"), deps)
-    scores = {i: (await read_report(RatingRef(artifact_id=i), deps)).rating for i in "abcde"}
+        await rating_compute(_command(child, "acme/child", gate=False), deps)
+    await rating_compute(_command("a", "acme/good"), deps)
+    scores = {i: (await rating_report(RatingRef(artifact_id=i), deps)).rating for i in "abcde"}
     assert scores["e"].tree_score == scores["c"].net_score
     expected = round((scores["b"].net_score + scores["e"].net_score) / 2, 4)
     assert scores["d"].tree_score == expected, "d must be refreshed again after e moved"
@@ -250,6 +250,6 @@ async def test_a_rating_over_its_time_budget_fails_with_504_and_stores_nothing(d
     deps.sources = Sources(_hub(delay=0.3), code, FakeRelatives(), FakePackageBytes(), FakeSandbox(), code.inspect)
     deps.policy = Policy(gate=GatePolicy(metrics=("license",)), rating_seconds=0.5)
     with pytest.raises(ServiceFailure) as late:
-        await rate_model(_command("g1", "acme/good"), deps)
+        await rating_compute(_command("g1", "acme/good"), deps)
     assert late.value.code is ErrorCode.TIMEOUT and "0.5 s" in late.value.message
     assert await deps.store.get("g1") is None

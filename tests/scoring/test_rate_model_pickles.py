@@ -1,4 +1,4 @@
-"""The model-file security scan in rate_model, on fakes of the upstream ports and the real SQLite rating store: a
+"""The model-file security scan in rating_compute, on fakes of the upstream ports and the real SQLite rating store: a
 dangerous pickle refuses the model at ingest with 424 whatever the quality gate's settings, and every rating's
 report lists the pickle-based files with their verdicts and the Hub's own status."""
 
@@ -16,8 +16,8 @@ from scoring.adapters.rating_store import SqlRatingStore
 from scoring.deps import Deps, GatePolicy, PicklePolicy, Policy
 from scoring.evidence.sources import Sources
 from scoring.ports import HubModel, HubSecurity
-from scoring.usecases.rate_model import rate_model
-from scoring.usecases.read_rating import read_report
+from scoring.usecases.rating_compute import rating_compute
+from scoring.usecases.rating_read import rating_report
 from tests.scoring.fakes import FakeCodeHost, FakeHub, FakePackageBytes, FakePickleScanner, FakeRelatives, FakeSandbox
 
 CARD = "---\nlicense: apache-2.0\n---\n# digits\n\n## Usage\n\n```python\nprint('ok')\n```\n"
@@ -60,7 +60,7 @@ async def test_a_dangerous_pickle_refuses_the_model_with_424_naming_file_and_imp
     _deps(deps, FakePickleScanner({"pytorch_model.bin": DANGEROUS}))
     assert not deps.policy.gate.enabled
     with pytest.raises(ServiceFailure) as refused:
-        await rate_model(_command(), deps)
+        await rating_compute(_command(), deps)
     assert refused.value.code is ErrorCode.FAILED_DEPENDENCY
     assert refused.value.message == (
         "Not registered: the model-file security scan refuses it: pytorch_model.bin imports os.system, builtins.exec "
@@ -70,7 +70,7 @@ async def test_a_dangerous_pickle_refuses_the_model_with_424_naming_file_and_imp
 
 
 async def test_the_report_lists_every_pickle_based_file_with_its_verdict_and_the_hubs_status(deps: Deps) -> None:
-    report = await rate_model(_command(), deps)
+    report = await rating_compute(_command(), deps)
     scan = report.pickle_scan
     assert scan is not None and scan.scanned and scan.refused is None and scan.hub_scans_done is True
     assert [(f.path, f.verdict, f.hub_status) for f in scan.files] == [
@@ -78,29 +78,29 @@ async def test_the_report_lists_every_pickle_based_file_with_its_verdict_and_the
         ("training_args.bin", PickleVerdict.SAFE, "caution"),
     ]
     assert scan.detail == "2 pickle-based files: 2 safe"
-    assert (await read_report(RatingRef(artifact_id="m1"), deps)).pickle_scan == scan
+    assert (await rating_report(RatingRef(artifact_id="m1"), deps)).pickle_scan == scan
 
 
 async def test_an_unscanned_file_passes_by_default_and_refuses_when_the_operator_asks(deps: Deps) -> None:
     scanner = FakePickleScanner({"training_args.bin": (PickleVerdict.UNSCANNED, [])})
-    report = await rate_model(_command(), _deps(deps, scanner))
+    report = await rating_compute(_command(), _deps(deps, scanner))
     assert report.pickle_scan is not None and report.pickle_scan.refused is None
     strict = Policy(gate=GatePolicy(enabled=False), pickles=PicklePolicy(refuse_unscanned=True))
     with pytest.raises(ServiceFailure) as refused:
-        await rate_model(_command(artifact_id="m2"), _deps(deps, scanner, strict))
+        await rating_compute(_command(artifact_id="m2"), _deps(deps, scanner, strict))
     assert refused.value.code is ErrorCode.FAILED_DEPENDENCY
     assert "training_args.bin could not be scanned (unscanned here)" in refused.value.message
 
 
 async def test_a_file_the_hubs_own_scan_marks_unsafe_refuses_the_model(deps: Deps) -> None:
     with pytest.raises(ServiceFailure) as refused:
-        await rate_model(_command("acme/flagged"), deps)
+        await rating_compute(_command("acme/flagged"), deps)
     assert "the Hub's own scan marks model.safetensors unsafe" in refused.value.message
 
 
 async def test_with_the_pickle_gate_off_a_dangerous_model_is_stored_with_its_verdict(deps: Deps) -> None:
     scanner = FakePickleScanner({"pytorch_model.bin": DANGEROUS})
-    report = await rate_model(
+    report = await rating_compute(
         _command(), _deps(deps, scanner, Policy(gate=GatePolicy(enabled=False), pickles=PicklePolicy(gate=False)))
     )
     assert report.pickle_scan is not None and report.pickle_scan.refused is None
@@ -110,9 +110,9 @@ async def test_with_the_pickle_gate_off_a_dangerous_model_is_stored_with_its_ver
 
 async def test_on_update_a_dangerous_model_is_rated_and_stored_not_refused(deps: Deps) -> None:
     _deps(deps, FakePickleScanner({"pytorch_model.bin": DANGEROUS}))
-    report = await rate_model(_command(gate=False), deps)
+    report = await rating_compute(_command(gate=False), deps)
     assert report.pickle_scan is not None and report.pickle_scan.files[0].dangerous_imports == DANGEROUS[1]
-    assert (await read_report(RatingRef(artifact_id="m1"), deps)).pickle_scan == report.pickle_scan
+    assert (await rating_report(RatingRef(artifact_id="m1"), deps)).pickle_scan == report.pickle_scan
 
 
 class StoredScans:
@@ -140,7 +140,7 @@ async def test_an_uploaded_package_with_a_dangerous_member_is_refused_with_424_n
     stored = StoredScans(member)
     deps.sources = replace(deps.sources, stored_pickles=stored)
     with pytest.raises(ServiceFailure) as refused:
-        await rate_model(_upload(), deps)
+        await rating_compute(_upload(), deps)
     assert refused.value.code is ErrorCode.FAILED_DEPENDENCY and stored.read == ["u1"]
     assert refused.value.message == (
         "Not registered: the model-file security scan refuses it: model.tar/pytorch_model.bin imports os.system "
@@ -152,14 +152,14 @@ async def test_an_uploaded_package_with_a_dangerous_member_is_refused_with_424_n
 async def test_an_uploaded_safe_file_is_scanned_from_storage_and_reported(deps: Deps) -> None:
     safe = PickleFileScan(path="weights.pt", verdict=PickleVerdict.SAFE, detail="1 pickle read to the end", size=9)
     deps.sources = replace(deps.sources, stored_pickles=StoredScans(safe))
-    report = await rate_model(_upload("u2"), deps)
+    report = await rating_compute(_upload("u2"), deps)
     assert report.pickle_scan is not None and report.pickle_scan.scanned and report.pickle_scan.files == [safe]
     assert report.pickle_scan.detail == "1 pickle-based file: 1 safe" and report.pickle_scan.refused is None
 
 
 async def test_a_model_neither_on_the_hub_nor_uploaded_is_not_scanned_and_says_so(deps: Deps) -> None:
     source = SourceRef(kind=SourceKind.GITHUB, repo_id="acme/digits")
-    report = await rate_model(RateModel(artifact_id="g1", name="gh", source=source, readme=CARD), deps)
+    report = await rating_compute(RateModel(artifact_id="g1", name="gh", source=source, readme=CARD), deps)
     assert report.pickle_scan is not None and not report.pickle_scan.scanned
     assert report.pickle_scan.detail.startswith("neither a Hugging Face model nor an upload")
 
@@ -167,5 +167,5 @@ async def test_a_model_neither_on_the_hub_nor_uploaded_is_not_scanned_and_says_s
 async def test_an_unreachable_hub_fails_the_rating_with_502_as_before(deps: Deps) -> None:
     deps.sources.hub.down = True  # type: ignore[attr-defined]
     with pytest.raises(ServiceFailure) as failed:
-        await rate_model(_command(), deps)
+        await rating_compute(_command(), deps)
     assert failed.value.code is ErrorCode.UPSTREAM_FAILED

@@ -23,7 +23,7 @@ from scoring.evidence.sources import Sources
 from scoring.ports import HubModel
 from scoring.service import isolated_sandbox
 from scoring.settings import ScoringSettings
-from scoring.usecases.rate_model import rate_model
+from scoring.usecases.rating_compute import rating_compute
 from tests.scoring.fakes import FakeCodeHost, FakeHub, FakePackageBytes, FakeRelatives
 from tests.scoring.sandboxes import FAST, needs_isolation
 
@@ -54,7 +54,7 @@ async def _rated_without_running(deps: Deps, sandbox: SubprocessSandbox, marker:
     )
     readme = f"# Tiny\n\n```python\n{marker_example(marker)}```\n"
     source = SourceRef(kind=SourceKind.HF_MODEL, repo_id="acme/tiny")
-    report = await rate_model(RateModel(artifact_id="t1", name="tiny", source=source, readme=readme), deps)
+    report = await rating_compute(RateModel(artifact_id="t1", name="tiny", source=source, readme=readme), deps)
     note = next(note for note in report.notes if note.metric == "reproducibility")
     assert note.score == 0.0 and not note.applicable
     assert not await asyncio.to_thread(marker.exists)

@@ -6,24 +6,24 @@ from contracts import subjects
 from contracts.artifacts import ResetRequest
 from contracts.lineage import CostQuery, LicenseQuery, NodeRef, RecordArtifact
 from lineage.deps import Deps
-from lineage.usecases.artifact_cost import artifact_cost
-from lineage.usecases.check_license import check_license
-from lineage.usecases.forget_artifact import forget_artifact
-from lineage.usecases.read_graph import read_graph
-from lineage.usecases.read_parents import read_parents
-from lineage.usecases.record_artifact import record_artifact
-from lineage.usecases.reset_lineage import reset_lineage
+from lineage.usecases.lineage_cost import lineage_cost
+from lineage.usecases.lineage_forget import lineage_forget
+from lineage.usecases.lineage_graph import lineage_graph
+from lineage.usecases.lineage_license import lineage_license
+from lineage.usecases.lineage_parents import lineage_parents
+from lineage.usecases.lineage_record import lineage_record
+from lineage.usecases.lineage_reset import lineage_reset
 from svckit.host import Endpoint, bind
 
 
 def lineage_endpoints(deps: Deps) -> list[Endpoint[Any]]:
     """Every subject lineage-svc answers."""
     return [
-        bind(subjects.LINEAGE_RECORD, RecordArtifact, record_artifact, deps),
-        bind(subjects.LINEAGE_FORGET, NodeRef, forget_artifact, deps),
-        bind(subjects.LINEAGE_GRAPH, NodeRef, read_graph, deps),
-        bind(subjects.LINEAGE_PARENTS, NodeRef, read_parents, deps),
-        bind(subjects.LINEAGE_COST, CostQuery, artifact_cost, deps),
-        bind(subjects.LINEAGE_LICENSE, LicenseQuery, check_license, deps),
-        bind(subjects.reset_subject(subjects.LINEAGE), ResetRequest, reset_lineage, deps),
+        bind(subjects.LINEAGE_RECORD, RecordArtifact, lineage_record, deps),
+        bind(subjects.LINEAGE_FORGET, NodeRef, lineage_forget, deps),
+        bind(subjects.LINEAGE_GRAPH, NodeRef, lineage_graph, deps),
+        bind(subjects.LINEAGE_PARENTS, NodeRef, lineage_parents, deps),
+        bind(subjects.LINEAGE_COST, CostQuery, lineage_cost, deps),
+        bind(subjects.LINEAGE_LICENSE, LicenseQuery, lineage_license, deps),
+        bind(subjects.reset_subject(subjects.LINEAGE), ResetRequest, lineage_reset, deps),
     ]

@@ -6,19 +6,19 @@ from contracts import subjects
 from contracts.artifacts import ResetRequest
 from contracts.scoring import RateModel, RatingRef
 from scoring.deps import Deps
-from scoring.usecases.forget_rating import forget_rating
-from scoring.usecases.rate_model import rate_model
-from scoring.usecases.read_rating import read_rating, read_report
-from scoring.usecases.reset_ratings import reset_ratings
+from scoring.usecases.rating_compute import rating_compute
+from scoring.usecases.rating_forget import rating_forget
+from scoring.usecases.rating_read import rating_read, rating_report
+from scoring.usecases.scoring_reset import scoring_reset
 from svckit.host import Endpoint, bind
 
 
 def scoring_endpoints(deps: Deps) -> list[Endpoint[Any]]:
     """Every subject scoring-svc answers."""
     return [
-        bind(subjects.RATING_COMPUTE, RateModel, rate_model, deps),
-        bind(subjects.RATING_READ, RatingRef, read_rating, deps),
-        bind(subjects.RATING_REPORT, RatingRef, read_report, deps),
-        bind(subjects.RATING_FORGET, RatingRef, forget_rating, deps),
-        bind(subjects.reset_subject(subjects.SCORING), ResetRequest, reset_ratings, deps),
+        bind(subjects.RATING_COMPUTE, RateModel, rating_compute, deps),
+        bind(subjects.RATING_READ, RatingRef, rating_read, deps),
+        bind(subjects.RATING_REPORT, RatingRef, rating_report, deps),
+        bind(subjects.RATING_FORGET, RatingRef, rating_forget, deps),
+        bind(subjects.reset_subject(subjects.SCORING), ResetRequest, scoring_reset, deps),
     ]

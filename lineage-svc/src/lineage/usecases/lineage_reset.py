@@ -5,7 +5,7 @@ from contracts.base import Empty
 from lineage.deps import Deps
 
 
-async def reset_lineage(_: ResetRequest, deps: Deps) -> Empty:
+async def lineage_reset(_: ResetRequest, deps: Deps) -> Empty:
     """Empty the graph."""
     await deps.graph.clear()
     return Empty()

@@ -5,7 +5,7 @@ from contracts.base import Empty
 from scoring.deps import Deps
 
 
-async def reset_ratings(request: ResetRequest, deps: Deps) -> Empty:
+async def scoring_reset(request: ResetRequest, deps: Deps) -> Empty:
     """Empty the rating store."""
     await deps.store.clear()
     return Empty()

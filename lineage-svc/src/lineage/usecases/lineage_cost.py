@@ -4,12 +4,12 @@ from contracts.errors import ErrorCode, ServiceFailure
 from contracts.lineage import CostEntry, CostQuery, CostReport
 from lineage.deps import Deps
 from lineage.domain.graph import closures, dependency_closure
-from lineage.usecases.read_graph import snapshot
+from lineage.usecases.lineage_graph import snapshot
 
 BYTES_PER_MB = 1_000_000
 
 
-async def artifact_cost(query: CostQuery, deps: Deps) -> CostReport:
+async def lineage_cost(query: CostQuery, deps: Deps) -> CostReport:
     """Sizes are storage-svc's real byte counts; each artifact of the closure is counted once."""
     graph = await snapshot(deps)
     root = graph.node(query.artifact_id, query.type)

@@ -7,7 +7,7 @@ from lineage.deps import Deps
 from lineage.domain.graph import dependency_closure
 from lineage.domain.licenses import may_finetune_and_serve
 from lineage.ports import LicenseUnavailable, RepositoryMissing
-from lineage.usecases.read_graph import snapshot
+from lineage.usecases.lineage_graph import snapshot
 from svckit.upstream_paths import BadUpstreamUrl, github_repo_of_url
 
 
@@ -19,7 +19,7 @@ def github_repo(url: str) -> str:
         raise ServiceFailure(ErrorCode.BAD_REQUEST, f"github_url: {error}.") from error
 
 
-async def check_license(query: LicenseQuery, deps: Deps) -> LicenseAnswer:
+async def lineage_license(query: LicenseQuery, deps: Deps) -> LicenseAnswer:
     """The model's licence and its ancestors' against the repository's, by the documented matrix.
 
     A repository stating no licence is of the unknown family (every right reserved): the answer is ``false`` with

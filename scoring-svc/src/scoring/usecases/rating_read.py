@@ -5,7 +5,7 @@ from contracts.scoring import ModelRating, RatingRef, RatingReport
 from scoring.deps import Deps
 
 
-async def read_report(ref: RatingRef, deps: Deps) -> RatingReport:
+async def rating_report(ref: RatingRef, deps: Deps) -> RatingReport:
     """The stored report; 404 when the model has no rating, 500 naming the metric that failed to compute."""
     stored = await deps.store.get(ref.artifact_id)
     if stored is None:
@@ -15,6 +15,6 @@ async def read_report(ref: RatingRef, deps: Deps) -> RatingReport:
     return stored.report
 
 
-async def read_rating(ref: RatingRef, deps: Deps) -> ModelRating:
+async def rating_read(ref: RatingRef, deps: Deps) -> ModelRating:
     """The spec's 28-field rating of a model."""
-    return (await read_report(ref, deps)).rating
+    return (await rating_report(ref, deps)).rating

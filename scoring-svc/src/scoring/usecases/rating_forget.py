@@ -6,7 +6,7 @@ from scoring.deps import Deps
 from scoring.usecases.refresh_tree import refresh_children
 
 
-async def forget_rating(ref: RatingRef, deps: Deps) -> Empty:
+async def rating_forget(ref: RatingRef, deps: Deps) -> Empty:
     """Forget a model's rating (its artifact was deleted or refused) and re-average its children's tree_score."""
     if await deps.store.delete(ref.artifact_id):
         await refresh_children(ref.artifact_id, None, deps)

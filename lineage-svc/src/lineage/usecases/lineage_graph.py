@@ -50,7 +50,7 @@ async def snapshot(deps: Deps) -> Snapshot:
     return built
 
 
-async def read_graph(query: NodeRef, deps: Deps) -> LineageGraph:
+async def lineage_graph(query: NodeRef, deps: Deps) -> LineageGraph:
     """400 when the model's lineage metadata is malformed; a cycle upstream is reported in its metadata."""
     graph = await snapshot(deps)
     root = graph.node(query.artifact_id, ArtifactType.MODEL)

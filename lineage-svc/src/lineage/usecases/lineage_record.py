@@ -13,7 +13,7 @@ from lineage.ports import UpstreamUnreachable
 log = structlog.get_logger()
 
 
-async def record_artifact(command: RecordArtifact, deps: Deps) -> Empty:
+async def lineage_record(command: RecordArtifact, deps: Deps) -> Empty:
     """Read upstream metadata, store the node and its parent edges (by upstream name, resolved on read).
 
     Malformed lineage metadata does not refuse the artifact: the node records why, and reading its lineage

@@ -3,10 +3,10 @@
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.lineage import NodeParents, NodeRef, Parent
 from lineage.deps import Deps
-from lineage.usecases.read_graph import snapshot
+from lineage.usecases.lineage_graph import snapshot
 
 
-async def read_parents(query: NodeRef, deps: Deps) -> NodeParents:
+async def lineage_parents(query: NodeRef, deps: Deps) -> NodeParents:
     """Parents and children in registration order; 404 for an artifact lineage has not recorded."""
     graph = await snapshot(deps)
     if query.artifact_id not in graph.nodes:

@@ -79,7 +79,7 @@ def _inherit_licence(measured: Measured, parents: Mapping[str, RatingReport]) ->
     return measured
 
 
-async def rate_model(command: RateModel, deps: Deps) -> RatingReport:
+async def rating_compute(command: RateModel, deps: Deps) -> RatingReport:
     """Compute, gate and store the rating of one model; answers the report (stored or not)."""
     started = time.perf_counter()
     measured, seconds, relatives, scan = await _measure(command, deps)

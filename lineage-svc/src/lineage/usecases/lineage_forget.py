@@ -5,7 +5,7 @@ from contracts.lineage import NodeRef
 from lineage.deps import Deps
 
 
-async def forget_artifact(command: NodeRef, deps: Deps) -> Empty:
+async def lineage_forget(command: NodeRef, deps: Deps) -> Empty:
     """Remove the node and its edges at once (idempotent)."""
     await deps.graph.remove(command.artifact_id)
     return Empty()

@@ -94,11 +94,18 @@ class _Corpus:
     index: TrigramIndex | None = None
 
 
+class _Unfiltered(Exception):
+    """An alternative the index cannot narrow: the whole pattern is scanned once instead of it and the others."""
+
+
 class _Scan:
     """One search as a worker thread runs it: compile, then match artifact by artifact until done or stopped."""
 
-    def __init__(self, checked: str, corpus: _Corpus, limits: SearchLimits, deadline: float) -> None:
+    def __init__(
+        self, checked: str, corpus: _Corpus, limits: SearchLimits, deadline: float, narrowed_only: bool = False
+    ) -> None:
         self.checked = checked
+        self.narrowed_only = narrowed_only
         self.corpus = corpus
         self.limits = limits
         self.deadline = deadline
@@ -110,8 +117,8 @@ class _Scan:
     def run(self) -> "array[int]":
         """The numbers (positions in the corpus) of the artifacts with a match."""
         self.started.set()
-        compiled = compile_checked(self.checked, self.corpus.longest)
         numbers = self.candidates()
+        compiled = compile_checked(self.checked, self.corpus.longest)
         self.total = len(numbers)
         found = array("I")
         for number in numbers:
@@ -127,6 +134,8 @@ class _Scan:
         """The artifacts the index leaves to scan: those holding what every match must contain."""
         index = self.corpus.index
         numbers = None if index is None else index.candidates(required_literals(self.checked))
+        if numbers is None and self.narrowed_only:
+            raise _Unfiltered
         return range(len(self.corpus.entries)) if numbers is None else numbers
 
     def too_slow(self) -> SearchTooSlow:
@@ -163,21 +172,26 @@ class SearchIndex:
             self._results.move_to_end(key)
             return cached
         checked = await self._check(pattern, corpus, deadline)
-        alternatives = top_level_alternatives(checked)
-        if alternatives is None:
-            numbers: Iterable[int] = await self._scan(_Scan(checked, corpus, self._limits, deadline))
-        else:
-            numbers = sorted(set().union(*[await self._alternative(a, corpus, deadline) for a in alternatives]))
+        try:
+            alternatives = top_level_alternatives(checked) or []
+            numbers: Iterable[int] = sorted(
+                set().union(*[await self._alternative(a, corpus, deadline) for a in alternatives])
+            )
+        except _Unfiltered:
+            alternatives = []
+        if not alternatives:
+            numbers = await self._scan(_Scan(checked, corpus, self._limits, deadline))
         found = [corpus.entries[number].metadata for number in numbers]
         _remember(self._results, key, found)
         return found
 
     async def _alternative(self, alternative: str, corpus: _Corpus, deadline: float) -> "array[int]":
-        """The artifacts matching one alternative of a pattern, remembered apart from the whole pattern."""
+        """The artifacts matching one alternative of a pattern, remembered apart from the whole pattern; raises
+        ``_Unfiltered`` rather than scan every artifact for it."""
         key = (corpus.revision, alternative)
         numbers = self._alternatives.get(key)
         if numbers is None:
-            numbers = await self._scan(_Scan(alternative, corpus, self._limits, deadline))
+            numbers = await self._scan(_Scan(alternative, corpus, self._limits, deadline, narrowed_only=True))
         _remember(self._alternatives, key, numbers)
         return numbers
 

@@ -1,8 +1,9 @@
 """Issue 12's swap-after-scan window, through the gateway on the shared stack: an upload's presigned PUT URL stays
 valid after registration, so its uploader can PUT other bytes (of the same size: the size is signed) once the scan
-has read the registered ones and before the copy reads them. Storage pins the object's ETag at registration and
-reads it only under ``If-Match``: the new bytes are never stored or served (the file fails and says why, the
-download refuses with 424), and a scan reading after the swap reports the file unscanned, never their verdict.
+has read the registered ones and before the copy reads them. Storage pins the object's version at registration
+(ETag and Last-Modified) and reads only that version: the new bytes are never stored or served (the file fails
+and says why, the download refuses with 424), and a scan reading after the swap reports the file unscanned, never
+their verdict.
 
 The copy is held back deterministically: the storage replica runs no copy jobs (``STORAGE_COPY_CONCURRENCY=0``)
 until the test starts one that does.

@@ -3,12 +3,13 @@
 import hashlib
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from contracts.artifacts import ArtifactType
 from contracts.storage import Part, SourceRef
 from contracts.webhooks import RegistryEvent
 from storage.domain.files import PlannedFile
+from storage.domain.pinned import Pinned
 from storage.domain.verify import ContentMismatch, Expected
 from storage.ports import ObjectHead, SourceChanged, SourcePlan, UploadResult
 
@@ -43,7 +44,10 @@ class MemoryBlobs:
 
     async def head(self, key: str) -> ObjectHead | None:
         body = self.objects.get(key)
-        return ObjectHead(len(body), f'"{hashlib.sha256(body).hexdigest()}"') if body is not None else None
+        if body is None:
+            return None
+        modified = self.modified.get(key, datetime(2026, 1, 1, tzinfo=UTC)).replace(microsecond=0)
+        return ObjectHead(len(body), f'"{hashlib.sha256(body).hexdigest()}"', modified, modified + timedelta(seconds=1))
 
     async def copy(self, src_key: str, dst_key: str) -> None:
         self.objects[dst_key] = self.objects[src_key]
@@ -63,16 +67,16 @@ class MemoryBlobs:
         self.objects.clear()
 
     async def presign_get(
-        self, key: str, *, expires_in: int, filename: str | None = None, if_match: str | None = None
+        self, key: str, *, expires_in: int, filename: str | None = None, pinned: Pinned | None = None
     ) -> str:
         return f"memory://{key}"
 
     async def presign_put(self, key: str, *, expires_in: int, content_length: int | None = None) -> str:
         return f"memory://{key}"
 
-    async def read_stream(self, key: str, *, if_match: str | None = None) -> AsyncIterator[bytes]:
+    async def read_stream(self, key: str, *, pinned: Pinned | None = None) -> AsyncIterator[bytes]:
         head = await self.head(key)
-        if if_match is not None and head is not None and head.etag != if_match:
+        if pinned is not None and head is not None and not pinned.holds(head.etag, head.last_modified):
             raise SourceChanged(f"{key} changed")
         yield self.objects[key]
 

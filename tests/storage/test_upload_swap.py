@@ -1,6 +1,7 @@
 """An upload's object written again through its still-valid PUT link after registration, on the real SeaweedFS
 and the real index: the copy refuses the new bytes (never stored, never served, the file says why), and the
-ranged-read links storage hands the pickle scan read only the bytes there at registration (412 otherwise)."""
+ranged-read links storage hands the pickle scan read only the bytes there at registration (412 otherwise). The
+same bytes PUT again are refused too: they stand for a body built to share the registered one's MD5 (its ETag)."""
 
 import hashlib
 from collections.abc import AsyncIterator
@@ -29,6 +30,7 @@ from storage.adapters.s3 import S3BlobStore
 from storage.adapters.upload_fetcher import RoutingFetcher, UploadFetcher
 from storage.deps import Deps
 from storage.domain.files import blob_key, upload_key
+from storage.domain.pinned import http_date
 from storage.usecases.begin_upload import begin_upload
 from storage.usecases.copy_package import copy_package
 from storage.usecases.download_link import download_link
@@ -39,6 +41,7 @@ from tests.storage.fakes import FixedUpstream, NoQueue
 REGISTERED = b"\x80\x04K\x01." + b"registered bytes" * 64
 SWAPPED = b"\x80\x04K\x02." + b"swapped in later" * 64
 assert len(REGISTERED) == len(SWAPPED)  # the PUT link's signature fixes the size: a swap keeps it
+FIRST = {"Range": "bytes=0-19"}
 
 
 @pytest.fixture
@@ -99,20 +102,30 @@ async def test_the_scans_range_links_read_only_the_bytes_there_at_registration(d
     [link] = (await range_links(RangeLinksQuery(artifact_id="1"), deps)).files
     assert link.url is not None and not link.stored
     head = await deps.blobs.head(upload_key(slot.upload_id))
-    assert head is not None and link.if_match == head.etag
-    assert await _read(link.url, {"If-Match": link.if_match, "Range": "bytes=0-19"}) == (206, REGISTERED[:20])
-    assert (await _read(link.url, {"Range": "bytes=0-19"}))[0] == 403  # the condition is signed into the link
+    assert head is not None and link.headers == {"If-Unmodified-Since": http_date(head.last_modified)}
+    assert await _read(link.url, link.headers | FIRST) == (206, REGISTERED[:20])
+    assert (await _read(link.url, FIRST))[0] == 403  # the condition is signed into the link
     await _put(slot.put_url, SWAPPED)
-    status, body = await _read(link.url, {"If-Match": link.if_match, "Range": "bytes=0-19"})
+    status, body = await _read(link.url, link.headers | FIRST)
     assert status == 412 and b"PreconditionFailed" in body
     [again] = (await range_links(RangeLinksQuery(artifact_id="1"), deps)).files
-    assert again.url is not None and again.if_match == link.if_match  # a fresh link keeps the registered ETag
-    assert (await _read(again.url, {"If-Match": again.if_match, "Range": "bytes=0-19"}))[0] == 412
+    assert again.url is not None and again.headers == link.headers  # a fresh link keeps the registered version
+    assert (await _read(again.url, again.headers | FIRST))[0] == 412
+
+
+async def test_the_same_bytes_put_again_after_registration_are_refused_as_well(deps: Deps) -> None:
+    slot = await _registered(deps)
+    [link] = (await range_links(RangeLinksQuery(artifact_id="1"), deps)).files
+    await _put(slot.put_url, REGISTERED)  # the same ETag: only Last-Modified tells this PUT from the registered one
+    assert link.url is not None and (await _read(link.url, link.headers | FIRST))[0] == 412
+    await copy_package(CopyJob(artifact_id="1", generation=1), deps)
+    [record] = await deps.index.files("1")
+    assert record.status == "failed" and "written again after its registration" in record.note
 
 
 async def test_a_stored_files_link_reads_its_blob_unconditionally(deps: Deps) -> None:
     await _registered(deps)
     await copy_package(CopyJob(artifact_id="1", generation=1), deps)
     [link] = (await range_links(RangeLinksQuery(artifact_id="1"), deps)).files
-    assert link.stored and link.if_match is None and link.url is not None
-    assert await _read(link.url, {"Range": "bytes=0-19"}) == (206, REGISTERED[:20])
+    assert link.stored and link.headers == {} and link.url is not None
+    assert await _read(link.url, FIRST) == (206, REGISTERED[:20])

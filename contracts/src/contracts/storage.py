@@ -253,10 +253,10 @@ class RangeLink(Contract):
     stored: bool = Field(
         default=False, description="The link reads the stored blob (immutable), not an upload still being copied."
     )
-    if_match: str | None = Field(
-        default=None,
-        description="The If-Match header a read through ``url`` must send (signed into it): the upload object's "
-        "ETag at registration, so bytes PUT there since answer 412 and are never read.",
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Headers a read through ``url`` must send (signed into it): for an upload object, the condition "
+        "(If-Unmodified-Since) that only the version there at registration meets; bytes PUT since answer 412.",
     )
 
 

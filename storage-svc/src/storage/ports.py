@@ -10,6 +10,7 @@ from contracts.artifacts import ArtifactType
 from contracts.storage import PackageState, Part, SourceRef, StoredFile
 from contracts.webhooks import RegistryEvent
 from storage.domain.files import PlannedFile
+from storage.domain.pinned import Pinned
 from storage.domain.verify import Expected
 
 
@@ -23,10 +24,13 @@ class UploadResult:
 
 @dataclass(frozen=True)
 class ObjectHead:
-    """An object's size and ETag, read in one request (S3's ETag of a single PUT is the MD5 of its body)."""
+    """An object's size, ETag (of a single PUT: the MD5 of its body) and Last-Modified, read in one request at
+    ``checked_at`` (S3's clock, the Date of its answer)."""
 
     size: int
     etag: str
+    last_modified: datetime
+    checked_at: datetime
 
 
 class BlobStore(Protocol):
@@ -43,12 +47,12 @@ class BlobStore(Protocol):
     async def delete_prefix(self, prefix: str) -> None: ...
     async def empty_bucket(self) -> None: ...
     async def presign_get(
-        self, key: str, *, expires_in: int, filename: str | None = None, if_match: str | None = None
+        self, key: str, *, expires_in: int, filename: str | None = None, pinned: Pinned | None = None
     ) -> str: ...
     async def presign_put(self, key: str, *, expires_in: int, content_length: int | None = None) -> str: ...
     async def size(self, key: str) -> int | None: ...
     async def head(self, key: str) -> ObjectHead | None: ...
-    def read_stream(self, key: str, *, if_match: str | None = None) -> AsyncIterator[bytes]: ...
+    def read_stream(self, key: str, *, pinned: Pinned | None = None) -> AsyncIterator[bytes]: ...
     async def stale_objects(self, prefix: str, before: datetime) -> list[str]: ...
     async def abort_stale_uploads(self, before: datetime) -> int: ...
 
@@ -160,7 +164,7 @@ class BlobStoreUnavailable(Exception):
 
 class SourceChanged(Exception):
     """The source's bytes are no longer those recorded when its package was planned: an upload object written again
-    through its still-valid PUT link (its ETag differs)."""
+    through its still-valid PUT link (a later Last-Modified, or another ETag)."""
 
 
 class SourceMissing(Exception):

@@ -5,8 +5,9 @@ worker threads (``package_scan``: a pickle-based file itself, or the pickle-base
 What is scanned is what is served: the scan first waits (up to half its deadline) for the upload's copy to store
 the file at its content address, an immutable blob. Only a copy slower than that wait (a large upload) is scanned
 at its upload object, and the report says so. That object's presigned PUT URL stays valid for an hour, so its link
-carries the ETag storage recorded at registration (``RangeLink.if_match``, sent as ``If-Match``): bytes PUT again
-since answer 412 and are reported unscanned, and the copy, conditional on the same ETag, never stores them. An
+carries the condition storage recorded at registration (``RangeLink.headers``, sent with each range): bytes PUT
+again since answer 412 and are reported unscanned, and the copy, conditional on the same version, never stores
+them. An
 upload whose copy finishes during the scan loses its upload object (the copy removes it once the blob is stored): a
 file that could not be read is scanned once more through fresh links, which then lead to the blob.
 
@@ -116,14 +117,13 @@ class StoredPickleScanner:
         ]  # fmt: skip
         if link.stored:
             return scans
-        why = CHANGED if outcome.unreadable and link.if_match else UNCOPIED
+        why = CHANGED if outcome.unreadable and link.headers else UNCOPIED
         return [scan.model_copy(update={"detail": f"{scan.detail} ({why})"}) for scan in scans]
 
 
 def _condition(link: RangeLink) -> Callable[[URL], Mapping[str, str]]:
-    """The headers each range request through ``link`` sends: ``If-Match`` when the link is conditional."""
-    headers = {"If-Match": link.if_match} if link.if_match else {}
-    return lambda url: headers
+    """The headers each range request through ``link`` sends: its condition, when it has one."""
+    return lambda url: link.headers
 
 
 def _uncopied_pickles(link: RangeLink) -> bool:

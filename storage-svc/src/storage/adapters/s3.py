@@ -7,6 +7,7 @@ as :class:`S3NotFound` (a ``KeyError``), :class:`S3Unavailable` (answer 503) or 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from itertools import islice
 from typing import Any
 
@@ -17,6 +18,7 @@ from aiobotocore.session import get_session  # type: ignore[import-untyped]
 from storage.adapters.s3_errors import S3Changed, S3Error, S3NotFound, S3Unavailable, s3_errors
 from storage.adapters.s3_multipart import MAX_PARTS, MultipartUpload, S3Client, StreamDigest, abort_upload, split_parts
 from storage.domain.links import attachment_disposition
+from storage.domain.pinned import Pinned
 from storage.domain.verify import ContentMismatch, Expected
 from storage.ports import ObjectHead, UploadResult
 
@@ -135,13 +137,14 @@ class S3BlobStore:
         return head.size if head is not None else None
 
     async def head(self, key: str) -> ObjectHead | None:
-        """The object's size and ETag (from one HeadObject), or ``None`` if there is no such object."""
+        """The object's size, ETag and Last-Modified (from one HeadObject), or ``None`` if there is no such object."""
         try:
             with s3_errors("HeadObject", key):
                 head = await self._client.head_object(Bucket=self.bucket, Key=key)
         except S3NotFound:
             return None
-        return ObjectHead(int(head["ContentLength"]), str(head["ETag"]))
+        checked_at = parsedate_to_datetime(head["ResponseMetadata"]["HTTPHeaders"]["date"])
+        return ObjectHead(int(head["ContentLength"]), str(head["ETag"]), head["LastModified"], checked_at)
 
     async def exists(self, key: str) -> bool:
         """True if an object is stored under ``key``."""
@@ -234,20 +237,18 @@ class S3BlobStore:
         await self.delete_prefix("")
 
     async def presign_get(
-        self, key: str, *, expires_in: int, filename: str | None = None, if_match: str | None = None
+        self, key: str, *, expires_in: int, filename: str | None = None, pinned: Pinned | None = None
     ) -> str:
-        """A URL that downloads ``key`` without credentials for ``expires_in`` seconds.
-
-        With ``filename`` the response asks browsers to save the body under that name. With ``if_match`` the
-        ``If-Match`` header is signed into the URL: a reader must send it, and a changed object answers 412.
-        """
+        """A URL that downloads ``key`` without credentials for ``expires_in`` seconds; with ``filename`` browsers
+        save the body under that name; with ``pinned`` its ``read_headers`` are signed in (a reader must send them,
+        and a changed object answers 412)."""
         if not 1 <= expires_in <= MAX_PRESIGN_SECONDS:
             raise ValueError(f"expires_in must be between 1 and {MAX_PRESIGN_SECONDS} seconds")
-        params = {"Bucket": self.bucket, "Key": key}
+        params: dict[str, object] = {"Bucket": self.bucket, "Key": key}
         if filename is not None:
             params["ResponseContentDisposition"] = attachment_disposition(filename)
-        if if_match is not None:
-            params["IfMatch"] = if_match
+        if pinned is not None:
+            params |= {"IfUnmodifiedSince": pinned.last_modified} if pinned.last_modified else {"IfMatch": pinned.etag}
         url = await self._presigner.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
         return str(url)
 
@@ -265,16 +266,16 @@ class S3BlobStore:
         return str(url)
 
     async def read_stream(
-        self, key: str, *, chunk_size: int = MiB, if_match: str | None = None
+        self, key: str, *, chunk_size: int = MiB, pinned: Pinned | None = None
     ) -> AsyncIterator[bytes]:
         """The object's body in chunks of at most ``chunk_size`` bytes (raises :class:`S3NotFound` first); with
-        ``if_match``, only while its ETag is that one (:class:`S3Changed` before any byte otherwise)."""
-        condition = {"IfMatch": if_match} if if_match is not None else {}
+        ``pinned``, only that version of it (:class:`S3Changed` before any byte otherwise)."""
+        condition = {"IfMatch": pinned.etag} if pinned is not None else {}
         with s3_errors("GetObject", key):
             response = await self._client.get_object(Bucket=self.bucket, Key=key, **condition)
         async with response["Body"] as body:
-            if if_match is not None and response.get("ETag") != if_match:  # a backend that ignores If-Match
-                raise S3Changed(f"S3 object {key!r} changed: its ETag is {response.get('ETag')}, not {if_match}")
+            if pinned is not None and not pinned.holds(response["ETag"], response["LastModified"]):
+                raise S3Changed(f"S3 object {key!r} changed since {pinned}")
             while True:
                 with s3_errors("GetObject", key):
                     chunk = await body.read(chunk_size)

@@ -28,8 +28,8 @@ log = structlog.get_logger()
 
 BUSY_WAIT = 0.2
 CHANGED = (
-    "the uploaded object was written again after its registration (its ETag changed): those bytes were not the "
-    "ones registered and scanned, so they are neither stored nor served; upload the file again"
+    "the uploaded object was written again after its registration: those bytes are not the ones registered and "
+    "scanned, so they are neither stored nor served; upload the file again"
 )
 
 

@@ -16,9 +16,9 @@ from contracts.storage import BeginUpload, CopyJob, PreparePackage, SourceKind, 
 from storage.adapters.engine import open_index_engine
 from storage.adapters.index_store import SqlPackageIndex
 from storage.deps import Deps, Policy
-from storage.usecases.begin_upload import begin_upload
 from storage.usecases.copy_package import copy_package
-from storage.usecases.prepare_package import prepare_package
+from storage.usecases.package_prepare import package_prepare
+from storage.usecases.upload_begin import upload_begin
 from tests.postgres import create_database, database_url, drop_database
 from tests.storage.fakes import FixedUpstream, MemoryBlobs, NoQueue
 
@@ -40,13 +40,13 @@ def _prepare(artifact_id: str) -> PreparePackage:
 
 
 async def test_an_ingest_past_capacity_answers_507_and_records_nothing(deps: Deps) -> None:
-    await prepare_package(_prepare("1"), deps)  # 1,000 bytes queued: counted before they are copied
+    await package_prepare(_prepare("1"), deps)  # 1,000 bytes queued: counted before they are copied
     assert await deps.index.committed_bytes() == 1000
     await copy_package(CopyJob(artifact_id="1", generation=1), deps)
     assert await deps.index.committed_bytes() == 1000  # now as stored blobs
-    await prepare_package(_prepare("2"), deps)  # 2,000 of 2,500 (counted per package: dedup is not promised)
+    await package_prepare(_prepare("2"), deps)  # 2,000 of 2,500 (counted per package: dedup is not promised)
     with pytest.raises(ServiceFailure) as refused:
-        await prepare_package(_prepare("3"), deps)
+        await package_prepare(_prepare("3"), deps)
     assert refused.value.code is ErrorCode.INSUFFICIENT_STORAGE
     assert "would exceed STORAGE_CAPACITY_BYTES (2,500 bytes; 2,000 are stored" in refused.value.message
     assert await deps.index.get("3") is None
@@ -56,18 +56,18 @@ async def test_an_ingest_past_capacity_answers_507_and_records_nothing(deps: Dep
 
 async def test_files_this_deployment_skips_do_not_count(deps: Deps) -> None:
     skipping = replace(deps, policy=replace(deps.policy, max_file_bytes=500, capacity_bytes=150))
-    await prepare_package(_prepare("1"), skipping)  # only config.json (100 bytes) will be written
+    await package_prepare(_prepare("1"), skipping)  # only config.json (100 bytes) will be written
     assert await skipping.index.get("1") is not None
 
 
 async def test_an_upload_slot_past_capacity_answers_507_and_reserves_nothing(deps: Deps) -> None:
-    await begin_upload(BeginUpload(filename="a.bin", size=2000, owner="ada"), deps)
+    await upload_begin(BeginUpload(filename="a.bin", size=2000, owner="ada"), deps)
     assert await deps.index.committed_bytes() == 2000
     with pytest.raises(ServiceFailure) as refused:
-        await begin_upload(BeginUpload(filename="b.bin", size=501, owner="grace"), deps)
+        await upload_begin(BeginUpload(filename="b.bin", size=501, owner="grace"), deps)
     assert refused.value.code is ErrorCode.INSUFFICIENT_STORAGE
     assert await deps.index.upload_bytes("grace") == 0
-    await begin_upload(BeginUpload(filename="b.bin", size=500, owner="grace"), deps)  # exactly full is allowed
+    await upload_begin(BeginUpload(filename="b.bin", size=500, owner="grace"), deps)  # exactly full is allowed
     assert await deps.index.committed_bytes() == 2500
 
 
@@ -100,14 +100,14 @@ async def _outcomes(calls: list[Awaitable[object]]) -> list[object]:
 
 
 async def test_eight_ingests_at_once_take_exactly_the_capacity(racing: Deps) -> None:
-    admitted = await _outcomes([prepare_package(_prepare(str(i)), racing) for i in range(8)])
+    admitted = await _outcomes([package_prepare(_prepare(str(i)), racing) for i in range(8)])
     assert len(admitted) == 3  # checked and held one at a time under the index's capacity lock
     assert await racing.index.committed_bytes() == 3000  # as planned files: no hold outlives its ingest
 
 
 async def test_eight_upload_slots_at_once_take_exactly_the_capacity(racing: Deps) -> None:
     admitted = await _outcomes(
-        [begin_upload(BeginUpload(filename="w.bin", size=1000, owner=f"user-{i}"), racing) for i in range(8)]
+        [upload_begin(BeginUpload(filename="w.bin", size=1000, owner=f"user-{i}"), racing) for i in range(8)]
     )
     assert len(admitted) == 3
     assert await racing.index.committed_bytes() == 3000
@@ -115,7 +115,7 @@ async def test_eight_upload_slots_at_once_take_exactly_the_capacity(racing: Deps
 
 async def test_one_owner_racing_for_the_last_of_a_quota_gets_it_once(racing: Deps) -> None:
     quota = replace(racing, policy=replace(racing.policy, capacity_bytes=None, upload_quota_bytes=2500))
-    slots = [begin_upload(BeginUpload(filename="w.bin", size=1000, owner="ada"), quota) for _ in range(8)]
+    slots = [upload_begin(BeginUpload(filename="w.bin", size=1000, owner="ada"), quota) for _ in range(8)]
     results = await asyncio.gather(*slots, return_exceptions=True)
     refused = [r for r in results if isinstance(r, ServiceFailure)]
     assert len(results) - len(refused) == 2 and all(r.code is ErrorCode.TOO_LARGE for r in refused)

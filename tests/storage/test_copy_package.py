@@ -13,8 +13,8 @@ from storage.adapters.index_store import SqlPackageIndex
 from storage.deps import Deps, Policy
 from storage.domain.files import blob_key
 from storage.usecases.copy_package import BlobBusy, copy_package
-from storage.usecases.delete_package import delete_package
-from storage.usecases.prepare_package import prepare_package
+from storage.usecases.package_delete import package_delete
+from storage.usecases.package_prepare import package_prepare
 from tests.storage.fakes import FixedUpstream, MemoryBlobs, NoQueue
 
 FILES = {"config.json": b'{"a": 1}', "model.safetensors": b"\x00weights" * 1000}
@@ -35,7 +35,7 @@ async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
 
 
 async def _ingest(deps: Deps, artifact_id: str) -> None:
-    await prepare_package(PreparePackage(artifact_id=artifact_id, type=ArtifactType.MODEL, source=SOURCE), deps)
+    await package_prepare(PreparePackage(artifact_id=artifact_id, type=ArtifactType.MODEL, source=SOURCE), deps)
     await copy_package(CopyJob(artifact_id=artifact_id, generation=1), deps)
 
 
@@ -67,9 +67,9 @@ async def delete_package_and_check(deps: Deps) -> None:
     """Shared blobs survive the first deletion and go with the last."""
     blobs = deps.blobs
     assert isinstance(blobs, MemoryBlobs)
-    await delete_package(PackageRef(artifact_id="1"), deps)
+    await package_delete(PackageRef(artifact_id="1"), deps)
     assert [k for k in blobs.objects if k.startswith("blobs/")]
-    await delete_package(PackageRef(artifact_id="2"), deps)
+    await package_delete(PackageRef(artifact_id="2"), deps)
     assert not [k for k in blobs.objects if k.startswith(("blobs/", "packages/"))]
 
 
@@ -88,7 +88,7 @@ async def test_a_copy_never_writes_over_a_blob_whose_deletion_stalled(tmp_path: 
         await _ingest(deps, "1")
         stalled = await deps.index.delete("1")  # marked for deletion; the S3 delete never happened
         assert stalled
-        await prepare_package(PreparePackage(artifact_id="2", type=ArtifactType.MODEL, source=SOURCE), deps)
+        await package_prepare(PreparePackage(artifact_id="2", type=ArtifactType.MODEL, source=SOURCE), deps)
         with pytest.raises(BlobBusy):
             await copy_package(CopyJob(artifact_id="2", generation=1), deps)
         await deps.index.forget_blobs(stalled)  # the deletion completes
@@ -135,7 +135,7 @@ async def test_a_file_served_short_or_altered_is_failed_after_retries_and_never_
 
 
 async def test_the_file_list_is_planned_before_the_copy_runs(deps: Deps) -> None:
-    await prepare_package(PreparePackage(artifact_id="1", type=ArtifactType.MODEL, source=SOURCE), deps)
+    await package_prepare(PreparePackage(artifact_id="1", type=ArtifactType.MODEL, source=SOURCE), deps)
     package = await deps.index.get("1")
     assert package is not None and package.state is PackageState.QUEUED and package.planned
     assert package.bytes_total == sum(len(body) for body in FILES.values())

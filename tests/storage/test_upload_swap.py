@@ -31,11 +31,11 @@ from storage.adapters.upload_fetcher import RoutingFetcher, UploadFetcher
 from storage.deps import Deps
 from storage.domain.files import blob_key, upload_key
 from storage.domain.pinned import http_date
-from storage.usecases.begin_upload import begin_upload
 from storage.usecases.copy_package import copy_package
-from storage.usecases.download_link import download_link
-from storage.usecases.prepare_package import prepare_package
-from storage.usecases.range_links import range_links
+from storage.usecases.package_download import package_download
+from storage.usecases.package_prepare import package_prepare
+from storage.usecases.package_range_links import package_range_links
+from storage.usecases.upload_begin import upload_begin
 from tests.storage.fakes import FixedUpstream, NoQueue
 
 REGISTERED = b"\x80\x04K\x01." + b"registered bytes" * 64
@@ -58,10 +58,10 @@ async def _put(url: str, body: bytes) -> None:
 
 async def _registered(deps: Deps, artifact_id: str = "1") -> UploadSlot:
     """An upload PUT and registered (its package prepared, its copy queued but not run); its slot."""
-    slot = await begin_upload(BeginUpload(owner="alice", filename="weights.pkl", size=len(REGISTERED)), deps)
+    slot = await upload_begin(BeginUpload(owner="alice", filename="weights.pkl", size=len(REGISTERED)), deps)
     await _put(slot.put_url, REGISTERED)
     source = SourceRef(kind=SourceKind.UPLOAD, repo_id=slot.upload_id, subpath="weights.pkl")
-    await prepare_package(PreparePackage(artifact_id=artifact_id, type=ArtifactType.MODEL, source=source), deps)
+    await package_prepare(PreparePackage(artifact_id=artifact_id, type=ArtifactType.MODEL, source=source), deps)
     return slot
 
 
@@ -91,15 +91,15 @@ async def test_bytes_put_again_after_registration_are_never_stored_nor_served(de
     for body in (SWAPPED, REGISTERED):
         assert not await blobs.exists(blob_key(hashlib.sha256(body).hexdigest()))
     with pytest.raises(ServiceFailure) as refused:
-        await download_link(RequestDownload(artifact_id="1", part=Part.ALL), deps)
+        await package_download(RequestDownload(artifact_id="1", part=Part.ALL), deps)
     assert refused.value.code is ErrorCode.FAILED_DEPENDENCY and "written again" in refused.value.message
-    [link] = (await range_links(RangeLinksQuery(artifact_id="1"), deps)).files
+    [link] = (await package_range_links(RangeLinksQuery(artifact_id="1"), deps)).files
     assert link.url is None and "written again" in link.note
 
 
 async def test_the_scans_range_links_read_only_the_bytes_there_at_registration(deps: Deps) -> None:
     slot = await _registered(deps)
-    [link] = (await range_links(RangeLinksQuery(artifact_id="1"), deps)).files
+    [link] = (await package_range_links(RangeLinksQuery(artifact_id="1"), deps)).files
     assert link.url is not None and not link.stored
     head = await deps.blobs.head(upload_key(slot.upload_id))
     assert head is not None and link.headers == {"If-Unmodified-Since": http_date(head.last_modified)}
@@ -108,14 +108,14 @@ async def test_the_scans_range_links_read_only_the_bytes_there_at_registration(d
     await _put(slot.put_url, SWAPPED)
     status, body = await _read(link.url, link.headers | FIRST)
     assert status == 412 and b"PreconditionFailed" in body
-    [again] = (await range_links(RangeLinksQuery(artifact_id="1"), deps)).files
+    [again] = (await package_range_links(RangeLinksQuery(artifact_id="1"), deps)).files
     assert again.url is not None and again.headers == link.headers  # a fresh link keeps the registered version
     assert (await _read(again.url, again.headers | FIRST))[0] == 412
 
 
 async def test_the_same_bytes_put_again_after_registration_are_refused_as_well(deps: Deps) -> None:
     slot = await _registered(deps)
-    [link] = (await range_links(RangeLinksQuery(artifact_id="1"), deps)).files
+    [link] = (await package_range_links(RangeLinksQuery(artifact_id="1"), deps)).files
     await _put(slot.put_url, REGISTERED)  # the same ETag: only Last-Modified tells this PUT from the registered one
     assert link.url is not None and (await _read(link.url, link.headers | FIRST))[0] == 412
     await copy_package(CopyJob(artifact_id="1", generation=1), deps)
@@ -126,6 +126,6 @@ async def test_the_same_bytes_put_again_after_registration_are_refused_as_well(d
 async def test_a_stored_files_link_reads_its_blob_unconditionally(deps: Deps) -> None:
     await _registered(deps)
     await copy_package(CopyJob(artifact_id="1", generation=1), deps)
-    [link] = (await range_links(RangeLinksQuery(artifact_id="1"), deps)).files
+    [link] = (await package_range_links(RangeLinksQuery(artifact_id="1"), deps)).files
     assert link.stored and link.headers == {} and link.url is not None
     assert await _read(link.url, FIRST) == (206, REGISTERED[:20])

@@ -1,6 +1,6 @@
 """storage-svc's HTTP byte endpoint: ``GET|HEAD /bytes/{artifact_id}/{part}?g=&exp=&sig=[&path=]``.
 
-It serves what ``download_link`` signs when S3 alone cannot (``stream_package``): it checks the link, then streams.
+It serves what ``package_download`` signs when S3 alone cannot (``stream_package``): it checks the link, then streams.
 The response announces the length (when the upstream states it) and ``X-Content-SHA256`` (when known); it ignores
 ``Range`` (``Accept-Ranges: none``, as HTTP allows): single stored files, the ones clients resume, are served by S3.
 A stream that fails half-way (the upstream's bytes turn out wrong, the upstream or S3 drops) is cut, never finished,

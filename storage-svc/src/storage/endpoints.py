@@ -8,14 +8,14 @@ from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import BeginUpload, PackageRef, PreparePackage, RangeLinksQuery, RequestDownload, SizesQuery
 from storage.deps import Deps
 from storage.ports import BlobStoreUnavailable
-from storage.usecases.begin_upload import begin_upload
-from storage.usecases.delete_package import delete_package
-from storage.usecases.download_link import download_link
+from storage.usecases.package_delete import package_delete
+from storage.usecases.package_download import package_download
+from storage.usecases.package_prepare import package_prepare
+from storage.usecases.package_range_links import package_range_links
 from storage.usecases.package_sizes import package_sizes
-from storage.usecases.prepare_package import prepare_package
-from storage.usecases.range_links import range_links
 from storage.usecases.read_package import package_files, package_status
-from storage.usecases.reset_storage import reset_storage
+from storage.usecases.storage_reset import storage_reset
+from storage.usecases.upload_begin import upload_begin
 from svckit.host import Endpoint, bind
 
 
@@ -29,13 +29,13 @@ def _unavailable(error: Exception) -> ServiceFailure | None:
 def storage_endpoints(deps: Deps) -> list[Endpoint[Any]]:
     """Every subject storage-svc answers."""
     return [
-        bind(subjects.PACKAGE_PREPARE, PreparePackage, prepare_package, deps, _unavailable),
+        bind(subjects.PACKAGE_PREPARE, PreparePackage, package_prepare, deps, _unavailable),
         bind(subjects.PACKAGE_STATUS, PackageRef, package_status, deps, _unavailable),
         bind(subjects.PACKAGE_FILES, PackageRef, package_files, deps, _unavailable),
-        bind(subjects.PACKAGE_DOWNLOAD, RequestDownload, download_link, deps, _unavailable),
+        bind(subjects.PACKAGE_DOWNLOAD, RequestDownload, package_download, deps, _unavailable),
         bind(subjects.PACKAGE_SIZES, SizesQuery, package_sizes, deps, _unavailable),
-        bind(subjects.PACKAGE_RANGE_LINKS, RangeLinksQuery, range_links, deps, _unavailable),
-        bind(subjects.UPLOAD_BEGIN, BeginUpload, begin_upload, deps, _unavailable),
-        bind(subjects.PACKAGE_DELETE, PackageRef, delete_package, deps, _unavailable),
-        bind(subjects.reset_subject(subjects.STORAGE), ResetRequest, reset_storage, deps, _unavailable),
+        bind(subjects.PACKAGE_RANGE_LINKS, RangeLinksQuery, package_range_links, deps, _unavailable),
+        bind(subjects.UPLOAD_BEGIN, BeginUpload, upload_begin, deps, _unavailable),
+        bind(subjects.PACKAGE_DELETE, PackageRef, package_delete, deps, _unavailable),
+        bind(subjects.reset_subject(subjects.STORAGE), ResetRequest, storage_reset, deps, _unavailable),
     ]

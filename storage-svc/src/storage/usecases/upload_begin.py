@@ -15,7 +15,7 @@ from storage.domain.files import upload_key
 from storage.domain.packages import over_capacity
 
 
-async def begin_upload(command: BeginUpload, deps: Deps) -> UploadSlot:
+async def upload_begin(command: BeginUpload, deps: Deps) -> UploadSlot:
     """A fresh slot for ``command.size`` bytes; 413 past the per-file limit or the owner's quota, 507 past the
     deployment's storage capacity."""
     limit, quota = deps.policy.upload_max_bytes, deps.policy.upload_quota_bytes

@@ -6,7 +6,7 @@ from storage.deps import Deps
 from storage.usecases._common import release
 
 
-async def delete_package(command: PackageRef, deps: Deps) -> Empty:
+async def package_delete(command: PackageRef, deps: Deps) -> Empty:
     """Idempotent: an unknown package is already gone."""
     unreferenced = await deps.index.delete(command.artifact_id)
     await release(deps, unreferenced or [])

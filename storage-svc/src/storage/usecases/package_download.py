@@ -17,7 +17,7 @@ from storage.usecases._common import load
 from storage.usecases.stream_package import archive_of, servable
 
 
-async def download_link(request: RequestDownload, deps: Deps) -> DownloadLink:
+async def package_download(request: RequestDownload, deps: Deps) -> DownloadLink:
     """A link to what ``request`` names; 404 for an empty part, 424 when the bytes cannot be served at all."""
     package = await load(deps, request.artifact_id)
     members = servable(package, await deps.index.files(package.artifact_id), request.part)

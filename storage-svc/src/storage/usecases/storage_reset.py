@@ -5,7 +5,7 @@ from contracts.base import Empty
 from storage.deps import Deps
 
 
-async def reset_storage(_: ResetRequest, deps: Deps) -> Empty:
+async def storage_reset(_: ResetRequest, deps: Deps) -> Empty:
     """Drop queued copies, the index and every object in the bucket."""
     await deps.jobs.purge()
     await deps.index.clear()

@@ -17,7 +17,7 @@ from storage.ports import NeedsCredentials, SourceMissing, SourcePlan, SourceUna
 from storage.usecases._common import release, status_of
 
 
-async def prepare_package(command: PreparePackage, deps: Deps) -> PackageStatus:
+async def package_prepare(command: PreparePackage, deps: Deps) -> PackageStatus:
     """Check storage is reachable, list the upstream files, record the package (replacing an older source) and
     queue its copy; 502 when the upstream cannot list the files now, 400 when it says they do not exist, 507 when
     they do not fit the deployment's storage capacity (nothing recorded)."""

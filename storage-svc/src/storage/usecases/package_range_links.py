@@ -18,7 +18,7 @@ from storage.ports import FileRecord, Package
 from storage.usecases._common import load
 
 
-async def range_links(query: RangeLinksQuery, deps: Deps) -> RangeLinks:
+async def package_range_links(query: RangeLinksQuery, deps: Deps) -> RangeLinks:
     """Every file of the package with a ranged-read link where its bytes are in the bucket; 404 for no package."""
     package = await load(deps, query.artifact_id)
     seconds = deps.policy.link_seconds

@@ -5,7 +5,9 @@ settled, the outcome a resend gets replayed: the encoded reply, or a refusal's c
 its rows in its own database (``reply_table`` in its tables, created by its own migration). A claim whose lease
 lapsed (its replica died) is taken over by the next attempt; settling is fenced by the owner token, so of two
 attempts that both ran, only the owner's outcome is kept, and an effect settled in its own transaction
-(``svckit.idempotency.settle_within``) is rolled back when it lost its claim.
+(``svckit.idempotency.settle_within``) is rolled back when it lost its claim. Leases are the replicas' wall-clock
+times (keep the hosts' clocks in sync): a skewed clock moves when a claim may be taken over, never whether a write
+runs twice, which the owner token decides.
 """
 
 import hashlib

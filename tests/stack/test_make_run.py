@@ -40,6 +40,7 @@ class Run:
                 "STORAGE_METRICS_PORT": str(free_port()),
                 "LINEAGE_METRICS_PORT": str(free_port()),
                 "SCORING_METRICS_PORT": str(self.scoring_metrics_port),
+                "WEBHOOKS_METRICS_PORT": str(free_port()),
                 "UI_PORT": str(self.ui_port),
                 "REGISTRY_S3_PORT": str(free_port()),
                 "STORAGE_HTTP_PORT": str(free_port()),

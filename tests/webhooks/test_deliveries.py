@@ -18,10 +18,10 @@ from webhooks.adapters.targets import ResolvingTargets
 from webhooks.deps import Deps
 from webhooks.domain.retry import RetryPolicy
 from webhooks.domain.targets import parse_allowed
-from webhooks.usecases.create_subscription import create_subscription
 from webhooks.usecases.deliver_due import deliver_due
-from webhooks.usecases.list_deliveries import list_deliveries
 from webhooks.usecases.record_event import record_event
+from webhooks.usecases.webhook_create import webhook_create
+from webhooks.usecases.webhook_deliveries import webhook_deliveries
 
 ADMIN = Actor(name="ada", is_admin=True)
 ALICE = Actor(name="alice", is_admin=False)
@@ -53,7 +53,7 @@ def _event(event_type: EventType, artifact_id: str, owner: str | None) -> Regist
 
 async def _subscribe(deps: Deps, receiver: Receiver, path: str, actor: Actor, events: list[EventType]) -> str:
     command = CreateSubscription(url=receiver.url(path), events=events, actor=actor)
-    created = await create_subscription(command, deps)
+    created = await webhook_create(command, deps)
     assert created.secret is not None
     receiver.secrets[path] = created.secret
     return created.id
@@ -74,7 +74,7 @@ async def test_an_event_is_delivered_signed_once_to_each_subscription_that_hears
         assert receiver.events("/alice") == [("artifact.created", "a1")]
         assert receiver.events("/deleted-only") == []
         assert await deliver_due(deps, hold=30) == 0, "nothing is sent twice"
-        [shown] = (await list_deliveries(SubscriptionRef(id=alices, actor=ALICE), deps)).items
+        [shown] = (await webhook_deliveries(SubscriptionRef(id=alices, actor=ALICE), deps)).items
         assert (shown.status, shown.attempts, shown.last_status) == ("delivered", 1, 204)
 
 
@@ -99,7 +99,7 @@ async def test_a_failed_delivery_is_retried_after_its_backoff_and_survives_a_res
     hook = await _subscribe(deps, receiver, "/late", ALICE, [EventType.ARTIFACT_CREATED])
     await record_event(_event(EventType.ARTIFACT_CREATED, "a3", "alice"), 12, 0.0, deps, 10.0)
     assert await deliver_due(deps, hold=30) == 1
-    [pending] = (await list_deliveries(SubscriptionRef(id=hook, actor=ALICE), deps)).items
+    [pending] = (await webhook_deliveries(SubscriptionRef(id=hook, actor=ALICE), deps)).items
     assert (pending.status, pending.attempts, pending.last_status) == ("pending", 1, None)
     assert pending.last_error and "connect" in pending.last_error.lower()
     assert pending.next_attempt is not None and pending.next_attempt.timestamp() == deps.clock() + 10
@@ -109,7 +109,7 @@ async def test_a_failed_delivery_is_retried_after_its_backoff_and_survives_a_res
         assert isinstance(deps.clock, Clock)
         deps.clock.now += 10
         assert await deliver_due(restarted, hold=30) == 1
-    [delivered] = (await list_deliveries(SubscriptionRef(id=hook, actor=ALICE), deps)).items
+    [delivered] = (await webhook_deliveries(SubscriptionRef(id=hook, actor=ALICE), deps)).items
     assert (delivered.status, delivered.attempts, delivered.id) == ("delivered", 2, pending.id)
     assert receiver.received[0].webhook_id == pending.id
 
@@ -154,7 +154,7 @@ async def test_a_target_refused_at_subscription_or_at_delivery_is_not_called(sto
         strict = Deps(store, ResolvingTargets(parse_allowed("")), HttpSender(session, parse_allowed("")), POLICY)
         command = CreateSubscription(url="http://127.0.0.1:9/hook", events=[EventType.COPY_FAILED], actor=ALICE)
         with pytest.raises(ServiceFailure, match=r"127\.0\.0\.1 is a loopback address"):
-            await create_subscription(command, strict)
+            await webhook_create(command, strict)
         # A name that resolved to an allowed address when subscribed but not at delivery (DNS rebinding):
         result = await strict.sender.send("http://localhost:9/hook", "whsec_" + "A" * 32, "msg_1", "{}")
     assert result.status is None and result.error is not None and "loopback address" in result.error

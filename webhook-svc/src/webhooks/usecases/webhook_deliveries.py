@@ -7,8 +7,8 @@ from webhooks.usecases._views import delivery_info, owned
 DELIVERIES_SHOWN = 100
 
 
-async def list_deliveries(command: SubscriptionRef, deps: Deps) -> DeliveryList:
-    """A subscription's latest deliveries, newest first; 404 as ``delete_subscription``."""
+async def webhook_deliveries(command: SubscriptionRef, deps: Deps) -> DeliveryList:
+    """A subscription's latest deliveries, newest first; 404 as ``webhook_delete``."""
     subscription = await owned(deps, command.id, command.actor)
     items = await deps.store.deliveries(subscription.id, DELIVERIES_SHOWN)
     return DeliveryList(items=[delivery_info(d) for d in items])

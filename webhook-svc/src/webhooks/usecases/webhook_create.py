@@ -12,7 +12,7 @@ from webhooks.usecases._views import info
 log = structlog.get_logger()
 
 
-async def create_subscription(command: CreateSubscription, deps: Deps) -> SubscriptionInfo:
+async def webhook_create(command: CreateSubscription, deps: Deps) -> SubscriptionInfo:
     """Subscribe ``command.url`` to event types; 400 when the URL is refused (why) or the secret is unusable.
     The answer carries the secret, which is never shown again but to a resend of this request (its reply is stored
     with the subscription: ``contracts.subjects.IDEMPOTENT_WRITES``)."""

@@ -5,7 +5,7 @@ from contracts.base import Empty
 from webhooks.deps import Deps
 
 
-async def reset_webhooks(_: ResetRequest, deps: Deps) -> Empty:
+async def webhooks_reset(_: ResetRequest, deps: Deps) -> Empty:
     """Forget every subscription, delivery and owner."""
     await deps.store.clear()
     return Empty()

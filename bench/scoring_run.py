@@ -38,6 +38,7 @@ from scoring.evidence.sources import Evidence, Sources
 from stack.processes import Child, free_port
 from svckit.logging import configure_logging
 from svckit.upstream import Upstream
+from svckit.upstream_client import UpstreamClient, open_upstream
 from tests.e2e.test_fixture_catalogue import HF, MODELS
 
 TARGET_P99_MS = 20.0
@@ -86,16 +87,15 @@ def _no_cpu() -> dict[str, float]:
     return {}
 
 
-def _sources(mirror: str, session: aiohttp.ClientSession, sandbox: SubprocessSandbox) -> Sources:
-    upstream = Upstream(f"{mirror}/hf", f"{mirror}/gh", github_token="ghp_registry_bench")
+def _sources(client: UpstreamClient, sandbox: SubprocessSandbox) -> Sources:
     return Sources(
-        hub=HfHub(session, upstream),
-        code=GitHubCodeHost(session, upstream),
+        hub=HfHub(client),
+        code=GitHubCodeHost(client),
         relatives=NoRelatives(),
         package_bytes=NoPackage(),
         sandbox=sandbox,
         inspect=inspect_archive,
-        model_copy=HubModelCopy(session, upstream, 512 << 20),
+        model_copy=HubModelCopy(client, 512 << 20),
     )
 
 
@@ -119,8 +119,9 @@ async def _concurrency(mirror: str, rounds: int) -> None:
     )
     sandbox = SubprocessSandbox()
     sandbox = replace(sandbox, isolation=await detect_isolation(sandbox))
-    async with aiohttp.ClientSession() as session:
-        sources = _sources(mirror, session, sandbox)
+    upstream = Upstream(f"{mirror}/hf", f"{mirror}/gh", github_token="ghp_registry_bench")
+    async with open_upstream(upstream) as client:
+        sources = _sources(client, sandbox)
         for repo in CONCURRENCY_MODELS:
             sequential = min([await _metrics_once(sources, repo, False) for _ in range(rounds)])
             concurrent = min([await _metrics_once(sources, repo, True) for _ in range(rounds)])

@@ -16,11 +16,11 @@ from catalog.adapters.migrations import MIGRATIONS
 from catalog.adapters.search_index import SearchIndex
 from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps
-from catalog.usecases.delete_artifact import delete_artifact
-from catalog.usecases.download_artifact import read_package
-from catalog.usecases.register_artifact import register_artifact
-from catalog.usecases.register_upload import register_upload
-from catalog.usecases.update_artifact import update_artifact
+from catalog.usecases.artifact_create import artifact_create
+from catalog.usecases.artifact_delete import artifact_delete
+from catalog.usecases.artifact_download import artifact_package
+from catalog.usecases.artifact_register_upload import artifact_register_upload
+from catalog.usecases.artifact_update import artifact_update
 from contracts.artifacts import Actor, Artifact, ArtifactType, CreateArtifact, DeleteArtifact, UpdateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import PackageState, PackageStatus, PackageView, ReadPackage, RegisterUpload
@@ -69,7 +69,7 @@ async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
 
 
 async def _register(deps: Deps, actor: Actor) -> Artifact:
-    return await register_artifact(CreateArtifact(type=ArtifactType.CODE, url=CODE, actor=actor), deps)
+    return await artifact_create(CreateArtifact(type=ArtifactType.CODE, url=CODE, actor=actor), deps)
 
 
 def _update(created: Artifact, actor: Actor) -> UpdateArtifact:
@@ -82,7 +82,7 @@ def _delete(created: Artifact, actor: Actor) -> DeleteArtifact:
 
 
 async def _owner(deps: Deps, created: Artifact) -> str | None:
-    return (await read_package(ReadPackage(type=created.metadata.type, id=created.metadata.id), deps)).owner
+    return (await artifact_package(ReadPackage(type=created.metadata.type, id=created.metadata.id), deps)).owner
 
 
 async def test_the_registering_user_is_recorded_as_owner(deps: Deps) -> None:
@@ -92,7 +92,7 @@ async def test_the_registering_user_is_recorded_as_owner(deps: Deps) -> None:
 
 async def test_another_user_may_neither_update_nor_delete(deps: Deps) -> None:
     created = await _register(deps, ALICE)
-    for change in (update_artifact(_update(created, BOB), deps), delete_artifact(_delete(created, BOB), deps)):
+    for change in (artifact_update(_update(created, BOB), deps), artifact_delete(_delete(created, BOB), deps)):
         with pytest.raises(ServiceFailure) as refused:
             await change
         assert refused.value.code is ErrorCode.UNAUTHORIZED
@@ -105,15 +105,15 @@ async def test_another_user_may_neither_update_nor_delete(deps: Deps) -> None:
 
 async def test_the_owner_and_an_admin_may_update_and_the_owner_stays(deps: Deps) -> None:
     created = await _register(deps, ALICE)
-    await update_artifact(_update(created, ALICE), deps)
-    await update_artifact(_update(created, ADMIN), deps)
+    await artifact_update(_update(created, ALICE), deps)
+    await artifact_update(_update(created, ADMIN), deps)
     assert await _owner(deps, created) == "alice"
 
 
 @pytest.mark.parametrize("actor", [ALICE, ADMIN], ids=["owner", "admin"])
 async def test_the_owner_or_an_admin_may_delete(deps: Deps, actor: Actor) -> None:
     created = await _register(deps, ALICE)
-    await delete_artifact(_delete(created, actor), deps)
+    await artifact_delete(_delete(created, actor), deps)
     assert await deps.artifacts.get(created.metadata.id) is None
 
 
@@ -121,10 +121,10 @@ async def test_an_upload_records_its_uploader(deps: Deps) -> None:
     command = RegisterUpload(
         type=ArtifactType.DATASET, upload_id="0" * 32, filename="data.csv", name="my-data", actor=BOB
     )
-    created = await register_upload(command, deps)
+    created = await artifact_register_upload(command, deps)
     assert await _owner(deps, created) == "bob"
     with pytest.raises(ServiceFailure) as refused:
-        await delete_artifact(_delete(created, ALICE), deps)
+        await artifact_delete(_delete(created, ALICE), deps)
     assert refused.value.code is ErrorCode.UNAUTHORIZED
 
 
@@ -156,6 +156,6 @@ async def test_artifacts_registered_before_owners_were_recorded_are_left_to_admi
         assert old is not None and old.owner is None
         created = Artifact.model_validate({"metadata": old.metadata.model_dump(), "data": {"url": CODE}})
         with pytest.raises(ServiceFailure) as refused:
-            await delete_artifact(_delete(created, ALICE), deps)
+            await artifact_delete(_delete(created, ALICE), deps)
         assert "its owner is not recorded, so only an administrator may" in refused.value.message
-        await delete_artifact(_delete(created, ADMIN), deps)
+        await artifact_delete(_delete(created, ADMIN), deps)

@@ -13,15 +13,15 @@ from catalog.adapters.search_index import SearchIndex
 from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps, Policy
 from catalog.domain.auth import TokenPolicy, strip_bearer, token_digest
-from catalog.usecases.authenticate import authenticate
-from catalog.usecases.create_user import create_user
-from catalog.usecases.delete_user import delete_user
+from catalog.usecases.artifact_create import artifact_create
+from catalog.usecases.auth_lease import auth_lease
+from catalog.usecases.auth_login import auth_login
+from catalog.usecases.auth_revocations import auth_revocations
+from catalog.usecases.catalog_reset import catalog_reset
 from catalog.usecases.ensure_default_admin import ensure_default_admin
-from catalog.usecases.grant_permissions import grant_permissions
-from catalog.usecases.lease_token import lease_token
-from catalog.usecases.read_revocations import read_revocations
-from catalog.usecases.register_artifact import register_artifact
-from catalog.usecases.reset_catalog import reset_catalog
+from catalog.usecases.user_create import user_create
+from catalog.usecases.user_delete import user_delete
+from catalog.usecases.user_grant import user_grant
 from contracts.artifacts import Actor, ArtifactType, CreateArtifact, ResetRequest
 from contracts.base import Empty
 from contracts.errors import ErrorCode, ServiceFailure
@@ -60,7 +60,7 @@ async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
 
 
 async def _token(deps: Deps) -> str:
-    issued = await authenticate(Login(username=deps.policy.admin_name, password=deps.policy.admin_password), deps)
+    issued = await auth_login(Login(username=deps.policy.admin_name, password=deps.policy.admin_password), deps)
     return issued.token
 
 
@@ -69,12 +69,12 @@ async def test_token_expires_after_its_lifetime(deps: Deps) -> None:
     clock = deps.clock
     assert isinstance(clock, Clock)
     clock.now += timedelta(hours=9, minutes=59)
-    lease = await lease_token(LeaseToken(token=token), deps)
+    lease = await auth_lease(LeaseToken(token=token), deps)
     assert lease.principal.is_admin
     assert lease.expires_at == datetime(2026, 1, 1, 18, tzinfo=UTC)
     clock.now += timedelta(minutes=2)
     with pytest.raises(ServiceFailure) as caught:
-        await lease_token(LeaseToken(token=token), deps)
+        await auth_lease(LeaseToken(token=token), deps)
     assert caught.value.code is ErrorCode.FORBIDDEN
 
 
@@ -83,7 +83,7 @@ async def test_leases_never_grant_more_than_max_uses_and_shrink_near_the_end(dep
     grants = []
     while True:
         try:
-            grants.append((await lease_token(LeaseToken(token=token, wanted=64), deps)).granted)
+            grants.append((await auth_lease(LeaseToken(token=token, wanted=64), deps)).granted)
         except ServiceFailure:
             break
     assert sum(grants) == 40
@@ -94,7 +94,7 @@ async def test_leases_never_grant_more_than_max_uses_and_shrink_near_the_end(dep
 async def test_concurrent_leases_share_the_budget_exactly(deps: Deps) -> None:
     token = await _token(deps)
     results = await asyncio.gather(
-        *(lease_token(LeaseToken(token=token, wanted=3), deps) for _ in range(30)), return_exceptions=True
+        *(auth_lease(LeaseToken(token=token, wanted=3), deps) for _ in range(30)), return_exceptions=True
     )
     granted = sum(r.granted for r in results if not isinstance(r, BaseException))
     record = await deps.users.read_token(token_digest(strip_bearer(token)))
@@ -104,21 +104,21 @@ async def test_concurrent_leases_share_the_budget_exactly(deps: Deps) -> None:
 
 
 async def test_deleting_a_user_announces_the_revocation(deps: Deps) -> None:
-    await create_user(CreateUser(name="bob", password="long-enough"), deps)
-    await delete_user(DeleteUser(name="bob"), deps)
+    await user_create(CreateUser(name="bob", password="long-enough"), deps)
+    await user_delete(DeleteUser(name="bob"), deps)
     events = deps.events
     assert isinstance(events, RecordingEvents)
     assert events.revoked == [["bob"]]
 
 
 async def test_every_revocation_bumps_the_sequence_and_is_announced_with_it(deps: Deps) -> None:
-    start = (await read_revocations(Empty(), deps)).revocation
-    await create_user(CreateUser(name="bob", password="long-enough"), deps)
-    assert (await read_revocations(Empty(), deps)).revocation == start
-    await grant_permissions(GrantPermissions(name="bob", permissions=[Permission.UPLOAD]), deps)
-    await delete_user(DeleteUser(name="bob"), deps)
-    await reset_catalog(ResetRequest(actor=Actor(name="a", is_admin=True)), deps)
-    assert (await read_revocations(Empty(), deps)).revocation == start + 3
+    start = (await auth_revocations(Empty(), deps)).revocation
+    await user_create(CreateUser(name="bob", password="long-enough"), deps)
+    assert (await auth_revocations(Empty(), deps)).revocation == start
+    await user_grant(GrantPermissions(name="bob", permissions=[Permission.UPLOAD]), deps)
+    await user_delete(DeleteUser(name="bob"), deps)
+    await catalog_reset(ResetRequest(actor=Actor(name="a", is_admin=True)), deps)
+    assert (await auth_revocations(Empty(), deps)).revocation == start + 3
     events = deps.events
     assert isinstance(events, RecordingEvents)
     assert events.revoked == [["bob"], ["bob"], None]
@@ -127,24 +127,24 @@ async def test_every_revocation_bumps_the_sequence_and_is_announced_with_it(deps
 
 async def test_a_lease_carries_the_sequence_its_user_was_read_at(deps: Deps) -> None:
     token = await _token(deps)
-    before = await lease_token(LeaseToken(token=token), deps)
-    await reset_catalog(ResetRequest(actor=Actor(name="a", is_admin=True)), deps)
-    after = await lease_token(LeaseToken(token=token), deps)
+    before = await auth_lease(LeaseToken(token=token), deps)
+    await catalog_reset(ResetRequest(actor=Actor(name="a", is_admin=True)), deps)
+    after = await auth_lease(LeaseToken(token=token), deps)
     assert after.revocation == before.revocation + 1
 
 
 async def test_a_check_for_no_uses_reads_the_user_and_spends_nothing(deps: Deps) -> None:
-    await create_user(CreateUser(name="bob", password="long-enough", permissions=[Permission.SEARCH]), deps)
-    token = (await authenticate(Login(username="bob", password="long-enough"), deps)).token
-    assert (await lease_token(LeaseToken(token=token, wanted=40), deps)).granted == 10
-    await grant_permissions(GrantPermissions(name="bob", permissions=[Permission.UPLOAD]), deps)
-    check = await lease_token(LeaseToken(token=token, wanted=0), deps)
+    await user_create(CreateUser(name="bob", password="long-enough", permissions=[Permission.SEARCH]), deps)
+    token = (await auth_login(Login(username="bob", password="long-enough"), deps)).token
+    assert (await auth_lease(LeaseToken(token=token, wanted=40), deps)).granted == 10
+    await user_grant(GrantPermissions(name="bob", permissions=[Permission.UPLOAD]), deps)
+    check = await auth_lease(LeaseToken(token=token, wanted=0), deps)
     assert (check.granted, check.principal.permissions) == (0, [Permission.UPLOAD])
     record = await deps.users.read_token(token_digest(strip_bearer(token)))
     assert record is not None and record.uses == 10
-    await delete_user(DeleteUser(name="bob"), deps)
+    await user_delete(DeleteUser(name="bob"), deps)
     with pytest.raises(ServiceFailure) as refused:
-        await lease_token(LeaseToken(token=token, wanted=0), deps)
+        await auth_lease(LeaseToken(token=token, wanted=0), deps)
     assert refused.value.code is ErrorCode.FORBIDDEN
 
 
@@ -164,7 +164,7 @@ async def test_migrations_are_idempotent_and_keep_data(tmp_path: Path) -> None:
             scoring=FakeRater(),
         )
         actor = Actor(name="a", is_admin=True)
-        created = await register_artifact(
+        created = await artifact_create(
             CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", actor=actor), deps
         )
     async with open_catalog_engine(url) as engine:
@@ -177,7 +177,7 @@ async def test_ids_are_unique_under_a_burst(deps: Deps) -> None:
     actor = Actor(name="a", is_admin=True)
     results = await asyncio.gather(
         *(
-            register_artifact(
+            artifact_create(
                 CreateArtifact(
                     type=ArtifactType.MODEL, url="https://huggingface.co/org/model", name=f"m{i}", actor=actor
                 ),
@@ -196,11 +196,11 @@ async def test_nothing_is_registered_when_storage_cannot_record_the_package(deps
     actor = Actor(name="a", is_admin=True)
     command = CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", actor=actor)
     with pytest.raises(ServiceFailure) as caught:
-        await register_artifact(command, deps)
+        await artifact_create(command, deps)
     assert caught.value.code is ErrorCode.UNAVAILABLE
     assert await deps.artifacts.by_name("model") == []
     storage.down = False
-    created = await register_artifact(command, deps)
+    created = await artifact_create(command, deps)
     assert storage.prepared == [created.metadata.id]
 
 
@@ -210,7 +210,7 @@ async def test_a_model_failing_the_quality_gate_is_refused_with_424_and_nothing_
     actor = Actor(name="a", is_admin=True)
     command = CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", actor=actor)
     with pytest.raises(ServiceFailure) as refused:
-        await register_artifact(command, deps)
+        await artifact_create(command, deps)
     assert refused.value.code is ErrorCode.FAILED_DEPENDENCY
     assert "license=0.10" in refused.value.message and "ramp_up_time=0.10" in refused.value.message
     [(rated_id, gated)] = rater.rated
@@ -238,7 +238,7 @@ async def test_an_unknown_name_costs_a_password_check_like_a_known_one(deps: Dep
     deps.hasher = hasher
     for name in (deps.policy.admin_name, "nobody"):
         with pytest.raises(ServiceFailure, match=r"^The user or password is invalid\.$") as refused:
-            await authenticate(Login(username=name, password="wrong-password"), deps)
+            await auth_login(Login(username=name, password="wrong-password"), deps)
         assert refused.value.code is ErrorCode.UNAUTHORIZED
     assert len(hasher.checked) == 2
     assert hasher.checked[0] is not None and hasher.checked[1] is None

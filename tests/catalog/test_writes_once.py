@@ -15,10 +15,10 @@ from catalog.adapters.tables import replies
 from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps
 from catalog.endpoints import catalog_endpoints
-from catalog.usecases.create_user import create_user
+from catalog.usecases.artifact_create import artifact_create
+from catalog.usecases.catalog_reset import catalog_reset
 from catalog.usecases.ensure_default_admin import ensure_default_admin
-from catalog.usecases.register_artifact import register_artifact
-from catalog.usecases.reset_catalog import reset_catalog
+from catalog.usecases.user_create import user_create
 from contracts import subjects
 from contracts.artifacts import Actor, ArtifactType, CreateArtifact, DeleteArtifact, ResetRequest
 from contracts.base import Contract, Empty
@@ -84,7 +84,7 @@ async def test_a_key_used_before_a_reset_runs_its_write_again_after_it(catalog: 
     ledger = ReplyLedger(engine, replies)
     request = CreateUser(name="bob", password="long-enough")
     await _send(deps, ledger, subjects.USER_CREATE, request, "key-1")
-    await reset_catalog(ResetRequest(actor=ADMIN), deps)
+    await catalog_reset(ResetRequest(actor=ADMIN), deps)
     await _send(deps, ledger, subjects.USER_CREATE, request, "key-1")
     assert await deps.users.get_user("bob") is not None  # created again, not the creation the reset undid replayed
 
@@ -92,7 +92,7 @@ async def test_a_key_used_before_a_reset_runs_its_write_again_after_it(catalog: 
 async def test_a_deletion_sent_twice_answers_the_first_reply_not_a_404(catalog: tuple[Deps, AsyncEngine]) -> None:
     deps, engine = catalog
     ledger = ReplyLedger(engine, replies)
-    await create_user(CreateUser(name="bob", password="long-enough"), deps)
+    await user_create(CreateUser(name="bob", password="long-enough"), deps)
     for _ in range(2):
         assert await _send(deps, ledger, subjects.USER_DELETE, DeleteUser(name="bob"), "key-1") == b"{}"
     assert await deps.users.get_user("bob") is None
@@ -106,7 +106,7 @@ async def test_a_grant_whose_claim_was_taken_over_is_rolled_back_and_answers_the
     on, its grant (and its bump of the revocation sequence) is rolled back with its reply: the change happened once,
     and both attempts answer the resend's reply."""
     deps, engine = catalog
-    await create_user(CreateUser(name="bob", password="long-enough"), deps)
+    await user_create(CreateUser(name="bob", password="long-enough"), deps)
     clock = Clock()
     ledger = ReplyLedger(engine, replies, clock=clock)
     grant = GrantPermissions(name="bob", permissions=[Permission.UPLOAD])
@@ -133,7 +133,7 @@ async def test_an_artifact_deletion_sent_twice_removes_it_once_and_answers_twice
 ) -> None:
     deps, engine = catalog
     ledger = ReplyLedger(engine, replies)
-    created = await register_artifact(
+    created = await artifact_create(
         CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", actor=ADMIN), deps
     )
     request = DeleteArtifact(type=ArtifactType.MODEL, id=created.metadata.id, actor=ADMIN)
@@ -169,7 +169,7 @@ async def test_an_artifact_deletion_whose_claim_was_taken_over_is_rolled_back(
     deps, engine = catalog
     clock = Clock()
     ledger = ReplyLedger(engine, replies, clock=clock)
-    created = await register_artifact(
+    created = await artifact_create(
         CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", actor=ADMIN), deps
     )
     request = DeleteArtifact(type=ArtifactType.MODEL, id=created.metadata.id, actor=ADMIN)

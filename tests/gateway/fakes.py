@@ -31,7 +31,7 @@ class FakeToken:
 
 @dataclass
 class FakeCatalog:
-    """Answers ``catalog.auth.lease`` like lease_token does (shrinking grants, never past the limit, none for a
+    """Answers ``catalog.auth.lease`` like auth_lease does (shrinking grants, never past the limit, none for a
     check) and ``catalog.auth.revocations``; every answer takes a seeded number of event-loop turns, so
     interleavings are varied and yet the same on every run."""
 

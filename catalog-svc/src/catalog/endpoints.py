@@ -3,24 +3,24 @@
 from typing import Any
 
 from catalog.deps import Deps
-from catalog.usecases.authenticate import authenticate
-from catalog.usecases.create_user import create_user
-from catalog.usecases.delete_artifact import delete_artifact
-from catalog.usecases.delete_user import delete_user
-from catalog.usecases.download_artifact import download_artifact, read_package
-from catalog.usecases.find_by_name import find_by_name
-from catalog.usecases.get_artifact import get_artifact
-from catalog.usecases.grant_permissions import grant_permissions
-from catalog.usecases.lease_token import lease_token
-from catalog.usecases.list_users import list_users
-from catalog.usecases.query_artifacts import query_artifacts
-from catalog.usecases.read_audit import read_audit
-from catalog.usecases.read_revocations import read_revocations
-from catalog.usecases.register_artifact import register_artifact
-from catalog.usecases.register_upload import register_upload
-from catalog.usecases.reset_catalog import reset_catalog
+from catalog.usecases.artifact_audit import artifact_audit
+from catalog.usecases.artifact_by_name import artifact_by_name
+from catalog.usecases.artifact_create import artifact_create
+from catalog.usecases.artifact_delete import artifact_delete
+from catalog.usecases.artifact_download import artifact_download, artifact_package
+from catalog.usecases.artifact_get import artifact_get
+from catalog.usecases.artifact_query import artifact_query
+from catalog.usecases.artifact_register_upload import artifact_register_upload
+from catalog.usecases.artifact_update import artifact_update
+from catalog.usecases.auth_lease import auth_lease
+from catalog.usecases.auth_login import auth_login
+from catalog.usecases.auth_revocations import auth_revocations
+from catalog.usecases.catalog_reset import catalog_reset
 from catalog.usecases.search_by_regex import search_by_regex
-from catalog.usecases.update_artifact import update_artifact
+from catalog.usecases.user_create import user_create
+from catalog.usecases.user_delete import user_delete
+from catalog.usecases.user_grant import user_grant
+from catalog.usecases.user_list import user_list
 from contracts import subjects
 from contracts.artifacts import (
     CreateArtifact,
@@ -42,23 +42,23 @@ from svckit.host import Endpoint, bind
 def catalog_endpoints(deps: Deps) -> list[Endpoint[Any]]:
     """Every subject the catalog answers."""
     return [
-        bind(subjects.ARTIFACT_CREATE, CreateArtifact, register_artifact, deps),
-        bind(subjects.ARTIFACT_GET, GetArtifact, get_artifact, deps),
-        bind(subjects.ARTIFACT_UPDATE, UpdateArtifact, update_artifact, deps),
-        bind(subjects.ARTIFACT_DELETE, DeleteArtifact, delete_artifact, deps),
-        bind(subjects.ARTIFACT_QUERY, QueryArtifacts, query_artifacts, deps),
-        bind(subjects.ARTIFACT_BY_NAME, FindByName, find_by_name, deps),
+        bind(subjects.ARTIFACT_CREATE, CreateArtifact, artifact_create, deps),
+        bind(subjects.ARTIFACT_GET, GetArtifact, artifact_get, deps),
+        bind(subjects.ARTIFACT_UPDATE, UpdateArtifact, artifact_update, deps),
+        bind(subjects.ARTIFACT_DELETE, DeleteArtifact, artifact_delete, deps),
+        bind(subjects.ARTIFACT_QUERY, QueryArtifacts, artifact_query, deps),
+        bind(subjects.ARTIFACT_BY_NAME, FindByName, artifact_by_name, deps),
         bind(subjects.ARTIFACT_BY_REGEX, SearchByRegex, search_by_regex, deps),
-        bind(subjects.ARTIFACT_AUDIT, ReadAudit, read_audit, deps),
-        bind(subjects.ARTIFACT_DOWNLOAD, DownloadArtifact, download_artifact, deps),
-        bind(subjects.ARTIFACT_PACKAGE, ReadPackage, read_package, deps),
-        bind(subjects.ARTIFACT_REGISTER_UPLOAD, RegisterUpload, register_upload, deps),
-        bind(subjects.reset_subject(subjects.CATALOG), ResetRequest, reset_catalog, deps),
-        bind(subjects.AUTH_LOGIN, Login, authenticate, deps),
-        bind(subjects.AUTH_LEASE, LeaseToken, lease_token, deps),
-        bind(subjects.AUTH_REVOCATIONS, Empty, read_revocations, deps),
-        bind(subjects.USER_CREATE, CreateUser, create_user, deps),
-        bind(subjects.USER_LIST, Empty, list_users, deps),
-        bind(subjects.USER_DELETE, DeleteUser, delete_user, deps),
-        bind(subjects.USER_GRANT, GrantPermissions, grant_permissions, deps),
+        bind(subjects.ARTIFACT_AUDIT, ReadAudit, artifact_audit, deps),
+        bind(subjects.ARTIFACT_DOWNLOAD, DownloadArtifact, artifact_download, deps),
+        bind(subjects.ARTIFACT_PACKAGE, ReadPackage, artifact_package, deps),
+        bind(subjects.ARTIFACT_REGISTER_UPLOAD, RegisterUpload, artifact_register_upload, deps),
+        bind(subjects.reset_subject(subjects.CATALOG), ResetRequest, catalog_reset, deps),
+        bind(subjects.AUTH_LOGIN, Login, auth_login, deps),
+        bind(subjects.AUTH_LEASE, LeaseToken, auth_lease, deps),
+        bind(subjects.AUTH_REVOCATIONS, Empty, auth_revocations, deps),
+        bind(subjects.USER_CREATE, CreateUser, user_create, deps),
+        bind(subjects.USER_LIST, Empty, user_list, deps),
+        bind(subjects.USER_DELETE, DeleteUser, user_delete, deps),
+        bind(subjects.USER_GRANT, GrantPermissions, user_grant, deps),
     ]

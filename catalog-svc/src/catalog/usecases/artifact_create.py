@@ -13,7 +13,7 @@ from contracts.artifacts import Artifact, CreateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
 
 
-async def register_artifact(command: CreateArtifact, deps: Deps) -> Artifact:
+async def artifact_create(command: CreateArtifact, deps: Deps) -> Artifact:
     """Create the artifact; 409 when the same type, name and url are already registered."""
     source = parse(command.url, command.type)
     try:

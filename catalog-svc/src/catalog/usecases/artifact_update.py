@@ -28,7 +28,7 @@ async def rerate(deps: Deps, artifact: StoredArtifact, source: SourceRef, readme
         log.warning("rating_failed_on_update", artifact_id=artifact.id, error=failure.message)
 
 
-async def update_artifact(command: UpdateArtifact, deps: Deps) -> Artifact:
+async def artifact_update(command: UpdateArtifact, deps: Deps) -> Artifact:
     """Look the new source up and store it with its README; 400 when the name does not match, 401 for anyone but
     the artifact's owner and administrators. The owner stays who registered it."""
     current = await load_changeable(deps, command.type, command.id, command.actor)

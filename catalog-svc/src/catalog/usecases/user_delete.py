@@ -6,7 +6,7 @@ from contracts.errors import ErrorCode, ServiceFailure
 from contracts.users import DeleteUser
 
 
-async def delete_user(command: DeleteUser, deps: Deps) -> Empty:
+async def user_delete(command: DeleteUser, deps: Deps) -> Empty:
     """Remove the user and revoke their tokens; the default admin cannot be deleted. The reply is stored with the
     deletion, so a caller's resend gets it again rather than a 404 (``contracts.subjects.IDEMPOTENT_WRITES``)."""
     if command.name == deps.policy.admin_name:

@@ -5,7 +5,7 @@ from contracts.base import Empty
 from contracts.users import UserInfo, UserList
 
 
-async def list_users(_: Empty, deps: Deps) -> UserList:
+async def user_list(_: Empty, deps: Deps) -> UserList:
     """Every user with their permissions, by name."""
     return UserList(
         items=[

@@ -9,7 +9,7 @@ from contracts.base import Empty
 from contracts.webhooks import EventType
 
 
-async def delete_artifact(command: DeleteArtifact, deps: Deps) -> Empty:
+async def artifact_delete(command: DeleteArtifact, deps: Deps) -> Empty:
     """Remove the artifact, its lineage node and its bytes unless shared (404 when unknown, 401 for anyone but its
     owner and administrators); audited. The reply is stored with the removal, so a caller's resend gets it again
     (``contracts.subjects.IDEMPOTENT_WRITES``); a resend that runs it again (the first attempt died before the

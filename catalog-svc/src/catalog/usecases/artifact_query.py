@@ -5,7 +5,7 @@ from contracts.artifacts import ArtifactPage, QueryArtifacts
 from contracts.errors import ErrorCode, ServiceFailure
 
 
-async def query_artifacts(query: QueryArtifacts, deps: Deps) -> ArtifactPage:
+async def artifact_query(query: QueryArtifacts, deps: Deps) -> ArtifactPage:
     """A page of matches after the cursor; 413 when the whole query would exceed the result limit."""
     limit = deps.policy.max_query_results
     total = await deps.artifacts.count(query.queries)

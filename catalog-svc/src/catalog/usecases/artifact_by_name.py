@@ -5,7 +5,7 @@ from contracts.artifacts import ArtifactList, FindByName
 from contracts.errors import ErrorCode, ServiceFailure
 
 
-async def find_by_name(query: FindByName, deps: Deps) -> ArtifactList:
+async def artifact_by_name(query: FindByName, deps: Deps) -> ArtifactList:
     """Every artifact with exactly this name, or 404."""
     if query.name == "*":
         raise ServiceFailure(ErrorCode.BAD_REQUEST, "The name '*' is reserved; use POST /artifacts to enumerate.")

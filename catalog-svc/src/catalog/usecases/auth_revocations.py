@@ -5,6 +5,6 @@ from contracts.base import Empty
 from contracts.users import Revocations
 
 
-async def read_revocations(_: Empty, deps: Deps) -> Revocations:
+async def auth_revocations(_: Empty, deps: Deps) -> Revocations:
     """How many changes so far voided cached principals (deleted users, changed permissions, resets)."""
     return Revocations(revocation=await deps.users.revocation())

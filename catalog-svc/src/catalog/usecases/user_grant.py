@@ -7,7 +7,7 @@ from contracts.errors import ErrorCode, ServiceFailure
 from contracts.users import GrantPermissions, UserInfo
 
 
-async def grant_permissions(command: GrantPermissions, deps: Deps) -> UserInfo:
+async def user_grant(command: GrantPermissions, deps: Deps) -> UserInfo:
     """Set the user's permissions to exactly the given list; 404 for an unknown user. The reply is stored with the
     change, so a caller's resend gets it again (``contracts.subjects.IDEMPOTENT_WRITES``)."""
     user = await deps.users.get_user(command.name)

@@ -6,7 +6,7 @@ from contracts.errors import ErrorCode, ServiceFailure
 from contracts.users import CreateUser, UserInfo
 
 
-async def create_user(command: CreateUser, deps: Deps) -> UserInfo:
+async def user_create(command: CreateUser, deps: Deps) -> UserInfo:
     """Store the user with a hashed password; 409 when the name is taken. The reply is stored with the user, so a
     caller's resend of this creation gets it again (``contracts.subjects.IDEMPOTENT_WRITES``)."""
     password_hash = await deps.hasher.hash(command.password)

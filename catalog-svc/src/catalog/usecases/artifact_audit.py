@@ -5,7 +5,7 @@ from catalog.usecases._common import audit, load
 from contracts.artifacts import AuditEntry, AuditTrail, ReadAudit
 
 
-async def read_audit(query: ReadAudit, deps: Deps) -> AuditTrail:
+async def artifact_audit(query: ReadAudit, deps: Deps) -> AuditTrail:
     """The trail, oldest first; the read itself is recorded (and shown) as an ``AUDIT`` entry."""
     artifact = await load(deps, query.type, query.id)
     await deps.artifacts.record(audit(deps, artifact, query.actor, "AUDIT"))

@@ -8,7 +8,7 @@ from contracts.users import LeaseToken, Principal, TokenLease
 CLAIM_ATTEMPTS = 16
 
 
-async def lease_token(command: LeaseToken, deps: Deps) -> TokenLease:
+async def auth_lease(command: LeaseToken, deps: Deps) -> TokenLease:
     """The token's user and up to ``wanted`` uses (none when 0: a gateway re-reading the user after a revocation
     keeps the uses it holds); 403 when unknown, used up (1,000 calls) or too old."""
     token = strip_bearer(command.token)

@@ -8,7 +8,7 @@ from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import RegisterUpload, SourceKind, SourceRef
 
 
-async def register_upload(command: RegisterUpload, deps: Deps) -> Artifact:
+async def artifact_register_upload(command: RegisterUpload, deps: Deps) -> Artifact:
     """Like a registration by url, with the upload as the source (``upload://<id>/<file name>``); the card the
     uploader sent is the artifact's README (searched, and what a model's rating reads)."""
     try:

@@ -6,7 +6,7 @@ from contracts.errors import ErrorCode, ServiceFailure
 from contracts.users import IssuedToken, Login
 
 
-async def authenticate(command: Login, deps: Deps) -> IssuedToken:
+async def auth_login(command: Login, deps: Deps) -> IssuedToken:
     """A fresh ``bearer`` token for valid credentials; 401 otherwise, with the same message and the same work
     (an unknown name's password is checked against a decoy) either way."""
     user = await deps.users.get_user(command.username)

@@ -13,7 +13,7 @@ from contracts.storage import DownloadArtifact, DownloadLink, PackageView, ReadP
 log = structlog.get_logger()
 
 
-async def download_artifact(command: DownloadArtifact, deps: Deps) -> DownloadLink:
+async def artifact_download(command: DownloadArtifact, deps: Deps) -> DownloadLink:
     """A presigned link from storage-svc (its 409/424 when the bytes are not ready); audited as DOWNLOAD."""
     artifact = await load_any(deps, command.id)
     link = await deps.storage.link(artifact.id, command.part)
@@ -21,7 +21,7 @@ async def download_artifact(command: DownloadArtifact, deps: Deps) -> DownloadLi
     return link
 
 
-async def read_package(query: ReadPackage, deps: Deps) -> PackageView:
+async def artifact_package(query: ReadPackage, deps: Deps) -> PackageView:
     """Copy state, progress and files of the artifact's package, who registered it (its owner), and for a model
     each pickle-based file's verdict from its rating's security scan."""
     artifact = await load(deps, query.type, query.id)

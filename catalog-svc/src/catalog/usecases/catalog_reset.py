@@ -6,7 +6,7 @@ from contracts.artifacts import ResetRequest
 from contracts.base import Empty
 
 
-async def reset_catalog(_: ResetRequest, deps: Deps) -> Empty:
+async def catalog_reset(_: ResetRequest, deps: Deps) -> Empty:
     """Remove every artifact, audit entry and user but the default admin, whose tokens stay valid."""
     await deps.artifacts.clear()
     await deps.users.clear_except(deps.policy.admin_name)

@@ -1,19 +1,17 @@
 """An in-memory copy of names and READMEs for regex search, refreshed when the store's revision moves.
 
-Every replica keeps its own copy; one cheap revision read per search tells it whether another replica
-changed the catalog since, so results are never stale. Texts are held UTF-8 encoded (the engine would
-otherwise re-encode them on every search), and results are remembered per (revision, pattern) and per (revision,
-outermost alternative of a pattern): ``domain/regex_alternatives``.
+Every replica keeps its own copy; one cheap revision read per search tells it whether another replica changed the
+catalog since, so results are never stale. Texts are held UTF-8 encoded (the engine would otherwise re-encode them
+on every search); results are remembered per (revision, pattern) and per (revision, outermost alternative of a
+pattern, ``domain/regex_alternatives``), and one scan of an alternative serves every search waiting for it.
 
-A new pattern is first checked (valid, and under the program-size cap) in a process of its own (``PatternChecker``):
-RE2 holds the GIL while it compiles, up to tens of milliseconds for a pattern far over the cap, which would stall
-the event loop. Scans then run in a small pool of threads at a lower priority, never on the event loop: RE2 releases
-the GIL while it searches, so token leases and every other request keep flowing however slow a scan is.
-
+A new pattern is checked (valid, under the program-size cap) on the event loop when it is short and plain enough
+to take well under a millisecond (``quick_to_check``), else in a process of its own (``PatternChecker``): RE2
+holds the GIL while it compiles, up to tens of milliseconds for a pattern far over the cap. Scans run in a small
+pool of threads at a lower priority: RE2 releases the GIL while it searches, so every other request keeps flowing.
 A trigram index (``domain/trigram_index``) narrows each scan to the artifacts holding every literal a match must
-contain (``domain/regex_literals``); it is rebuilt (or, after a write or two, updated) in a thread of its own when
-the revision moves, and until it is ready scans read every artifact. Patterns short and plain enough to check in well under a millisecond
-(``quick_to_check``) are checked on the event loop, the rest in the checking process.
+contain (``domain/regex_literals``); it is built (or, after a write or two, updated) in a thread of its own when
+the revision moves, and until it is ready scans read every artifact.
 
 Each search has a deadline, counted from its arrival: a scan still running at the deadline is answered at
 once and its thread stops before the next artifact (``SearchTooSlow``; one README of the largest size the
@@ -22,6 +20,8 @@ got a thread by then is dropped (``SearchBusy``).
 """
 
 import asyncio
+import contextlib
+import functools
 import threading
 import time
 from array import array
@@ -152,13 +152,10 @@ class SearchIndex:
         self._refresh = asyncio.Lock()
         self._results: OrderedDict[tuple[int, str], list[ArtifactMetadata]] = OrderedDict()
         self._alternatives: OrderedDict[tuple[int, str], array[int]] = OrderedDict()
+        self._scanning: dict[tuple[int, str], asyncio.Future[array[int]]] = {}
         self._checker = PatternChecker()
-        self._pool = ThreadPoolExecutor(
-            max_workers=self._limits.workers, thread_name_prefix="regex-search", initializer=yield_to_requests
-        )
-        self._indexer = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="regex-index", initializer=yield_to_requests
-        )
+        self._pool = ThreadPoolExecutor(self._limits.workers, "regex-search", yield_to_requests)
+        self._indexer = ThreadPoolExecutor(1, "regex-index", yield_to_requests)
         self._indexing: asyncio.Future[TrigramIndex] | None = None
 
     async def search(self, pattern: str) -> list[ArtifactMetadata]:
@@ -191,9 +188,20 @@ class SearchIndex:
         key = (corpus.revision, alternative)
         numbers = self._alternatives.get(key)
         if numbers is None:
-            numbers = await self._scan(_Scan(alternative, corpus, self._limits, deadline, narrowed_only=True))
+            scanning = self._scanning.get(key)
+            if scanning is None:
+                scan = _Scan(alternative, corpus, self._limits, deadline, narrowed_only=True)
+                self._scanning[key] = scanning = asyncio.ensure_future(self._scan(scan))
+                scanning.add_done_callback(functools.partial(self._scanned, key))
+            numbers = await asyncio.shield(scanning)
         _remember(self._alternatives, key, numbers)
         return numbers
+
+    def _scanned(self, key: tuple[int, str], done: "asyncio.Future[array[int]]") -> None:
+        """Forget a finished scan; its outcome is every waiter's, even with none left (hence retrieved here)."""
+        self._scanning.pop(key, None)
+        if not done.cancelled():
+            done.exception()
 
     async def start(self) -> None:
         """Start the checking process now rather than at the first search (it takes a moment to start)."""
@@ -202,11 +210,8 @@ class SearchIndex:
     async def ready(self) -> None:
         """Load the current corpus and wait until its index is built (warm-up, tests, benchmarks)."""
         while (await self._current()).index is None and self._indexing is not None:
-            try:
+            with contextlib.suppress(IndexOutdated):
                 await asyncio.shield(self._indexing)
-                return
-            except IndexOutdated:
-                continue
 
     def close(self) -> None:
         """Stop the checking process, the search threads (scans in flight end at their next artifact) and the
@@ -269,13 +274,8 @@ class SearchIndex:
                 log.error("regex_index_failed", revision=corpus.revision, error=repr(error))
             elif self._corpus.revision == corpus.revision:
                 self._corpus = replace(self._corpus, index=done.result())
-                log.info(
-                    "regex_index_built",
-                    revision=corpus.revision,
-                    artifacts=len(documents),
-                    seconds=round(time.monotonic() - started, 3),
-                    posting_bytes=done.result().nbytes,
-                )
+                figures = {"artifacts": len(documents), "posting_bytes": done.result().nbytes}
+                log.info("regex_index_built", revision=corpus.revision, seconds=time.monotonic() - started, **figures)
 
         indexing.add_done_callback(attach)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from catalog.domain.regex_literals import KELVIN, LONG_S, AllOf, AnyOf, Contains, Query
 
 _KELVIN, _LONG_S = KELVIN.encode(), LONG_S.encode()
-DENSE_SHARE = 32  # a trigram in more than 1/DENSE_SHARE of the documents gets a bitset
+DENSE_SHARE = 32  # a trigram in at least 1/DENSE_SHARE of the documents gets a bitset
 MAX_UPDATED = 64  # documents changed or added that an update handles; more, and the index is built afresh
 _BIT_POSITIONS = [tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256)]
 

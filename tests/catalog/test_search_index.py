@@ -64,6 +64,7 @@ async def test_a_scan_past_its_deadline_stops_with_how_far_it_got(store: SqlArti
     index = SearchIndex(store, SearchLimits(deadline_seconds=0.2, workers=1))
     try:
         await index.start()
+        await index.ready()  # the corpus loaded and indexed before the clock matters
         started = time.monotonic()
         with pytest.raises(SearchTooSlow) as caught:
             await index.search(SLOW)
@@ -77,6 +78,7 @@ async def test_the_event_loop_keeps_running_while_scans_run(store: SqlArtifactSt
     index = SearchIndex(store, SearchLimits(deadline_seconds=1.0, workers=2))
     try:
         await index.start()
+        await index.ready()  # the corpus loaded and indexed before the clock matters
         searches = [asyncio.create_task(index.search(SLOW + f"|z{i}")) for i in range(2)]
         await asyncio.sleep(0.05)
         gaps = []
@@ -95,6 +97,7 @@ async def test_a_search_waiting_for_a_thread_past_its_deadline_is_dropped(store:
     index = SearchIndex(store, SearchLimits(deadline_seconds=0.1, workers=1))
     try:
         await index.start()
+        await index.ready()  # the corpus loaded and indexed before the clock matters
         first = asyncio.create_task(index.search(SLOW))
         await asyncio.sleep(0.01)
         with pytest.raises(SearchBusy):  # through the checking process too, so it queues behind the first

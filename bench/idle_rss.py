@@ -133,7 +133,6 @@ def _vm_rss(pid: int) -> int | None:
     return None
 
 
-
 def process_tree(root_pid: int) -> dict[int, str]:
     """Each process of ``root_pid``'s tree (itself included) and its name, as ``idle_rss`` names it."""
     children: dict[int, list[int]] = {}

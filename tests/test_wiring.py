@@ -3,6 +3,8 @@ exactly one service's endpoint table or is an event listed in ``contracts.bus.EV
 ``contracts.bus.PERMISSIONS`` allow exactly what the tables say (a service subscribes to what it answers, the
 gateway and the services may send what they call, events flow from their publishers to their subscribers)."""
 
+import inspect
+import re
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -75,3 +77,23 @@ def test_every_subject_a_role_may_send_to_is_answered_or_an_event() -> None:
         plain = [p for p in permissions.publish if not p.startswith(("$", "_INBOX"))]
         assert set(plain) <= known, f"{role} may publish subjects nobody answers: {set(plain) - known}"
     assert PERMISSIONS[GATEWAY].subscribe == tuple(s for s, e in EVENTS.items() if GATEWAY in e.subscribers)
+
+
+_BIND = re.compile(
+    r"bind\(\s*subjects\.(?:(?P<constant>\w+)|reset_subject\(subjects\.(?P<service>\w+)\)),\s*\w+,\s*(?P<use>\w+),"
+)
+
+
+@pytest.mark.parametrize("service", list(TABLES))
+def test_each_use_case_is_named_after_the_subject_it_answers_so_grep_finds_it(service: str) -> None:
+    """``bind(subjects.ARTIFACT_CREATE, ..., artifact_create, ...)`` from ``usecases/artifact_create.py``; a reset is
+    ``<service>_reset``."""
+    table = TABLES[service]
+    source = inspect.getsource(inspect.getmodule(table))  # type: ignore[arg-type]
+    bound = list(_BIND.finditer(source))
+    assert len(bound) == len(table(cast(Any, None)))
+    for found in bound:
+        constant, use = found["constant"], found["use"]
+        stem = constant.lower() if constant else f"{getattr(subjects, found['service'])}_reset"
+        assert use == stem, f"{service}: {constant or 'reset'} is answered by {use}, not {stem}"
+        assert f"from {inspect.getmodule(table).__package__}.usecases.{stem} import" in source  # type: ignore[union-attr]

@@ -18,7 +18,7 @@ from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps
 from catalog.usecases.artifact_create import artifact_create
 from catalog.usecases.artifact_delete import artifact_delete
-from catalog.usecases.artifact_download import artifact_package
+from catalog.usecases.artifact_package import artifact_package
 from catalog.usecases.artifact_register_upload import artifact_register_upload
 from catalog.usecases.artifact_update import artifact_update
 from contracts.artifacts import Actor, Artifact, ArtifactType, CreateArtifact, DeleteArtifact, UpdateArtifact

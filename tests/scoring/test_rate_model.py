@@ -19,7 +19,8 @@ from scoring.evidence.sources import Sources
 from scoring.ports import HubModel
 from scoring.usecases.rating_compute import rating_compute
 from scoring.usecases.rating_forget import rating_forget
-from scoring.usecases.rating_read import rating_read, rating_report
+from scoring.usecases.rating_read import rating_read
+from scoring.usecases.rating_report import rating_report
 from tests.scoring.fakes import (
     FakeCodeHost,
     FakeHub,

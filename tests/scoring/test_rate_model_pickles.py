@@ -17,7 +17,7 @@ from scoring.deps import Deps, GatePolicy, PicklePolicy, Policy
 from scoring.evidence.sources import Sources
 from scoring.ports import HubModel, HubSecurity
 from scoring.usecases.rating_compute import rating_compute
-from scoring.usecases.rating_read import rating_report
+from scoring.usecases.rating_report import rating_report
 from tests.scoring.fakes import FakeCodeHost, FakeHub, FakePackageBytes, FakePickleScanner, FakeRelatives, FakeSandbox
 
 CARD = "---\nlicense: apache-2.0\n---\n# digits\n\n## Usage\n\n```python\nprint('ok')\n```\n"

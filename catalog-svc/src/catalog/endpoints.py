@@ -5,10 +5,12 @@ from typing import Any
 from catalog.deps import Deps
 from catalog.usecases.artifact_audit import artifact_audit
 from catalog.usecases.artifact_by_name import artifact_by_name
+from catalog.usecases.artifact_by_regex import artifact_by_regex
 from catalog.usecases.artifact_create import artifact_create
 from catalog.usecases.artifact_delete import artifact_delete
-from catalog.usecases.artifact_download import artifact_download, artifact_package
+from catalog.usecases.artifact_download import artifact_download
 from catalog.usecases.artifact_get import artifact_get
+from catalog.usecases.artifact_package import artifact_package
 from catalog.usecases.artifact_query import artifact_query
 from catalog.usecases.artifact_register_upload import artifact_register_upload
 from catalog.usecases.artifact_update import artifact_update
@@ -16,7 +18,6 @@ from catalog.usecases.auth_lease import auth_lease
 from catalog.usecases.auth_login import auth_login
 from catalog.usecases.auth_revocations import auth_revocations
 from catalog.usecases.catalog_reset import catalog_reset
-from catalog.usecases.search_by_regex import search_by_regex
 from catalog.usecases.user_create import user_create
 from catalog.usecases.user_delete import user_delete
 from catalog.usecases.user_grant import user_grant
@@ -48,7 +49,7 @@ def catalog_endpoints(deps: Deps) -> list[Endpoint[Any]]:
         bind(subjects.ARTIFACT_DELETE, DeleteArtifact, artifact_delete, deps),
         bind(subjects.ARTIFACT_QUERY, QueryArtifacts, artifact_query, deps),
         bind(subjects.ARTIFACT_BY_NAME, FindByName, artifact_by_name, deps),
-        bind(subjects.ARTIFACT_BY_REGEX, SearchByRegex, search_by_regex, deps),
+        bind(subjects.ARTIFACT_BY_REGEX, SearchByRegex, artifact_by_regex, deps),
         bind(subjects.ARTIFACT_AUDIT, ReadAudit, artifact_audit, deps),
         bind(subjects.ARTIFACT_DOWNLOAD, DownloadArtifact, artifact_download, deps),
         bind(subjects.ARTIFACT_PACKAGE, ReadPackage, artifact_package, deps),

@@ -8,7 +8,8 @@ from contracts.scoring import RateModel, RatingRef
 from scoring.deps import Deps
 from scoring.usecases.rating_compute import rating_compute
 from scoring.usecases.rating_forget import rating_forget
-from scoring.usecases.rating_read import rating_read, rating_report
+from scoring.usecases.rating_read import rating_read
+from scoring.usecases.rating_report import rating_report
 from scoring.usecases.scoring_reset import scoring_reset
 from svckit.host import Endpoint, bind
 

@@ -10,10 +10,11 @@ from storage.deps import Deps
 from storage.ports import BlobStoreUnavailable
 from storage.usecases.package_delete import package_delete
 from storage.usecases.package_download import package_download
+from storage.usecases.package_files import package_files
 from storage.usecases.package_prepare import package_prepare
 from storage.usecases.package_range_links import package_range_links
 from storage.usecases.package_sizes import package_sizes
-from storage.usecases.read_package import package_files, package_status
+from storage.usecases.package_status import package_status
 from storage.usecases.storage_reset import storage_reset
 from storage.usecases.upload_begin import upload_begin
 from svckit.host import Endpoint, bind

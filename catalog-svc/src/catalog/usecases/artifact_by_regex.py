@@ -7,7 +7,7 @@ from contracts.artifacts import ArtifactList, SearchByRegex
 from contracts.errors import ErrorCode, ServiceFailure
 
 
-async def search_by_regex(query: SearchByRegex, deps: Deps) -> ArtifactList:
+async def artifact_by_regex(query: SearchByRegex, deps: Deps) -> ArtifactList:
     """Artifacts with a match in their name or README; 400 for a bad, too costly or too slow pattern, 404 for
     no match, 503 when every search thread stayed busy until the deadline."""
     try:

@@ -1,13 +1,8 @@
-"""Read a package's copy state and its files."""
+"""Read a package's files and the archives built so far."""
 
-from contracts.storage import ArchiveView, PackageFiles, PackageRef, PackageStatus, Part
+from contracts.storage import ArchiveView, PackageFiles, PackageRef, Part
 from storage.deps import Deps
-from storage.usecases._common import load, status_of
-
-
-async def package_status(query: PackageRef, deps: Deps) -> PackageStatus:
-    """State and progress (bytes done / total), or 404."""
-    return status_of(await load(deps, query.artifact_id))
+from storage.usecases._common import load
 
 
 async def package_files(query: PackageRef, deps: Deps) -> PackageFiles:

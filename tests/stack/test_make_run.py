@@ -114,6 +114,10 @@ def test_stack_serves_the_api_and_every_process_exposes_metrics(run: Run) -> Non
         assert redirect.headers["Location"] == f"http://127.0.0.1:{run.ui_port}/"
     assert f"open http://127.0.0.1:{run.gateway_port} in a browser" in run.log.read_text()
     token = _login(run)
+    # The catalog's pattern checker process starts with the first pattern that needs it, not at rest.
+    assert _checkers(run.pids("services")[-1]) == []
+    assert run.call("POST", "/artifact/byRegEx", {"regex": "x{2}y"}, token)[0] == 404
+    assert len(_checkers(run.pids("services")[-1])) == 1
     assert run.call("POST", "/artifacts", [{"name": "*"}], token) == (200, [])
     assert run.call("DELETE", "/reset", None, token)[0] == 200
     assert run.call("GET", "/artifacts/model/123456", None, token)[0] == 404
@@ -138,6 +142,20 @@ def test_stack_serves_the_api_and_every_process_exposes_metrics(run: Run) -> Non
     assert re.search(handled, log, re.MULTILINE)
     assert re.search(r"^gateway +\| (?=.*\"http_request\")(?=.*\"status\": 404)", log, re.MULTILINE)
     assert not re.search(r"^gateway +\| (?=.*\"http_request\")(?=.*\"status\": 200)", log, re.MULTILINE)
+
+
+def _checkers(parent: int) -> list[int]:
+    """The multiprocessing workers ``parent`` spawned (the catalog's pattern checker), its resource tracker aside."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if int(stat[stat.rindex(")") + 2 :].split()[1]) == parent and any(b"spawn_main" in arg for arg in argv):
+            found.append(int(entry.name))
+    return found
 
 
 def _sign_in_page(port: int) -> bytes | None:

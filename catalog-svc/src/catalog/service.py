@@ -89,9 +89,9 @@ async def run_catalog(settings: CatalogSettings, stop: asyncio.Event) -> None:
         await _follow_changes(stack, nc, store)
         # Searches read the stored revision themselves (one cheap read per search, which a scan dwarfs), so they
         # stay exact even when a change event was lost; the in-memory copy serves the reads that must be cheap.
+        # Its checker process starts at the first pattern that needs it (~30 MB held at rest otherwise).
         search = SearchIndex(rows, search_limits(settings))
         stack.callback(search.close)
-        await search.start()
         hasher = Argon2Hasher()
         stack.callback(hasher.close)
         deps = Deps(

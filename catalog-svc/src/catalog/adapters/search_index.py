@@ -204,7 +204,8 @@ class SearchIndex:
             done.exception()
 
     async def start(self) -> None:
-        """Start the checking process now rather than at the first search (it takes a moment to start)."""
+        """Start the checking process now rather than at the first pattern that needs it (it takes a moment to
+        start; the service leaves it to that pattern, so an idle catalog holds no checker)."""
         await self._checker.check("start", 0, self._limits.max_program_size)
 
     async def ready(self) -> None:

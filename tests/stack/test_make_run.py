@@ -243,9 +243,10 @@ def test_a_busy_port_stops_the_start_and_names_the_port_and_its_variable(tmp_pat
     assert not (tmp_path / "data").exists()
 
 
-def test_the_banner_says_the_admin_password_is_the_published_default(run: Run) -> None:
+def test_the_banner_says_the_admin_password_is_the_published_default_and_the_storage_capacity(run: Run) -> None:
     run.until(lambda: "published default password" in run.log.read_text())
     assert "REGISTRY_ADMIN_PASSWORD" in run.log.read_text()
+    assert re.search(r"storage capacity \d+\.\d GB \(STORAGE_CAPACITY_BYTES\)", run.log.read_text())
 
 
 def test_registry_replicas_runs_that_many_of_each_service_and_refuses_a_bad_count(tmp_path: Path) -> None:

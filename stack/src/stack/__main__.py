@@ -13,6 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
+from stack.capacity import default_capacity
 from stack.natsd import prepare_nats
 from stack.ports import PortClaim, taken
 from stack.private import persistent_secret
@@ -209,7 +210,12 @@ def _object_storage(supervisor: Supervisor, data_dir: Path) -> dict[str, str]:
     child = Child("seaweed", launch.argv, launch.env)
     supervisor.start(child, INFRA)
     wait_seaweed_ready(launch.s3, timeout=60, child=child)
+    capacity = os.environ.get("STORAGE_CAPACITY_BYTES")  # storage-svc checks it
+    if not capacity:  # an ingest past it answers 507 before the disk fills
+        capacity = str(default_capacity(data_dir / "seaweed"))
+        stdout_sink(f"{'stack':<12}| storage capacity {int(capacity) / 1e9:.1f} GB (STORAGE_CAPACITY_BYTES)")
     return {
+        "STORAGE_CAPACITY_BYTES": capacity,
         "S3_ENDPOINT_URL": launch.s3.endpoint_url,
         "S3_ACCESS_KEY_ID": launch.s3.access_key,
         "S3_SECRET_ACCESS_KEY": launch.s3.secret_key,

@@ -277,5 +277,6 @@ def test_registry_replicas_runs_that_many_of_each_service_and_refuses_a_bad_coun
         token = _login(run)
         assert {run.call("POST", "/artifacts", [{"name": "*"}], token)[0] for _ in range(8)} == {200}
         assert len(run.pids("services-2")) == 1 and len(run.pids("scoring-svc-2")) == 1
+        assert len(run.pids("gateway-2")) == 1  # a second gateway on the same port
     finally:
         run.child.stop(timeout=30)

@@ -118,9 +118,10 @@ def main() -> None:
             "GATEWAY_PORT": gateway_port,
             "GATEWAY_UI_URL": os.environ.get("GATEWAY_UI_URL", f"http://127.0.0.1:{ui_port}/"),
         }
-        if cluster:  # two gateways on one port (SO_REUSEPORT): the kernel spreads the connections
+        if replicas() > 1:  # a gateway per replica, on one port (SO_REUSEPORT): the kernel spreads the connections
             gateway_env["GATEWAY_REUSE_PORT"] = "true"
-            supervisor.start(Child("gateway-2", [sys.executable, "-m", "gateway"], gateway_env), EDGE)
+            for replica in range(replicas(), 1, -1):
+                supervisor.start(Child(f"gateway-{replica}", [sys.executable, "-m", "gateway"], gateway_env), EDGE)
         supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], gateway_env), EDGE)
         ui_env = {**env, "UI_PORT": ui_port, "REGISTRY_URL": f"http://127.0.0.1:{gateway_port}"}
         supervisor.start(Child("ui", [sys.executable, "-m", "ui"], ui_env), EDGE)

@@ -17,7 +17,7 @@ from contracts.base import Contract
 from contracts.scoring import PickleFileScan, PickleVerdict
 from contracts.storage import RangeLink, RangeLinks
 from scoring.adapters.remote_scan import PickleScanLimits
-from scoring.adapters.stored_pickles import UNCOPIED, StoredPickleScanner
+from scoring.adapters.stored_pickles import CHANGED, UNCOPIED, StoredPickleScanner
 
 R = TypeVar("R", bound=Contract)
 ACME = Path(__file__).resolve().parents[1] / "fixtures" / "upstream" / "hf" / "models" / "acme-research"
@@ -43,6 +43,8 @@ async def _ranges(request: web.Request) -> web.Response:
     """``/blob`` and ``/upload`` serve the checkpoint by range, as S3 does; ``/gone`` is an object the copy removed."""
     if request.match_info["key"] == "gone":
         return web.Response(status=404)
+    if request.match_info["key"] == "changed":  # written again since its link was pinned
+        return web.Response(status=412)
     start, end = request.http_range.start or 0, request.http_range.stop or len(MALICIOUS)
     return web.Response(status=206, body=MALICIOUS[start:end])
 
@@ -120,3 +122,20 @@ async def test_a_file_of_a_format_without_pickles_is_not_waited_for_yet_its_byte
         PickleVerdict.DANGEROUS,
         ["os.system"],
     )
+
+
+async def test_a_file_read_again_through_a_fresh_link_is_reported_as_read_there(
+    bucket: str, threads: ThreadPoolExecutor
+) -> None:
+    gone = RangeLink(path="model.safetensors", size=len(MALICIOUS), url=f"{bucket}/gone", stored=False)
+    blob = RangeLink(path="model.safetensors", size=len(MALICIOUS), url=f"{bucket}/blob", stored=True)
+    [scan] = await _scan(FakeStorage([gone], [blob]), threads)
+    assert scan.verdict is PickleVerdict.DANGEROUS and UNCOPIED not in scan.detail and CHANGED not in scan.detail
+
+
+async def test_only_an_object_written_again_is_said_to_be_changed(bucket: str, threads: ThreadPoolExecutor) -> None:
+    pinned = {"If-Unmodified-Since": "Sun, 06 Dec 2026 19:00:00 GMT"}
+    for key, why in (("changed", CHANGED), ("gone", UNCOPIED)):
+        link = RangeLink(path="model.safetensors", size=len(MALICIOUS), url=f"{bucket}/{key}", headers=pinned)
+        [scan] = await _scan(FakeStorage([link]), threads)
+        assert scan.verdict is PickleVerdict.UNSCANNED and scan.detail.endswith(f"({why})"), (key, scan.detail)

@@ -70,6 +70,15 @@ class Outcome:
     fetched: int = 0
     unreadable: bool = False
     late: bool = False
+    changed: bool = False  # unreadable because the object changed since its link was pinned (412)
+
+
+class ObjectChanged(SourceUnavailable):
+    """The object answered 412: it was written again since the condition its link carries."""
+
+
+class _Changed(RangeReadError):
+    """``ObjectChanged``, as the worker thread sees it."""
 
 
 class _Stopped(RangeReadError):
@@ -102,6 +111,8 @@ class _Remote:
         while True:
             try:
                 return future.result(timeout=_POLL_SECONDS)
+            except ObjectChanged as error:
+                raise _Changed(str(error)) from error
             except SourceUnavailable as error:
                 raise RangeReadError(str(error)) from error
             except TimeoutError as error:
@@ -120,6 +131,8 @@ class _Remote:
                     raise Transient(f"{self._file.source} answered {response.status}")
                 if response.status == 200:
                     raise SourceUnavailable(f"{self._file.source} does not serve byte ranges")
+                if response.status == 412:
+                    raise ObjectChanged(f"{self._file.source} answered 412: the object changed since it was pinned")
                 if response.status != 206:
                     raise SourceUnavailable(f"{self._file.source} answered {response.status}")
                 body = await read_capped(response, end - start)
@@ -146,8 +159,9 @@ class RangeScanner:
         for remote in list(self._live):
             remote.stop.set()
 
-    async def scan(self, files: Sequence[RemoteFile], scan: Scan) -> list[Outcome]:
-        """Each file's outcome, in order; files not done within ``limits.seconds`` are ``late``."""
+    async def scan(self, files: Sequence[RemoteFile], scan: Scan, seconds: float | None = None) -> list[Outcome]:
+        """Each file's outcome, in order; files not done within ``seconds`` (``limits.seconds`` unless given: what
+        is left of a caller's deadline) are ``late``."""
         loop = asyncio.get_running_loop()
         remotes = [_Remote(self._session, file, self._timeout, loop) for file in files]
         self._live.update(remotes)
@@ -157,7 +171,8 @@ class RangeScanner:
         done: set[asyncio.Future[Outcome]] = set()
         try:
             if tasks:
-                done, _ = await asyncio.wait(tasks, timeout=self.limits.seconds)
+                budget = self.limits.seconds if seconds is None else max(0.0, seconds)
+                done, _ = await asyncio.wait(tasks, timeout=budget)
         finally:  # past the deadline, or cancelled with the rating: threads stop at their next range
             for remote, task in zip(remotes, tasks, strict=True):
                 if not task.done():
@@ -173,19 +188,20 @@ class RangeScanner:
         file = RangeFile(remote.fetch, target.size, budget=self.limits.max_bytes, block=self.limits.block)
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
-        unreadable = False
+        unreadable = changed = False
         try:
             buffered = io.BufferedReader(file, _BUFFER)  # pickletools reads opcode by opcode
             parts = await loop.run_in_executor(self._executor, scan, buffered, target.path, self.limits.max_bytes)
         except RangeReadError as error:
             parts, unreadable = [("", FileRead((), f"could not be read: {printable(str(error))}"))], True
+            changed = isinstance(error, _Changed)
         except Exception as error:  # a scanner bug must not fail the rating: the file stays unscanned, and says so
             structlog.get_logger().exception("pickle_scan_failed")
             parts = [("", FileRead((), f"the scan failed ({type(error).__name__})"))]
         structlog.get_logger().debug(
             "pickle_file_scanned", requests=file.requests, fetched=file.fetched, seconds=time.perf_counter() - started
         )
-        return Outcome(parts, file.fetched, unreadable=unreadable)
+        return Outcome(parts, file.fetched, unreadable=unreadable, changed=changed)
 
     def late(self) -> str:
         """The detail of a file not scanned within the deadline."""

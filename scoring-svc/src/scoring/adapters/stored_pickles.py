@@ -68,33 +68,36 @@ class StoredPickleScanner:
         self._ranges.close()
 
     async def scan(self, artifact_id: str) -> list[PickleFileScan]:
-        """Every pickle-based file's (or archive member's) verdict, within the deadline."""
-        links = await self._stored_links(artifact_id)
+        """Every pickle-based file's (or archive member's) verdict, within the one deadline of the wait for the copy
+        and both passes."""
+        deadline = time.monotonic() + self._ranges.limits.seconds
+        links = await self._stored_links(artifact_id, deadline - self._ranges.limits.seconds / 2)
         readable = [link for link in links if link.url is not None]
-        outcomes = dict(zip((link.path for link in readable), await self._scan(readable), strict=True))
+        outcomes = dict(zip((link.path for link in readable), await self._scan(readable, deadline), strict=True))
+        read_through = {link.path: link for link in links}  # the link each file's outcome was read through
         again = [link.path for link in readable if outcomes[link.path].unreadable]
         if again:  # an upload's object went with its finished copy: fresh links lead to the stored blob
             fresh = [link for link in await self._links(artifact_id) if link.path in again and link.url is not None]
-            outcomes |= dict(zip((link.path for link in fresh), await self._scan(fresh), strict=True))
-        scans = [scan for link in links for scan in self._scans(link, outcomes.get(link.path))]
+            outcomes |= dict(zip((link.path for link in fresh), await self._scan(fresh, deadline), strict=True))
+            read_through |= {link.path: link for link in fresh}
+        scans = [scan for link in links for scan in self._scans(read_through[link.path], outcomes.get(link.path))]
         structlog.get_logger().info(
             "stored_pickles_scanned", artifact_id=artifact_id, files=len(scans), verdicts=[s.verdict for s in scans]
         )
         return scans
 
-    async def _stored_links(self, artifact_id: str) -> list[RangeLink]:
-        """The links once every readable file that could hold pickles is a stored blob, or when half the scan's
-        deadline has passed (an upload of safetensors and JSON alone is not held up by its copy)."""
-        deadline = time.monotonic() + self._ranges.limits.seconds / 2
+    async def _stored_links(self, artifact_id: str, wait_until: float) -> list[RangeLink]:
+        """The links once every readable file that could hold pickles is a stored blob, or at ``wait_until`` (half
+        the scan's deadline: an upload of safetensors and JSON alone is not held up by its copy)."""
         links = await self._links(artifact_id)
-        while any(_uncopied_pickles(link) for link in links) and time.monotonic() < deadline:
+        while any(_uncopied_pickles(link) for link in links) and time.monotonic() < wait_until:
             await asyncio.sleep(_POLL_SECONDS)
             links = await self._links(artifact_id)
         return links
 
-    async def _scan(self, links: list[RangeLink]) -> list[Outcome]:
+    async def _scan(self, links: list[RangeLink], deadline: float) -> list[Outcome]:
         files = [RemoteFile(link.path, link.size, link.url or "", _condition(link), SOURCE) for link in links]
-        return await self._ranges.scan(files, scan_package)
+        return await self._ranges.scan(files, scan_package, seconds=deadline - time.monotonic())
 
     async def _links(self, artifact_id: str) -> list[RangeLink]:
         try:
@@ -117,7 +120,7 @@ class StoredPickleScanner:
         ]  # fmt: skip
         if link.stored:
             return scans
-        why = CHANGED if outcome.unreadable and link.headers else UNCOPIED
+        why = CHANGED if outcome.changed else UNCOPIED
         return [scan.model_copy(update={"detail": f"{scan.detail} ({why})"}) for scan in scans]
 
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.errors import ErrorCode, ServiceFailure
 from svckit import reply_ledger
 from svckit.database import create_engine
 from svckit.idempotency import answer_once
-from svckit.reply_ledger import ReplyLedger
-from tests.svckit.write_service import METADATA, REPLIES
+from svckit.reply_ledger import Outcome, ReplyLedger, Ticket
+from tests.svckit.write_service import METADATA, REPLIES, Effects, Make
 
 SUBJECT = "writes.make"
 
@@ -99,3 +99,30 @@ async def test_records_older_than_an_hour_are_swept(engine: AsyncEngine) -> None
     async with engine.connect() as conn:
         assert list((await conn.scalars(select(REPLIES.c.key))).all()) == ["recent"]
         assert await conn.scalar(select(func.count()).select_from(REPLIES)) == 1
+
+
+class CountingLedger(ReplyLedger):
+    """The real ledger, noting each time it records or reads an outcome."""
+
+    calls: list[str]
+
+    async def settle(self, ticket: Ticket, outcome: Outcome, conn: AsyncConnection | None = None) -> bool:
+        self.calls.append("settle" if conn is None else "settle with the effect")
+        return await super().settle(ticket, outcome, conn)
+
+    async def settled_outcome(self, ticket: Ticket) -> Outcome | None:
+        self.calls.append("settled_outcome")
+        return await super().settled_outcome(ticket)
+
+
+async def test_an_outcome_recorded_with_the_effect_is_neither_written_nor_read_again(engine: AsyncEngine) -> None:
+    ledger = CountingLedger(engine, REPLIES)
+    ledger.calls = []
+    effects = Effects(engine)
+
+    async def run() -> bytes:
+        return (await effects.make(Make(name="once"))).model_dump_json().encode()
+
+    first = await answer_once(ledger, SUBJECT, "k", b"payload", run)
+    assert ledger.calls == ["settle with the effect"]
+    assert await answer_once(ledger, SUBJECT, "k", b"payload", run) == first and effects.runs == 1

@@ -29,6 +29,9 @@ WAIT_LIMIT_SECONDS = 30.0  # the longest an attempt waits for another's outcome 
 
 log = structlog.get_logger()
 _current: contextvars.ContextVar[Ticket | None] = contextvars.ContextVar("idempotency_ticket", default=None)
+# What the running attempt's store recorded with the effect (``settle_within``): the attempt then replays it without
+# asking the ledger again. A list, shared with tasks the handler starts (they see a copy of the context).
+_recorded: contextvars.ContextVar[list[Outcome] | None] = contextvars.ContextVar("idempotency_recorded", default=None)
 
 
 class LostClaim(Exception):
@@ -42,8 +45,12 @@ async def settle_within(conn: AsyncConnection, reply: Contract) -> None:
     ticket = _current.get()
     if ticket is None:
         return
-    if not await ticket.ledger.settle(ticket, Outcome(None, reply.model_dump_json()), conn):
+    outcome = Outcome(None, reply.model_dump_json())
+    if not await ticket.ledger.settle(ticket, outcome, conn):
         raise LostClaim(f"{ticket.subject} {ticket.key}")
+    recorded = _recorded.get()
+    if recorded is not None:
+        recorded.append(outcome)
 
 
 async def answer_once(
@@ -76,6 +83,8 @@ async def _run(ticket: Ticket, run: Callable[[], Awaitable[bytes]]) -> bytes:
     """Run the write holding ``ticket``, then record its outcome unless its store already did (with the effect).
     ``LostClaim`` when another attempt took the key over meanwhile: its outcome is the one to replay."""
     token = _current.set(ticket)
+    recorded: list[Outcome] = []
+    recorded_token = _recorded.set(recorded)
     renewing = asyncio.create_task(_renew(ticket))
     try:
         reply = await run()
@@ -91,6 +100,9 @@ async def _run(ticket: Ticket, run: Callable[[], Awaitable[bytes]]) -> bytes:
         with contextlib.suppress(asyncio.CancelledError):
             await renewing
         _current.reset(token)
+        _recorded.reset(recorded_token)
+    if recorded:  # the store recorded the outcome with the effect, which committed: nothing more to write or read
+        return recorded[-1].replay()
     return await _finish(ticket, Outcome(None, reply.decode()))
 
 

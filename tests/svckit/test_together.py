@@ -102,3 +102,22 @@ async def test_the_first_service_to_fail_stops_the_others_and_fails_the_whole() 
     with pytest.raises(RuntimeError, match="cannot reach its database"):
         await asyncio.wait_for(serve_together(entries, asyncio.Event()), timeout=5)
     assert stopped == ["steady"]
+
+
+async def test_a_service_that_returns_unasked_stops_the_others_and_fails_the_whole() -> None:
+    stopped: list[str] = []
+
+    async def steady(_settings: RuntimeSettings, stop: asyncio.Event) -> None:
+        await stop.wait()
+        stopped.append("steady")
+
+    async def quitter(_settings: RuntimeSettings, _stop: asyncio.Event) -> None:
+        await asyncio.sleep(0.01)
+
+    entries = [
+        (ServiceEntry("steady-svc", RuntimeSettings, steady), RuntimeSettings()),
+        (ServiceEntry("quitter-svc", RuntimeSettings, quitter), RuntimeSettings()),
+    ]
+    with pytest.raises(RuntimeError, match="quitter-svc ended before it was asked to stop"):
+        await asyncio.wait_for(serve_together(entries, asyncio.Event()), timeout=5)
+    assert stopped == ["steady"]

@@ -92,13 +92,17 @@ async def serve_together(loaded: list[tuple[ServiceEntry[Any], RuntimeSettings]]
         context = contextvars.copy_context()  # every line logged under this task names its service
         context.run(structlog.contextvars.bind_contextvars, process=entry.process)
         tasks.append(asyncio.create_task(entry.run(settings, stop), name=entry.process, context=context))
-    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-    failed = [task for task in done if not task.cancelled() and task.exception() is not None]
-    if failed:
-        log.error("service_failed", service=failed[0].get_name(), error=repr(failed[0].exception()))
+    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    if not stop.is_set():  # a service ended (failed, or returned) while the others serve: stop them all
+        ended = next(iter(done))
+        error = ended.exception() if not ended.cancelled() else None
+        log.error("service_ended", process=ended.get_name(), error=repr(error) if error else "returned")
         stop.set()
-    results = await asyncio.gather(*tasks, return_exceptions=True)
-    for result in results:
+        if error is None:
+            error = RuntimeError(f"{ended.get_name()} ended before it was asked to stop")
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise error
+    for result in await asyncio.gather(*tasks, return_exceptions=True):
         if isinstance(result, BaseException):
             raise result
 

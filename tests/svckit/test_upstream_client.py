@@ -12,10 +12,11 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from svckit.upstream import Upstream, UpstreamDown, UpstreamMissing, UpstreamTransient
+from svckit.upstream import Upstream, UpstreamDown, UpstreamMissing, UpstreamRejected, UpstreamTransient
 from svckit.upstream_client import ATTEMPTS, UpstreamClient
 from svckit.upstream_paths import BadUpstreamUrl
-from tests.mirror.conftest import start
+from tests.mirror.app import build_app
+from tests.mirror.conftest import FIXTURES, start
 
 REPO = "openai/whisper"
 MODEL = "acme-research/bow-sentiment-tiny"
@@ -52,6 +53,15 @@ async def _mirror_log(session: aiohttp.ClientSession, mirror_url: str) -> list[s
     async with session.get(f"{mirror_url}/_mirror/requests") as answer:
         seen: list[str] = await answer.json()
     return seen
+
+
+@pytest.fixture
+async def mirror_url() -> AsyncIterator[str]:
+    """A mirror of this test's own: the suite's shared one keeps only its last 10,000 requests, and other tests'
+    stacks may be fetching from it meanwhile, so its log could not say what this test's client sent."""
+    runner, served = await start(build_app(FIXTURES, github_anonymous_limit=100_000))
+    yield served.origin
+    await runner.cleanup()
 
 
 @pytest.fixture
@@ -139,3 +149,12 @@ async def test_a_bad_segment_is_refused_before_any_request(
     with pytest.raises(BadUpstreamUrl):
         await call(client)
     assert await _mirror_log(session, mirror_url) == before
+
+
+async def test_a_page_that_is_not_json_is_refused_at_once_not_retried_as_a_lost_answer(
+    flaky: Flaky, session: aiohttp.ClientSession
+) -> None:
+    flaky.failures, flaky.status = 1, 200  # an error page served with 200, as some proxies do
+    with pytest.raises(UpstreamRejected, match="not JSON"):
+        await _client(session, flaky.origin).github_json("repos", REPO)
+    assert len(flaky.seen) == 1

@@ -13,6 +13,7 @@ first call, see ``svckit.upstream``), files and GitHub's REST API through aiohtt
 
 import asyncio
 import functools
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import cached_property
@@ -30,6 +31,7 @@ from svckit.upstream import (
     UpstreamDenied,
     UpstreamDown,
     UpstreamMissing,
+    UpstreamRejected,
     UpstreamTransient,
     check_status,
     hub_status,
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 HubKind = Literal["model", "dataset"]
 MAX_TEXT = 1 << 20
+MAX_JSON = 32 << 20
 CHUNK = 1 << 20
 ATTEMPTS = 3
 
@@ -152,7 +155,13 @@ class UpstreamClient:
         async def attempt() -> Any:
             headers = self.upstream.github_headers()
             async with self._get(self.upstream.github + path, headers, what, params=params, ok=(200, 204)) as answer:
-                return None if answer.status == 204 else await answer.json()
+                if answer.status == 204:
+                    return None
+                body = await read_capped(answer, MAX_JSON)
+            try:  # decoded outside the request: a page that is not JSON is the upstream's answer, not a lost one
+                return json.loads(body)
+            except ValueError as error:
+                raise UpstreamRejected(f"{what} answered 200 with a body that is not JSON", 200) from error
 
         return await self.retried(attempt, what)
 

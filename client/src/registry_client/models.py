@@ -228,6 +228,7 @@ class PackageFile(Model):
     upstream_sha256: str | None = None
     verified: bool | None = None
     note: str = ""
+    pickle_scan: dict[str, Any] | None = None  # a model's pickle-based file: its scan's verdict, kept as sent
 
 
 class PackageArchive(Model):

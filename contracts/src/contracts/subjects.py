@@ -94,6 +94,10 @@ MONITORED_SERVICES: Final = (CATALOG, STORAGE, LINEAGE, SCORING, WEBHOOKS)
 # (the replica that took it died mid-call) sends it once more, and another replica answers. Reads that may take
 # long on purpose (a regex search, an upstream check) and anything that changes state (a token lease spends
 # calls) are not here.
+# Presigned ranged-read links of a package's files in the bucket (``RangeLinksQuery`` → ``RangeLinks``): scoring-svc
+# reads uploaded model files through them for the pickle scan.
+PACKAGE_RANGE_LINKS: Final = "storage.package.range_links"
+
 RETRYABLE_READS: Final = frozenset(
     {
         ARTIFACT_GET,
@@ -107,6 +111,7 @@ RETRYABLE_READS: Final = frozenset(
         PACKAGE_STATUS,
         PACKAGE_FILES,
         PACKAGE_SIZES,
+        PACKAGE_RANGE_LINKS,
         LINEAGE_GRAPH,
         LINEAGE_PARENTS,
         LINEAGE_COST,
@@ -138,8 +143,3 @@ IDEMPOTENT_WRITES: Final = frozenset(
 def reset_subject(service: str) -> str:
     """The reset subject a service answers."""
     return f"{service}.admin.reset"
-
-
-# Presigned ranged-read links of a package's files in the bucket (``RangeLinksQuery`` → ``RangeLinks``): scoring-svc
-# reads uploaded model files through them for the pickle scan.
-PACKAGE_RANGE_LINKS: Final = "storage.package.range_links"

@@ -2,8 +2,9 @@
 
 An S3 store on a full disk fails writes part-way; storage-svc refuses an ingest or an upload past its capacity with
 507 before anything is recorded or written. So the capacity is what the store's data already takes on disk plus
-``FREE_SHARE`` of the disk's free space at start, leaving the rest for the databases, logs and the store's own
-overhead (space of deleted blobs not yet reclaimed).
+``FREE_SHARE`` of the disk's free space at start, leaving the rest for the databases and logs. What the store takes
+on disk includes the space of deleted blobs it has not reclaimed yet, which storage-svc does not count: after much
+deletion the capacity runs ahead of the disk by that much (set ``STORAGE_CAPACITY_BYTES`` where that matters).
 """
 
 import os

@@ -6,7 +6,7 @@ as :class:`S3NotFound` (a ``KeyError``), :class:`S3Unavailable` (answer 503) or 
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from itertools import islice
 from typing import Any
@@ -143,7 +143,8 @@ class S3BlobStore:
                 head = await self._client.head_object(Bucket=self.bucket, Key=key)
         except S3NotFound:
             return None
-        checked_at = parsedate_to_datetime(head["ResponseMetadata"]["HTTPHeaders"]["date"])
+        date = head["ResponseMetadata"]["HTTPHeaders"].get("date")  # S3's clock; ours when it sends no Date
+        checked_at = parsedate_to_datetime(date) if date else datetime.now(UTC)
         return ObjectHead(int(head["ContentLength"]), str(head["ETag"]), head["LastModified"], checked_at)
 
     async def exists(self, key: str) -> bool:

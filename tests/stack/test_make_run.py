@@ -83,9 +83,10 @@ class Run:
         raise TimeoutError("condition not met")
 
 
-@pytest.fixture
-def run(tmp_path: Path) -> Iterator[Run]:
-    started = Run(tmp_path).start()
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    """One stack for the tests that only read it or kill a process it restarts (each start costs ~10 s)."""
+    started = Run(tmp_path_factory.mktemp("make-run")).start()
     yield started
     started.child.stop()
 

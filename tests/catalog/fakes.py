@@ -1,8 +1,16 @@
 """Fakes implementing the catalog's ports, for use-case tests that need no upstream service."""
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from catalog.adapters.artifact_store import SqlArtifactStore
+from catalog.adapters.search_index import SearchIndex
+from catalog.adapters.user_store import SqlUserStore
+from catalog.deps import Deps
 from catalog.domain.sources import Source
 from catalog.ports import UpstreamDescription, UpstreamNotFound
 from contracts.artifacts import ArtifactType
@@ -121,3 +129,21 @@ class FakeRater:
 
     async def report(self, artifact_id: str) -> RatingReport | None:
         return None  # the package view then shows no pickle verdicts
+
+
+def store_deps(engine: AsyncEngine, **overrides: Any) -> Deps:
+    """The catalog's use cases on its real SQL store (``engine``), with fakes for the upstream, the password hash
+    and the other services; ``overrides`` replace any of them (a policy, a clock, another fake)."""
+    store = SqlArtifactStore(engine)
+    deps = Deps(
+        artifacts=store,
+        users=SqlUserStore(engine),
+        upstream=FakeUpstream({"org/model": "# Model card"}),
+        hasher=FastHasher(),
+        search=SearchIndex(store),
+        events=RecordingEvents(),
+        storage=FakeStorage(),
+        lineage=FakeLineage(),
+        scoring=FakeRater(),
+    )
+    return replace(deps, **overrides)

@@ -8,13 +8,10 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.engine import open_catalog_engine
 from catalog.adapters.migrations import MIGRATIONS
-from catalog.adapters.search_index import SearchIndex
-from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps
 from catalog.usecases.artifact_create import artifact_create
 from catalog.usecases.artifact_delete import artifact_delete
@@ -24,7 +21,7 @@ from catalog.usecases.artifact_update import artifact_update
 from contracts.artifacts import Actor, Artifact, ArtifactType, CreateArtifact, DeleteArtifact, UpdateArtifact
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import PackageState, PackageStatus, PackageView, ReadPackage, RegisterUpload
-from tests.catalog.fakes import FakeLineage, FakeRater, FakeStorage, FakeUpstream, FastHasher, RecordingEvents
+from tests.catalog.fakes import FakeStorage, FakeUpstream, store_deps
 
 ALICE = Actor(name="alice", is_admin=False)
 BOB = Actor(name="bob", is_admin=False)
@@ -48,24 +45,16 @@ class ViewingStorage(FakeStorage):
         return PackageView(status=status, files=[])
 
 
-def _deps(store: SqlArtifactStore, users: SqlUserStore) -> Deps:
-    return Deps(
-        artifacts=store,
-        users=users,
-        upstream=FakeUpstream({"org/code": "# Code", "org/other": "# Other"}),
-        hasher=FastHasher(),
-        search=SearchIndex(store),
-        events=RecordingEvents(),
-        storage=ViewingStorage(),
-        lineage=FakeLineage(),
-        scoring=FakeRater(),
+def _deps(engine: AsyncEngine) -> Deps:
+    return store_deps(
+        engine, upstream=FakeUpstream({"org/code": "# Code", "org/other": "# Other"}), storage=ViewingStorage()
     )
 
 
 @pytest.fixture
 async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
     async with open_catalog_engine(f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}") as engine:
-        yield _deps(SqlArtifactStore(engine), SqlUserStore(engine))
+        yield _deps(engine)
 
 
 async def _register(deps: Deps, actor: Actor) -> Artifact:
@@ -151,7 +140,7 @@ async def test_artifacts_registered_before_owners_were_recorded_are_left_to_admi
         await conn.execute(text("INSERT INTO artifact_readmes (artifact_id, readme) VALUES ('1234567890123456', '')"))
     await engine.dispose()
     async with open_catalog_engine(url) as migrated:
-        deps = _deps(SqlArtifactStore(migrated), SqlUserStore(migrated))
+        deps = _deps(migrated)
         old = await deps.artifacts.get("1234567890123456")
         assert old is not None and old.owner is None
         created = Artifact.model_validate({"metadata": old.metadata.model_dump(), "data": {"url": CODE}})

@@ -26,7 +26,15 @@ from contracts.artifacts import Actor, ArtifactType, CreateArtifact, ResetReques
 from contracts.base import Empty
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.users import CreateUser, DeleteUser, GrantPermissions, LeaseToken, Login, Permission
-from tests.catalog.fakes import FakeLineage, FakeRater, FakeStorage, FakeUpstream, FastHasher, RecordingEvents
+from tests.catalog.fakes import (
+    FakeLineage,
+    FakeRater,
+    FakeStorage,
+    FakeUpstream,
+    FastHasher,
+    RecordingEvents,
+    store_deps,
+)
 
 
 class Clock:
@@ -41,20 +49,7 @@ class Clock:
 async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}"
     async with open_catalog_engine(url) as engine:
-        store = SqlArtifactStore(engine)
-        built = Deps(
-            artifacts=store,
-            users=SqlUserStore(engine),
-            upstream=FakeUpstream({"org/model": "# Model card"}),
-            hasher=FastHasher(),
-            search=SearchIndex(store),
-            events=RecordingEvents(),
-            storage=FakeStorage(),
-            lineage=FakeLineage(),
-            scoring=FakeRater(),
-            policy=Policy(tokens=TokenPolicy(max_uses=40)),
-            clock=Clock(),
-        )
+        built = store_deps(engine, policy=Policy(tokens=TokenPolicy(max_uses=40)), clock=Clock())
         await ensure_default_admin(built)
         yield built
 

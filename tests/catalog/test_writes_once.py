@@ -8,11 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.engine import open_catalog_engine
-from catalog.adapters.search_index import SearchIndex
 from catalog.adapters.tables import replies
-from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps
 from catalog.endpoints import catalog_endpoints
 from catalog.usecases.artifact_create import artifact_create
@@ -27,7 +24,7 @@ from contracts.users import CreateUser, DeleteUser, GrantPermissions, Permission
 from svckit import reply_ledger
 from svckit.host import answer_keyed
 from svckit.reply_ledger import ReplyLedger
-from tests.catalog.fakes import FakeLineage, FakeRater, FakeStorage, FakeUpstream, FastHasher, RecordingEvents
+from tests.catalog.fakes import FakeStorage, store_deps
 
 ADMIN = Actor(name="admin", is_admin=True)
 
@@ -43,18 +40,7 @@ class Clock:
 @pytest.fixture
 async def catalog(tmp_path: Path) -> AsyncIterator[tuple[Deps, AsyncEngine]]:
     async with open_catalog_engine(f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}") as engine:
-        store = SqlArtifactStore(engine)
-        deps = Deps(
-            artifacts=store,
-            users=SqlUserStore(engine),
-            upstream=FakeUpstream({"org/model": "# Model card"}),
-            hasher=FastHasher(),
-            search=SearchIndex(store),
-            events=RecordingEvents(),
-            storage=FakeStorage(),
-            lineage=FakeLineage(),
-            scoring=FakeRater(),
-        )
+        deps = store_deps(engine)
         await ensure_default_admin(deps)
         yield deps, engine
 

@@ -250,26 +250,26 @@ def test_the_banner_says_the_admin_password_is_the_published_default_and_the_sto
     assert re.search(r"storage capacity \d+\.\d GB \(STORAGE_CAPACITY_BYTES\)", run.log.read_text())
 
 
+def _refused(workdir: Path, **env: str) -> str:
+    """The log of a ``python -m stack`` that must refuse to start (exit code 2) with ``env``."""
+    workdir.mkdir()
+    stack = Run(workdir, **env)
+    stack.child.start()
+    deadline = time.monotonic() + 30
+    while stack.child.exit_code() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stack.child.stop()
+    assert stack.child.exit_code() == 2
+    return stack.log.read_text()
+
+
 def test_registry_replicas_runs_that_many_of_each_service_and_refuses_a_bad_count(tmp_path: Path) -> None:
-    (tmp_path / "bad").mkdir()
+    assert "REGISTRY_REPLICAS must be a number from 1 to 8 (got '0')" in _refused(
+        tmp_path / "bad", REGISTRY_REPLICAS="0"
+    )
+    refused = _refused(tmp_path / "layout", REGISTRY_SERVICE_PROCESSES="merged")
+    assert "REGISTRY_SERVICE_PROCESSES must be shared or separate (got 'merged')" in refused
     (tmp_path / "two").mkdir()
-    bad = Run(tmp_path / "bad", REGISTRY_REPLICAS="0")
-    bad.child.start()
-    deadline = time.monotonic() + 30
-    while bad.child.exit_code() is None and time.monotonic() < deadline:
-        time.sleep(0.1)
-    bad.child.stop()
-    assert bad.child.exit_code() == 2
-    assert "REGISTRY_REPLICAS must be a number from 1 to 8 (got '0')" in bad.log.read_text()
-    (tmp_path / "layout").mkdir()
-    layout = Run(tmp_path / "layout", REGISTRY_SERVICE_PROCESSES="merged")
-    layout.child.start()
-    deadline = time.monotonic() + 30
-    while layout.child.exit_code() is None and time.monotonic() < deadline:
-        time.sleep(0.1)
-    layout.child.stop()
-    assert layout.child.exit_code() == 2
-    assert "REGISTRY_SERVICE_PROCESSES must be shared or separate (got 'merged')" in layout.log.read_text()
     run = Run(tmp_path / "two", REGISTRY_REPLICAS="2")
     run.child.start()
     try:

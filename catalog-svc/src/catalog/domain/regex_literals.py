@@ -15,10 +15,14 @@ LETTER LONG S to ``s``. Then ``(?i)`` and case-sensitive patterns are served by 
 non-ASCII character (whose case variants normalization does not join) is uncertain.
 """
 
+import importlib
 import re
 from dataclasses import dataclass
-from re import _constants as sre  # type: ignore[attr-defined]  # the parser of the standard library, untyped
-from re import _parser  # type: ignore[attr-defined]
+from typing import Any
+
+# The parser of the standard library: private, so read untyped (typeshed's stubs for it come and go between releases).
+sre: Any = importlib.import_module("re._constants")
+_parser: Any = importlib.import_module("re._parser")
 
 MAX_EXACT = 16  # distinct strings kept before a set of alternatives turns into a query
 MAX_CLASS = 8  # characters a class may hold to be read as alternatives

@@ -1,6 +1,7 @@
 """Regex searches run off the event loop, under a deadline, on the real SQL store."""
 
 import asyncio
+import json
 import multiprocessing
 import time
 from collections.abc import AsyncIterator
@@ -8,13 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import TypeAdapter
 
 from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.engine import open_catalog_engine
 from catalog.adapters.search_index import SearchBusy, SearchIndex, SearchLimits, SearchTooSlow
 from catalog.domain.artifacts import AuditRecord, StoredArtifact, new_artifact_id
 from catalog.domain.search import InvalidPattern, PatternTooCostly
-from contracts.artifacts import Actor, ArtifactType
+from contracts.artifacts import Actor, ArtifactMetadata, ArtifactType
 
 # Under the program-size cap, yet about 100 KB/s on varied text without a "~": only the deadline stops it.
 SLOW = "[^a].{999}~"
@@ -56,6 +58,17 @@ async def test_results_are_found_and_cached_per_revision(store: SqlArtifactStore
         assert len(found) == 12
         assert await index.search("needle$") is found
         assert [m.name for m in await index.search("^model-1[01]$")] == ["model-10", "model-11"]
+    finally:
+        index.close()
+
+
+async def test_hits_carry_the_json_array_the_api_answers_with_them(store: SqlArtifactStore) -> None:
+    index = SearchIndex(store)
+    try:
+        hits = await index.hits("^model-1[01]?$")
+        assert [m.name for m in hits.items] == ["model-1", "model-10", "model-11"]
+        assert hits.encoded == TypeAdapter(list[ArtifactMetadata]).dump_json(hits.items)
+        assert [ArtifactMetadata.model_validate(item) for item in json.loads(hits.encoded)] == hits.items
     finally:
         index.close()
 

@@ -7,8 +7,9 @@ import pytest
 import structlog
 from prometheus_client import CollectorRegistry
 
-from contracts.base import Contract, Empty
+from contracts.base import Contract, Empty, Encoded
 from contracts.errors import ErrorCode, ServiceFailure
+from contracts.subjects import ARTIFACT_BY_REGEX
 from svckit.connection import connect
 from svckit.host import Endpoint, EndpointHost
 from svckit.inprocess import InProcessBus
@@ -42,7 +43,12 @@ async def _echo(ping: Ping) -> Pong:
     return Pong(text=ping.text.upper(), request_id=structlog.contextvars.get_contextvars().get("request_id"))
 
 
-ECHO = [Endpoint("echo.ping", Ping, _echo)]
+async def _as_encoded(ping: Ping) -> Encoded:
+    return Encoded(ping.text.encode())
+
+
+# ARTIFACT_BY_REGEX is the one subject in ENCODED_REPLIES: here it answers with the request's text as it is.
+ECHO = [Endpoint("echo.ping", Ping, _echo), Endpoint(ARTIFACT_BY_REGEX, Ping, _as_encoded)]
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +131,9 @@ async def test_stats_report_each_endpoints_handled_requests(bus: Bus) -> None:
     await bus.call("echo.ping", Ping(text="one"), Pong)
     await _failure(bus, "echo.ping", Ping(text="crash"))
     (replica,) = await bus.stats("echo")
-    (endpoint,) = replica["endpoints"]
-    assert endpoint["subject"] == "echo.ping"
+    endpoints = {endpoint["subject"]: endpoint for endpoint in replica["endpoints"]}
+    assert set(endpoints) == {"echo.ping", ARTIFACT_BY_REGEX}
+    endpoint = endpoints["echo.ping"]
     assert (endpoint["data"]["handled"], endpoint["data"]["errors"]) == (2, 1)
     assert "recent_events" in endpoint["data"]
     assert await bus.stats("nobody") == []
@@ -156,3 +163,20 @@ def test_a_subject_is_answered_by_one_table_only() -> None:
     bus.serve("echo", ECHO)
     with pytest.raises(ValueError, match=r"echo\.ping is already answered by echo"):
         bus.serve("other", ECHO)
+
+
+async def test_an_encoded_reply_reaches_the_caller_byte_for_byte(bus: Bus) -> None:
+    body = '[{"name":"a","id":"1","type":"model"}, {"name":"b\\u00e9","id":"2","type":"code"}]'
+    assert await bus.call_encoded(ARTIFACT_BY_REGEX, Ping(text=body)) == body.encode()
+
+
+async def test_an_encoded_reply_that_is_not_a_json_array_is_a_500(bus: Bus) -> None:
+    with pytest.raises(ServiceFailure) as caught:
+        await bus.call_encoded(ARTIFACT_BY_REGEX, Ping(text='{"items": []}'))
+    assert caught.value.code == ErrorCode.INTERNAL
+    assert caught.value.message == "The catalog service sent a malformed reply."
+
+
+async def test_only_a_subject_answering_encoded_replies_is_read_undecoded(bus: Bus) -> None:
+    with pytest.raises(ValueError, match="use call"):
+        await bus.call_encoded("echo.ping", Ping(text="[]"))

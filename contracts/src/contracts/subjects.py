@@ -140,6 +140,11 @@ IDEMPOTENT_WRITES: Final = frozenset(
 )
 
 
+# Subjects whose reply is ``contracts.base.Encoded``: the JSON array of ``ArtifactMetadata`` the API answers, built
+# by the catalog from encoded contract models and passed on by the gateway as it is (``Bus.call_encoded``).
+ENCODED_REPLIES: Final = frozenset({ARTIFACT_BY_REGEX})
+
+
 def reset_subject(service: str) -> str:
     """The reset subject a service answers."""
     return f"{service}.admin.reset"

@@ -20,7 +20,7 @@ from nats.micro.service import EndpointStats, Service
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
-from contracts.base import Contract
+from contracts.base import Contract, Encoded
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.subjects import IDEMPOTENT_WRITES
 from svckit.database import database_unreachable
@@ -46,19 +46,19 @@ class Endpoint(Generic[Req]):
 
     subject: str
     request_type: type[Req]
-    handler: Callable[[Req], Awaitable[Contract]]
+    handler: Callable[[Req], Awaitable[Contract | Encoded]]
 
 
 def bind(
     subject: str,
     request_type: type[Req],
-    usecase: Callable[[Req, D], Awaitable[Contract]],
+    usecase: Callable[[Req, D], Awaitable[Contract | Encoded]],
     deps: D,
     translate: Callable[[Exception], ServiceFailure | None] | None = None,
 ) -> Endpoint[Any]:
     """An endpoint calling ``usecase(payload, deps)``; ``translate`` may map adapter errors to failures."""
 
-    async def handle(payload: Req) -> Contract:
+    async def handle(payload: Req) -> Contract | Encoded:
         try:
             return await usecase(payload, deps)
         except Exception as error:
@@ -103,7 +103,7 @@ async def answer(endpoint: Endpoint[Any], payload: bytes) -> bytes:
     try:
         request = endpoint.request_type.model_validate_json(payload)
         reply = await endpoint.handler(request)
-        return reply.model_dump_json().encode()
+        return reply.body if isinstance(reply, Encoded) else reply.model_dump_json().encode()
     except ValidationError as error:
         raise ServiceFailure(ErrorCode.BAD_REQUEST, _header_safe(describe(error))) from error
     except LostClaim:

@@ -25,7 +25,7 @@ from contracts.errors import ErrorCode, ServiceFailure
 from svckit.host import Endpoint, EndpointFigures, answer_keyed
 from svckit.logging import recent_events
 from svckit.reply_ledger import ReplyLedger
-from svckit.transport import _service, write_key
+from svckit.transport import _service, encoded_reply, write_key
 
 R = TypeVar("R", bound=Contract)
 Subscriber = Callable[[bytes], Awaitable[None]]
@@ -147,8 +147,7 @@ class InProcessClient:
 
     async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R:
         """Send ``request`` to the endpoint answering ``subject`` and decode its reply."""
-        wait = timeout if timeout is not None else self._default_timeout
-        data = await self._bus.request(subject, request.model_dump_json().encode(), wait, write_key(subject))
+        data = await self._send(subject, request, timeout)
         try:
             return reply.model_validate_json(data)
         except ValidationError as error:
@@ -156,6 +155,14 @@ class InProcessClient:
             raise ServiceFailure(
                 ErrorCode.INTERNAL, f"The {_service(subject)} service sent a malformed reply."
             ) from error
+
+    async def call_encoded(self, subject: str, request: Contract, *, timeout: float | None = None) -> bytes:
+        """The reply of a subject in ``ENCODED_REPLIES`` as its endpoint encoded it."""
+        return encoded_reply(subject, await self._send(subject, request, timeout))
+
+    async def _send(self, subject: str, request: Contract, timeout: float | None) -> bytes:
+        wait = timeout if timeout is not None else self._default_timeout
+        return await self._bus.request(subject, request.model_dump_json().encode(), wait, write_key(subject))
 
     async def publish(self, subject: str, event: Contract) -> None:
         """Deliver ``event`` to the bus's subscribers of ``subject``."""

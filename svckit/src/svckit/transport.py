@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
-from contracts.subjects import IDEMPOTENT_WRITES, RESENDABLE
+from contracts.subjects import ENCODED_REPLIES, IDEMPOTENT_WRITES, RESENDABLE
 from svckit.logging import REQUEST_ID_HEADER
 
 R = TypeVar("R", bound=Contract)
@@ -66,6 +66,7 @@ class Bus(Protocol):
     ``nats.micro`` stats (no replica: an empty list)."""
 
     async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R: ...
+    async def call_encoded(self, subject: str, request: Contract, *, timeout: float | None = None) -> bytes: ...
     async def publish(self, subject: str, event: Contract) -> None: ...
     async def subscribe(self, subject: str, callback: Callable[[bytes], Awaitable[None]]) -> None: ...
     async def stats(self, service: str) -> list[dict[str, Any]]: ...
@@ -113,6 +114,21 @@ class ServiceClient:
 
     async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R:
         """Send ``request`` to ``subject`` and return the reply; failures raise ``ServiceFailure``."""
+        data = await self._send(subject, request, timeout)
+        try:
+            return reply.model_validate_json(data)
+        except ValidationError as error:
+            log.error("bad_reply", subject=subject, error=str(error))
+            raise ServiceFailure(
+                ErrorCode.INTERNAL, f"The {_service(subject)} service sent a malformed reply."
+            ) from error
+
+    async def call_encoded(self, subject: str, request: Contract, *, timeout: float | None = None) -> bytes:
+        """The reply of a subject in ``ENCODED_REPLIES`` as its service encoded it (``contracts.base.Encoded``),
+        to pass on as it is; failures raise ``ServiceFailure``."""
+        return encoded_reply(subject, await self._send(subject, request, timeout))
+
+    async def _send(self, subject: str, request: Contract, timeout: float | None) -> bytes:
         wait = timeout if timeout is not None else self._default_timeout
         headers = {}
         request_id = current_request_id()
@@ -124,13 +140,7 @@ class ServiceClient:
         msg = await self._answer(subject, request.model_dump_json().encode(), wait, headers)
         if msg.headers and ERROR_CODE_HEADER in msg.headers:
             raise _failure_from_headers(msg.headers)
-        try:
-            return reply.model_validate_json(msg.data)
-        except ValidationError as error:
-            log.error("bad_reply", subject=subject, error=str(error))
-            raise ServiceFailure(
-                ErrorCode.INTERNAL, f"The {_service(subject)} service sent a malformed reply."
-            ) from error
+        return msg.data
 
     async def _answer(self, subject: str, payload: bytes, wait: float, headers: dict[str, str]) -> Msg:
         """The answer to ``payload`` within ``wait`` seconds, sent again when that is safe and may help:
@@ -219,6 +229,17 @@ class _NoResponders(Exception):
     def __init__(self, failure: ServiceFailure) -> None:
         super().__init__(failure.message)
         self.failure = failure
+
+
+def encoded_reply(subject: str, data: bytes) -> bytes:
+    """``data`` as the encoded reply of ``subject``: only subjects in ``ENCODED_REPLIES`` answer so, and only with a
+    JSON array (its items were encoded from contract models by the service; a malformed frame is a 500)."""
+    if subject not in ENCODED_REPLIES:
+        raise ValueError(f"{subject} answers with a contract, not an encoded reply: use call()")
+    if not (data.startswith(b"[") and data.endswith(b"]")):
+        log.error("bad_reply", subject=subject, error="an encoded reply that is not a JSON array")
+        raise ServiceFailure(ErrorCode.INTERNAL, f"The {_service(subject)} service sent a malformed reply.")
+    return data
 
 
 def _service(subject: str) -> str:

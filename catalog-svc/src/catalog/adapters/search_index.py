@@ -79,10 +79,20 @@ class SearchBusy(Exception):
 
 
 @dataclass(frozen=True)
+class SearchHits:
+    """What one pattern matched, in registration order: the models, and the JSON array the API answers with them
+    (joined from each artifact's encoding, kept with the copy, rather than encoded again per search)."""
+
+    items: list[ArtifactMetadata]
+    encoded: bytes
+
+
+@dataclass(frozen=True)
 class _Entry:
     metadata: ArtifactMetadata
     name: bytes
     readme: bytes
+    encoded: bytes  # metadata.model_dump_json(), once per load of the copy
 
 
 @dataclass(frozen=True)
@@ -150,7 +160,7 @@ class SearchIndex:
         self._limits = limits or SearchLimits()
         self._corpus = _Corpus(-1, [], 0, 0)
         self._refresh = asyncio.Lock()
-        self._results: OrderedDict[tuple[int, str], list[ArtifactMetadata]] = OrderedDict()
+        self._results: OrderedDict[tuple[int, str], SearchHits] = OrderedDict()
         self._alternatives: OrderedDict[tuple[int, str], array[int]] = OrderedDict()
         self._scanning: dict[tuple[int, str], asyncio.Future[array[int]]] = {}
         self._checker = PatternChecker()
@@ -159,8 +169,12 @@ class SearchIndex:
         self._indexing: asyncio.Future[TrigramIndex] | None = None
 
     async def search(self, pattern: str) -> list[ArtifactMetadata]:
-        """Artifacts whose name or README contains a match of ``pattern``; raises ``InvalidPattern`` (or its
-        ``PatternTooCostly``), ``SearchTooSlow`` or ``SearchBusy``."""
+        """Artifacts whose name or README contains a match of ``pattern``; raises as ``hits`` does."""
+        return (await self.hits(pattern)).items
+
+    async def hits(self, pattern: str) -> SearchHits:
+        """Artifacts whose name or README contains a match of ``pattern``, with their encoding; raises
+        ``InvalidPattern`` (or its ``PatternTooCostly``), ``SearchTooSlow`` or ``SearchBusy``."""
         deadline = time.monotonic() + self._limits.deadline_seconds
         corpus = await self._current()
         key = (corpus.revision, pattern)
@@ -178,7 +192,8 @@ class SearchIndex:
             alternatives = []
         if not alternatives:
             numbers = await self._scan(_Scan(checked, corpus, self._limits, deadline))
-        found = [corpus.entries[number].metadata for number in numbers]
+        entries = [corpus.entries[number] for number in numbers]
+        found = SearchHits([e.metadata for e in entries], b"[" + b",".join(e.encoded for e in entries) + b"]")
         _remember(self._results, key, found)
         return found
 
@@ -249,7 +264,15 @@ class SearchIndex:
                 if revision != self._corpus.revision:
                     loaded_at, documents = await self._store.search_documents()
                     previous = self._corpus
-                    entries = [_Entry(d.metadata, d.metadata.name.encode(), d.readme.encode()) for d in documents]
+                    entries = [
+                        _Entry(
+                            d.metadata,
+                            d.metadata.name.encode(),
+                            d.readme.encode(),
+                            d.metadata.model_dump_json().encode(),
+                        )
+                        for d in documents
+                    ]
                     longest = max((max(len(d.metadata.name), len(d.readme)) for d in documents), default=0)
                     size = sum(len(e.name) + len(e.readme) for e in entries)
                     self._corpus = _Corpus(loaded_at, entries, longest, size)

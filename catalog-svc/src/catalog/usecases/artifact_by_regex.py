@@ -3,15 +3,17 @@
 from catalog.adapters.search_index import SearchBusy, SearchTooSlow
 from catalog.deps import Deps
 from catalog.domain.search import InvalidPattern
-from contracts.artifacts import ArtifactList, SearchByRegex
+from contracts.artifacts import SearchByRegex
+from contracts.base import Encoded
 from contracts.errors import ErrorCode, ServiceFailure
 
 
-async def artifact_by_regex(query: SearchByRegex, deps: Deps) -> ArtifactList:
-    """Artifacts with a match in their name or README; 400 for a bad, too costly or too slow pattern, 404 for
-    no match, 503 when every search thread stayed busy until the deadline."""
+async def artifact_by_regex(query: SearchByRegex, deps: Deps) -> Encoded:
+    """Artifacts with a match in their name or README, as the JSON array of their metadata the API answers
+    (``ENCODED_REPLIES``); 400 for a bad, too costly or too slow pattern, 404 for no match, 503 when every search
+    thread stayed busy until the deadline."""
     try:
-        items = await deps.search.search(query.regex)
+        found = await deps.search.hits(query.regex)
     except InvalidPattern as error:
         raise ServiceFailure(ErrorCode.BAD_REQUEST, str(error)) from error
     except SearchTooSlow as slow:
@@ -20,9 +22,9 @@ async def artifact_by_regex(query: SearchByRegex, deps: Deps) -> ArtifactList:
         raise ServiceFailure(
             ErrorCode.UNAVAILABLE, "Every regex search thread stayed busy with other searches; try again shortly."
         ) from busy
-    if not items:
+    if not found.items:
         raise ServiceFailure(ErrorCode.NOT_FOUND, "No artifact matches this regex.")
-    return ArtifactList(items=items)
+    return Encoded(found.encoded)
 
 
 def _too_slow(slow: SearchTooSlow) -> str:

@@ -85,8 +85,9 @@ async def artifact_by_name_get(request: web.Request) -> web.Response:
 async def artifact_by_regex_get(request: web.Request) -> web.Response:
     """``POST /artifact/byRegEx`` over names and README/card text."""
     body = await read_body(request, RegexIn)
-    found = await client(request).call(subjects.ARTIFACT_BY_REGEX, SearchByRegex(regex=body.regex), ArtifactList)
-    return models_json(found.items)
+    # The catalog's answer is the response body already (``ENCODED_REPLIES``): a large one is passed on as it is.
+    found = await client(request).call_encoded(subjects.ARTIFACT_BY_REGEX, SearchByRegex(regex=body.regex))
+    return web.Response(body=found, content_type="application/json")
 
 
 async def artifact_audit_get(request: web.Request) -> web.Response:

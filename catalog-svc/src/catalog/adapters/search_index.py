@@ -1,7 +1,8 @@
 """An in-memory copy of names and READMEs for regex search, refreshed when the store's revision moves.
 
-Every replica keeps its own copy; one cheap revision read per search tells it whether another replica changed the
-catalog since, so results are never stale. Texts are held UTF-8 encoded (the engine would otherwise re-encode them
+Every replica keeps its own copy; a cheap revision read that started after the search arrived (shared by the searches
+arriving together, ``SharedRead``) tells it whether another replica changed the catalog since, so results are never
+stale. Texts are held UTF-8 encoded (the engine would otherwise re-encode them
 on every search); results are remembered per (revision, pattern) and per (revision, outermost alternative of a
 pattern, ``domain/regex_alternatives``), and one scan of an alternative serves every search waiting for it.
 
@@ -34,6 +35,7 @@ from typing import TypeVar
 import structlog
 
 from catalog.adapters.pattern_checker import PatternChecker
+from catalog.adapters.shared_read import SharedRead
 from catalog.cores import available_cores, release_free_memory, yield_to_requests
 from catalog.domain.regex_alternatives import top_level_alternatives
 from catalog.domain.regex_literals import required_literals
@@ -160,8 +162,10 @@ class SearchIndex:
         self._limits = limits or SearchLimits()
         self._corpus = _Corpus(-1, [], 0, 0)
         self._refresh = asyncio.Lock()
+        self._stored_revision = SharedRead(store.revision)  # never older than the search asking
         self._results: OrderedDict[tuple[int, str], SearchHits] = OrderedDict()
         self._alternatives: OrderedDict[tuple[int, str], array[int]] = OrderedDict()
+        self._alternative_hits: OrderedDict[tuple[int, str], SearchHits] = OrderedDict()
         self._scanning: dict[tuple[int, str], asyncio.Future[array[int]]] = {}
         self._checker = PatternChecker()
         self._pool = ThreadPoolExecutor(self._limits.workers, "regex-search", yield_to_requests)
@@ -184,17 +188,30 @@ class SearchIndex:
             return cached
         checked = await self._check(pattern, corpus, deadline)
         try:
-            alternatives = top_level_alternatives(checked) or []
-            numbers: Iterable[int] = sorted(
-                set().union(*[await self._alternative(a, corpus, deadline) for a in alternatives])
-            )
+            found = await self._alternatives_hits(top_level_alternatives(checked) or [], corpus, deadline)
         except _Unfiltered:
-            alternatives = []
-        if not alternatives:
-            numbers = await self._scan(_Scan(checked, corpus, self._limits, deadline))
-        entries = [corpus.entries[number] for number in numbers]
-        found = SearchHits([e.metadata for e in entries], b"[" + b",".join(e.encoded for e in entries) + b"]")
+            found = None
+        if found is None:
+            found = _hits(corpus, await self._scan(_Scan(checked, corpus, self._limits, deadline)))
         _remember(self._results, key, found)
+        return found
+
+    async def _alternatives_hits(self, alternatives: list[str], corpus: _Corpus, deadline: float) -> SearchHits | None:
+        """The union of what each alternative matches (None without alternatives); raises ``_Unfiltered``. When
+        only one alternative matches anything (a recurring one beside new ones matching nothing, the common case
+        of a new pattern), its own hits are reused whole: no merge, no join."""
+        if not alternatives:
+            return None
+        matched = [(a, await self._alternative(a, corpus, deadline)) for a in alternatives]
+        nonempty = [(alternative, numbers) for alternative, numbers in matched if numbers]
+        if len(nonempty) != 1:
+            return _hits(corpus, sorted(set().union(*(numbers for _, numbers in nonempty))))
+        alternative, numbers = nonempty[0]
+        key = (corpus.revision, alternative)
+        found = self._alternative_hits.get(key)
+        if found is None:
+            found = _hits(corpus, numbers)
+        _remember(self._alternative_hits, key, found)
         return found
 
     async def _alternative(self, alternative: str, corpus: _Corpus, deadline: float) -> "array[int]":
@@ -258,7 +275,7 @@ class SearchIndex:
             raise scan.too_slow() from None
 
     async def _current(self) -> _Corpus:
-        revision = await self._store.revision()
+        revision = await self._stored_revision()
         if revision != self._corpus.revision:
             async with self._refresh:
                 if revision != self._corpus.revision:
@@ -278,6 +295,7 @@ class SearchIndex:
                     self._corpus = _Corpus(loaded_at, entries, longest, size)
                     self._results.clear()
                     self._alternatives.clear()
+                    self._alternative_hits.clear()
                     self._index(self._corpus, previous)
         return self._corpus
 
@@ -313,6 +331,11 @@ def _build(documents: list[tuple[bytes, bytes]], previous: _Corpus, outdated: Ca
     index = build_index(documents, outdated)
     release_free_memory()
     return index
+
+
+def _hits(corpus: _Corpus, numbers: Iterable[int]) -> SearchHits:
+    entries = [corpus.entries[number] for number in numbers]
+    return SearchHits([e.metadata for e in entries], b"[" + b",".join([e.encoded for e in entries]) + b"]")
 
 
 def _remember(cache: "OrderedDict[tuple[int, str], V]", key: tuple[int, str], value: V) -> None:

@@ -40,9 +40,9 @@ def test_a_command_without_a_login_exits_2(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_a_refused_login_is_one_line_with_the_request_id_the_gateway_logged(
-    cli: Cli, client_registry: RegistryStack, tmp_path: Path
+    script: Cli, client_registry: RegistryStack, tmp_path: Path
 ) -> None:
-    done = cli("login", "--user", ADMIN, "--password-stdin", stdin="not the password", config=tmp_path)
+    done = script("login", "--user", ADMIN, "--password-stdin", stdin="not the password", config=tmp_path)
     assert done.code == 2, done.stderr
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("error: 401: ") or line.startswith("error: 403: "), line
@@ -52,13 +52,13 @@ def test_a_refused_login_is_one_line_with_the_request_id_the_gateway_logged(
     assert not (tmp_path / "registry" / "session.json").exists()
 
 
-def test_usage_errors_exit_1_and_every_command_has_help(cli: Cli) -> None:
-    assert cli("ingest", "model").code == 1
-    assert cli("reset").code == 1, "reset needs --yes"
+def test_usage_errors_exit_1_and_every_command_has_help(script: Cli, cli: Cli) -> None:
+    assert script("ingest", "model").code == 1
+    assert script("reset").code == 1, "reset needs --yes"
     for command in ("login", "ingest", "download", "ls", "rate", "lineage", "users add", "webhooks add"):
         shown = cli(*command.split(), "--help")
         assert shown.code == 0 and "--json" in shown.stdout, command
-    assert "Exit codes: 0 ok" in " ".join(cli("--help").stdout.split())
+    assert "Exit codes: 0 ok" in " ".join(script("--help").stdout.split())
 
 
 def test_a_token_out_of_calls_or_time_is_not_sent(cli: Cli, tmp_path: Path) -> None:

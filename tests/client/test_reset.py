@@ -1,14 +1,12 @@
 """``registry reset --yes`` on a registry of its own (the other CLI tests share theirs and must not lose it)."""
 
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.api import ADMIN, ADMIN_PASSWORD
-from tests.client.conftest import REGISTRY, Cli, Ran
+from tests.client.conftest import Cli, cli_against, run_in_process
 from tests.harness import running_registry
 
 
@@ -17,14 +15,7 @@ def own(workdir: Path, mirror_url: str, tmp_path_factory: pytest.TempPathFactory
     """The CLI against a registry only this module uses, logged in as the default admin."""
     config = tmp_path_factory.mktemp("reset-config")
     with running_registry(workdir / "client-reset", mirror_url) as stack:
-
-        def run(*args: str, stdin: str = "") -> Ran:
-            env = {**os.environ, "REGISTRY_URL": stack.base_url, "XDG_CONFIG_HOME": str(config)}
-            done = subprocess.run(
-                [str(REGISTRY), *args], input=stdin, capture_output=True, text=True, env=env, timeout=180, check=False
-            )
-            return Ran(done.returncode, done.stdout, done.stderr)
-
+        run = cli_against(run_in_process, stack.base_url, config)
         assert run("login", "--user", ADMIN, "--password-stdin", stdin=ADMIN_PASSWORD).code == 0
         yield run
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import aiohttp
 
 from bench import corpus
-from bench.cpu import OTHERS, delta, probe_for
+from bench.cpu import delta, probe_for
 from bench.hotpath_report import Target, median, report
 from bench.idle_rss import format_table, idle_rss, process_tree
 from bench.make_run_stack import MakeRunStack
@@ -131,12 +131,11 @@ def _run(artifacts: int, rounds: int, seconds: float) -> int:
         two = MakeRunStack(workdir, replicas=2)  # the same data, two replicas of every service
         two.start(timeout=120)
         try:
-            scaled, _ = _measure(workdir, two, _bare(workdir, two), loads[:1], rounds, seconds)
+            scaled, scaled_cpu = _measure(workdir, two, _bare(workdir, two), loads[:1], rounds, seconds)
         finally:
             two.stop()
-        status = report(results, [(load.name, target) for load, target in loads], scaled, rounds, seconds)
-        _print_bounds(cpu, seconds)
-        return status
+        cpu["get2"] = scaled_cpu["get"]
+        return report(results, [(load.name, target) for load, target in loads], scaled, rounds, seconds, cpu)
 
 
 def _loads(workdir: Path, keys: Sequence[tuple[object, str]], rated: list[str]) -> list[tuple[Load, Target]]:
@@ -184,17 +183,6 @@ def _named(tree: dict[int, str]) -> dict[str, int | None]:
     for pid, name in tree.items():
         named[name if name not in named else f"{name} ({pid})"] = pid
     return named
-
-
-def _print_bounds(cpu: dict[str, dict[str, float]], seconds: float) -> None:
-    """What bounds each scenario: the share of one core each process used, the busiest first (wrk and the kernel's
-    loopback work are in the rest of the machine)."""
-    print("\nCPU during each scenario's last round, in % of one core (2 cores in all); the busiest bounds it:")
-    for name, used in cpu.items():
-        shares = sorted(((100 * s / seconds, who) for who, s in used.items() if who != OTHERS), reverse=True)
-        busy = ", ".join(f"{who} {share:.0f}%" for share, who in shares[:4] if share >= 1)
-        rest = 100 * used.get(OTHERS, 0.0) / seconds
-        print(f"  {name:<6} {busy}; rest of the machine (wrk, kernel) {rest:.0f}%")
 
 
 def _wrk(load: Load, url: str, workdir: Path, seconds: float) -> WrkResult:

@@ -1,8 +1,10 @@
 """The hot path benchmark's table: each scenario's throughput, latency and refusals against bare, and its target."""
 
+import os
 import statistics
 from dataclasses import dataclass
 
+from bench.cpu import OTHERS
 from bench.wrk import WrkResult
 
 
@@ -63,15 +65,20 @@ def report(
     scaled: dict[str, WrkResult],
     rounds: int,
     seconds: float,
+    cpu: dict[str, dict[str, float]],
 ) -> int:
-    """Print the table (and GET again on two replicas of every service); 1 when any request failed."""
+    """Print the table (and GET again on two replicas of every service), then what bounds each scenario, and
+    plainly which targets are missed and why; 1 when any request failed."""
     bare = results["bare"]
     print(f"\nwrk -t2 -c64, {rounds} round(s) of {seconds:.0f} s; tokens rotated every 950 calls")
     print(f"{'scenario':<36}{'req/s':>9}{'x bare':>8}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}  target")
     print(_row("bare", bare, bare, "baseline"))
     failed = 0
+    missed_by: dict[str, list[str]] = {}
     for name, target in targets:
         missed = target.misses(results[name], bare)
+        if missed:
+            missed_by[name] = missed
         print(
             _row(
                 name,
@@ -84,9 +91,42 @@ def report(
     verdict = "not slower: met" if two.throughput >= 0.95 * one.throughput else "MISSED (slower)"
     print(_row("bare", scaled["bare"], scaled["bare"], "baseline (second stack)"))
     print(_row("get2", two, scaled["bare"], f"{two.throughput / one.throughput:.2f}x one replica: {verdict}"))
+    if two.throughput < 0.95 * one.throughput:
+        missed_by["get2"] = ["not slower than one replica"]
+    print_bounds(cpu, seconds, missed_by)
     for result in [*results.values(), *scaled.values()]:
         failed += result.non_2xx + result.socket_errors
     return 1 if failed else 0
+
+
+def print_bounds(cpu: dict[str, dict[str, float]], seconds: float, missed_by: dict[str, list[str]]) -> None:
+    """What bounds each scenario (the share of one core each process used in its last round, the busiest first;
+    wrk and the kernel's loopback work are in the rest of the machine), then each missed target in words."""
+    cores = os.cpu_count() or 1
+    print(f"\nCPU during each scenario's last round, in % of one core ({cores} cores in all); the busiest bounds it:")
+    for name, spent in cpu.items():
+        print(f"  {name:<6} {', '.join(f'{who} {share:.0f}%' for share, who in _shares(spent, seconds)[:4])}; "
+              f"rest of the machine (wrk, kernel) {100 * spent.get(OTHERS, 0.0) / seconds:.0f}%")  # fmt: skip
+    if not missed_by:
+        print("\nEvery target is met.")
+        return
+    print("\nMissed, and what bounds each:")
+    for name, missed in missed_by.items():
+        used = cpu.get(name)
+        if not used:
+            print(f"  {LABELS[name]}: missed {', '.join(missed)}.")
+            continue
+        share, who = _shares(used, seconds)[0]
+        machine = 100 * sum(used.values()) / seconds / cores
+        single = " (one process uses one core at most)" if share >= 80 else ""
+        saturated = "saturated" if machine >= 90 else "not saturated"
+        print(f"  {LABELS[name]}: missed {', '.join(missed)}. Bound by {who} at {share:.0f}% of a core{single}; "
+              f"the machine's {cores} cores were {machine:.0f}% busy ({saturated}).")  # fmt: skip
+
+
+def _shares(used: dict[str, float], seconds: float) -> list[tuple[float, str]]:
+    shares = sorted(((100 * s / seconds, who) for who, s in used.items() if who != OTHERS), reverse=True)
+    return [(share, who) for share, who in shares if share >= 1]
 
 
 def _row(name: str, result: WrkResult, bare: WrkResult, verdict: str) -> str:

@@ -1,0 +1,47 @@
+"""The hot path table says plainly which targets are missed and which process bounds each."""
+
+import pytest
+
+from bench.cpu import OTHERS
+from bench.hotpath_report import Target, report
+from bench.wrk import WrkResult
+
+
+def _result(requests: int, p50_ms: float = 5.0, p99_ms: float = 20.0, non_2xx: int = 0) -> WrkResult:
+    return WrkResult(requests=requests, seconds=10.0, non_2xx=non_2xx, socket_errors=0, p50_ms=p50_ms, p99_ms=p99_ms)
+
+
+def test_each_missed_target_is_named_with_the_process_that_bounds_it(capsys: pytest.CaptureFixture[str]) -> None:
+    results = {"bare": _result(200_000), "get": _result(50_000), "regex": _result(5_000, p50_ms=60.0)}
+    scaled = {"bare": _result(200_000), "get": _result(45_000)}
+    cpu = {  # CPU seconds over a 10 s round
+        "get": {"gateway": 9.4, "services": 2.1, "nats-server": 0.8, OTHERS: 6.0},
+        "regex": {"services": 8.0, "gateway": 2.5, OTHERS: 4.0},
+        "get2": {"gateway": 6.0, "gateway (7)": 5.9, OTHERS: 7.0},
+    }
+    targets = [("get", Target(ratio=0.35, p99_ms=50)), ("regex", Target(p50_ms=100))]
+    assert report(results, targets, scaled, 3, 10.0, cpu) == 0
+    printed = capsys.readouterr().out
+    (row,) = [line for line in printed.splitlines() if line.startswith("GET /artifacts/{type}/{id} ")]
+    assert row.split()[2:4] == ["5,000", "0.25"]  # req/s over the 10 s round, and the ratio to bare
+    assert "≥0.35x p99<50: MISSED ≥0.35x bare" in printed
+    assert "p50<100: met" in printed
+    assert "0.90x one replica: MISSED (slower)" in printed
+    assert (
+        "GET /artifacts/{type}/{id}: missed ≥0.35x bare. Bound by gateway at 94% of a core (one process uses one "
+        "core at most)" in printed
+    )
+    assert (
+        "GET /artifacts/{type}/{id}, 2 replicas: missed not slower than one replica. Bound by gateway at 60%" in printed
+    )
+    assert "POST /artifact/byRegEx (new): missed" not in printed
+
+
+def test_every_target_met_is_said_and_failed_requests_fail_the_run(capsys: pytest.CaptureFixture[str]) -> None:
+    results = {"bare": _result(100_000), "get": _result(40_000), "rate": _result(30_000, non_2xx=3)}
+    scaled = {"bare": _result(100_000), "get": _result(41_000)}
+    cpu = {"get": {"gateway": 8.0, OTHERS: 2.0}, "rate": {"gateway": 8.0, OTHERS: 2.0}}
+    assert report(results, [("get", Target(ratio=0.35)), ("rate", Target())], scaled, 1, 10.0, cpu) == 1
+    printed = capsys.readouterr().out
+    assert "Every target is met." in printed
+    assert "1.02x one replica: not slower: met" in printed

@@ -32,43 +32,6 @@ async def test_wrong_credentials_are_401(api: Api, user: str, password: str) -> 
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        ({}, "Invalid request body: user: Field required; secret: Field required."),
-        ({"user": {"name": ADMIN, "is_admin": True}}, "Invalid request body: secret: Field required."),
-        ({"secret": {"password": ADMIN_PASSWORD}}, "Invalid request body: user: Field required."),
-        (
-            {"user": {"name": ADMIN}, "secret": {"password": ADMIN_PASSWORD}},
-            "Invalid request body: user.is_admin: Field required.",
-        ),
-        (
-            {"user": {"name": 7, "is_admin": True}, "secret": {"password": ADMIN_PASSWORD}},
-            "Invalid request body: user.name: Input should be a valid string.",
-        ),
-        (
-            {"user": {"name": ADMIN, "is_admin": True}, "secret": {"password": 12345}},
-            "Invalid request body: secret.password: Input should be a valid string.",
-        ),
-        ({"user": "admin", "secret": "pw"}, "Invalid request body: user: Input should be a valid dictionary"),
-        ([], "Invalid request body: body: Input should be a valid dictionary"),
-    ],
-)
-async def test_malformed_authentication_requests_are_400(api: Api, body: object, message: str) -> None:
-    reply = await api.call("PUT", "/authenticate", json_body=body, token=None)
-    assert_refused(reply, 400, message)
-
-
-async def test_non_json_authentication_body_is_400(api: Api) -> None:
-    reply = await api.call("PUT", "/authenticate", data="user=admin", token=None)
-    assert_refused(reply, 400, "The request body is not valid JSON")
-
-
-async def test_missing_token_is_403(api: Api) -> None:
-    reply = await api.call("POST", "/artifacts", json_body=[{"name": "*"}], token=None)
-    assert_refused(reply, 403, "Authentication failed: the X-Authorization header is missing.")
-
-
-@pytest.mark.parametrize(
     ("token", "problem"),
     [
         ("bearer not-a-real-token", "the token is invalid or expired"),

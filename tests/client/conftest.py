@@ -92,7 +92,7 @@ def cli_against(runner: Runner, url: str, config_home: Path) -> Cli:
     return run
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def client_registry(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
     """A registry (SQLite) with the default quality gate and pages of 2 artifacts (so listings span pages)."""
     env = {"SCORING_GATE": "true", "CATALOG_PAGE_SIZE": "2"}
@@ -100,25 +100,25 @@ def client_registry(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
         yield stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def config_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The CLI's XDG config directory for this session (where ``registry login`` keeps the token)."""
+    """The CLI's XDG config directory for these tests (where ``registry login`` keeps the token)."""
     return tmp_path_factory.mktemp("cli-config")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cli(client_registry: RegistryStack, config_home: Path) -> Cli:
     """``registry ARGS...`` against the stack, run in this process."""
     return cli_against(run_in_process, client_registry.base_url, config_home)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def script(client_registry: RegistryStack, config_home: Path) -> Cli:
     """``registry ARGS...`` against the stack, run as the installed console script in a subprocess."""
     return cli_against(run_script, client_registry.base_url, config_home)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def admin(cli: Cli) -> Cli:
     """The CLI, logged in as the default administrator."""
     done = cli("login", "--user", ADMIN, "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
@@ -126,7 +126,7 @@ def admin(cli: Cli) -> Cli:
     return cli
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mini(admin: Cli) -> tuple[str, Ran]:
     """orchard-compute/orchard-mini (licensed, 5 files with published sha256) ingested with ``--wait``."""
     done = admin("ingest", "model", MINI, "--wait")

@@ -10,13 +10,21 @@ from tests.api import Api
 from tests.harness import RegistryStack, running_registry
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="package", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def registry(request: pytest.FixtureRequest, workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
     """A running registry on SQLite and, as a second run of every test, on PostgreSQL."""
     backend = request.param
     database_url = request.getfixturevalue("postgres_url") if backend == "postgres" else None
     small_pages = {"CATALOG_PAGE_SIZE": "5", "CATALOG_MAX_QUERY_RESULTS": "30"}
     with running_registry(workdir / backend, mirror_url, database_url=database_url, extra_env=small_pages) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="package")
+def gated_registry(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
+    """A registry (SQLite) whose scoring-svc runs the default quality gate (the shared one runs with it off), so a
+    model can be refused: test_quality_gate's and the refusal's webhook in test_webhooks; each test resets it."""
+    with running_registry(workdir / "gated", mirror_url, extra_env={"SCORING_GATE": "true"}) as stack:
         yield stack
 
 

@@ -1,25 +1,17 @@
-"""The ingest quality gate with its default policy, on a stack of its own (the shared one runs with it off):
+"""The ingest quality gate with its default policy, on the gated stack (the shared one runs with it off):
 a model with no licence is refused with 424 and leaves nothing behind; licensed ones, and a conversion that
 inherits its parent's licence, are registered."""
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 
 from tests.api import Api, reset_admin
 from tests.e2e.refusals import assert_refused
 from tests.e2e.test_storage import _upload
-from tests.harness import RegistryStack, running_registry
+from tests.harness import RegistryStack
 
 HF = "https://huggingface.co"
-
-
-@pytest.fixture(scope="module")
-def gated_registry(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
-    """A registry (SQLite) whose scoring-svc runs the default quality gate."""
-    with running_registry(workdir / "gated", mirror_url, extra_env={"SCORING_GATE": "true"}) as stack:
-        yield stack
 
 
 @pytest.fixture

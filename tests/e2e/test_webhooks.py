@@ -5,14 +5,12 @@ The stack (tests/harness.py) allows loopback targets and retries quickly (first 
 2 s, disabled after 5 consecutive failed attempts)."""
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.api import Api, reset_admin
-from tests.harness import RegistryStack, running_registry
+from tests.harness import RegistryStack
 from tests.webhooks.receiver import Receiver, free_port, listening
 
 pytestmark = pytest.mark.any_backend  # one SQLite run: tests/webhooks covers the store on the database
@@ -189,13 +187,6 @@ async def test_events_published_while_webhook_svc_is_down_are_delivered_once_it_
         await receiver.wait_for("/back", expected, timeout=30)
         assert sorted(receiver.events("/back")) == sorted(expected) and receiver.rejected == []
     registry.wait_ready(replicas=1)
-
-
-@pytest.fixture(scope="module")
-def gated_registry(workdir: Path, mirror_url: str) -> Iterator[RegistryStack]:
-    """A registry (SQLite) whose scoring-svc runs the default quality gate, so a model can be refused."""
-    with running_registry(workdir / "gated-webhooks", mirror_url, extra_env={"SCORING_GATE": "true"}) as stack:
-        yield stack
 
 
 async def test_a_model_the_quality_gate_refuses_is_announced_as_rating_refused(gated_registry: RegistryStack) -> None:

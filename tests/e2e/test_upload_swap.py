@@ -22,6 +22,7 @@ from contracts import subjects
 from contracts.scoring import PickleFileScan
 from scoring.adapters.remote_scan import PickleScanLimits
 from scoring.adapters.stored_pickles import StoredPickleScanner
+from stack.processes import stop_together
 from svckit.connection import connect
 from svckit.transport import ServiceClient
 from tests.api import Api
@@ -38,15 +39,20 @@ assert len(REGISTERED) == len(SWAPPED)
 
 @pytest.fixture
 def idle_storage(registry: RegistryStack) -> Iterator[RegistryStack]:
-    """The storage replica swapped for one that serves but copies nothing; a default one again afterwards."""
-    for child in registry.storages:
-        child.stop()
-    registry.add_storage({"STORAGE_COPY_CONCURRENCY": "0"})
-    registry.wait_ready(replicas=len(registry.live_catalogs()))
+    """The storage replica swapped for one that serves but copies nothing, and the scoring replica for one whose
+    scan waits 3 s for that copy (half its SCORING_PICKLE_SCAN_SECONDS; the default waits 15 s for a copy that never
+    comes); default ones again afterwards."""
+    _replace_storage_and_scoring(registry, {"STORAGE_COPY_CONCURRENCY": "0"}, {"SCORING_PICKLE_SCAN_SECONDS": "6"})
     yield registry
-    for child in registry.storages:
-        child.stop()
-    registry.add_storage()
+    _replace_storage_and_scoring(registry, None, None)
+
+
+def _replace_storage_and_scoring(
+    registry: RegistryStack, storage_env: dict[str, str] | None, scoring_env: dict[str, str] | None
+) -> None:
+    stop_together(registry.storages + registry.scorings)
+    registry.add_storage(storage_env)
+    registry.add_scoring(scoring_env)
     registry.wait_ready(replicas=len(registry.live_catalogs()))
 
 

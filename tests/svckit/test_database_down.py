@@ -8,16 +8,26 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from stack.ports import in_use
 from svckit.database import create_engine, database_unreachable
 from tests.stack.pgserver import PrivatePostgres
 
 
-@pytest.fixture
-def server() -> Iterator[PrivatePostgres]:
+@pytest.fixture(scope="module")
+def started_once() -> Iterator[PrivatePostgres]:
+    """One server for the module (initdb and a first start cost more than the tests)."""
     postgres = PrivatePostgres()
     postgres.start()
     yield postgres
     postgres.close()
+
+
+@pytest.fixture
+def server(started_once: PrivatePostgres) -> PrivatePostgres:
+    """The module's server, running: started again if a test before left it stopped."""
+    if not in_use(started_once.port):
+        started_once.start()
+    return started_once
 
 
 async def _one(engine: AsyncEngine, sql: str = "SELECT 1") -> object:

@@ -128,14 +128,35 @@ def _run(artifacts: int, rounds: int, seconds: float) -> int:
             results, cpu = _measure(workdir, one, _bare(workdir, one), loads, rounds, seconds)
         finally:
             one.stop()
-        two = MakeRunStack(workdir, replicas=2)  # the same data, two replicas of every service
-        two.start(timeout=120)
-        try:
-            scaled, scaled_cpu = _measure(workdir, two, _bare(workdir, two), loads[:1], rounds, seconds)
-        finally:
-            two.stop()
+        scaled, scaled_cpu = _get_again(workdir, MakeRunStack(workdir, replicas=2), loads, rounds, seconds)
         cpu["get2"] = scaled_cpu["get"]
-        return report(results, [(load.name, target) for load, target in loads], scaled, rounds, seconds, cpu)
+        # The same data, make run's one replica of each service, and a second gateway (REGISTRY_GATEWAYS=2).
+        gateways, gateways_cpu = _get_again(
+            workdir, MakeRunStack(workdir, gateways=2), loads, rounds, seconds, rss="make run with two gateways"
+        )
+        cpu["getg"] = gateways_cpu["get"]
+        targets = [(load.name, target) for load, target in loads]
+        return report(results, targets, scaled, rounds, seconds, cpu, gateways)
+
+
+def _get_again(
+    workdir: Path,
+    stack: MakeRunStack,
+    loads: list[tuple[Load, Target]],
+    rounds: int,
+    seconds: float,
+    rss: str | None = None,
+) -> tuple[dict[str, WrkResult], dict[str, dict[str, float]]]:
+    """The GET scenario (and bare) on ``stack``, over the data the first stack seeded (with the idle RSS of its
+    processes first when ``rss`` names the stack)."""
+    stack.start(timeout=120)
+    try:
+        if rss is not None:
+            time.sleep(10)
+            print(f"\nIdle RSS of {rss}, per process:\n{format_table(idle_rss(stack.stack_pid))}")
+        return _measure(workdir, stack, _bare(workdir, stack), loads[:1], rounds, seconds)
+    finally:
+        stack.stop()
 
 
 def _loads(workdir: Path, keys: Sequence[tuple[object, str]], rated: list[str]) -> list[tuple[Load, Target]]:

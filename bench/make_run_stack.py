@@ -16,11 +16,12 @@ STACK_PORTS = (
 
 class MakeRunStack(ProcessGroup):
     """The upstream mirror and ``python -m stack`` (what ``make run`` runs) on free ports, with ``replicas`` of each
-    service (``REGISTRY_REPLICAS``)."""
+    service (``REGISTRY_REPLICAS``) and ``gateways`` gateways (``REGISTRY_GATEWAYS``; one per replica by default)."""
 
-    def __init__(self, workdir: Path, replicas: int = 1) -> None:
+    def __init__(self, workdir: Path, replicas: int = 1, gateways: int | None = None) -> None:
         super().__init__(workdir)
         self.replicas = replicas
+        self.gateways = gateways if gateways is not None else replicas
         self.stack_pid = 0
 
     def _start_all(self, timeout: float) -> None:
@@ -38,6 +39,7 @@ class MakeRunStack(ProcessGroup):
             "REGISTRY_ADMIN_NAME": ADMIN_NAME,
             "REGISTRY_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "REGISTRY_REPLICAS": str(self.replicas),
+            "REGISTRY_GATEWAYS": str(self.gateways),
         }
         stack = Child("stack", [sys.executable, "-m", "stack"], env, log_file=self._log("stack"))
         self._listening(stack, self.gateway_port, timeout)

@@ -45,3 +45,15 @@ def test_every_target_met_is_said_and_failed_requests_fail_the_run(capsys: pytes
     printed = capsys.readouterr().out
     assert "Every target is met." in printed
     assert "1.02x one replica: not slower: met" in printed
+
+
+def test_a_second_gateway_is_weighed_against_the_get_target(capsys: pytest.CaptureFixture[str]) -> None:
+    results = {"bare": _result(200_000), "get": _result(50_000)}
+    scaled = {"bare": _result(200_000), "get": _result(50_000)}
+    gateways = {"bare": _result(190_000), "get": _result(70_000)}
+    cpu = {"get": {"gateway": 9.4, OTHERS: 6.0}, "getg": {"gateway": 7.0, "gateway (9)": 6.9, OTHERS: 4.0}}
+    assert report(results, [("get", Target(ratio=0.35))], scaled, 3, 10.0, cpu, gateways) == 0
+    printed = capsys.readouterr().out
+    (row,) = [line for line in printed.splitlines() if line.startswith("GET /artifacts/{type}/{id}, 2 gateways")]
+    assert row.endswith("1.40x one gateway; GET target met")  # 0.37x its own bare
+    assert "  getg   gateway 70%, gateway (9) 69%" in printed

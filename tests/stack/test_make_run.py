@@ -263,14 +263,17 @@ def _refused(workdir: Path, **env: str) -> str:
     return stack.log.read_text()
 
 
-def test_registry_replicas_runs_that_many_of_each_service_and_refuses_a_bad_count(tmp_path: Path) -> None:
+def test_registry_replicas_and_gateways_run_that_many_and_refuse_a_bad_count(tmp_path: Path) -> None:
     assert "REGISTRY_REPLICAS must be a number from 1 to 8 (got '0')" in _refused(
         tmp_path / "bad", REGISTRY_REPLICAS="0"
+    )
+    assert "REGISTRY_GATEWAYS must be a number from 1 to 8 (got 'two')" in _refused(
+        tmp_path / "gateways", REGISTRY_GATEWAYS="two"
     )
     refused = _refused(tmp_path / "layout", REGISTRY_SERVICE_PROCESSES="merged")
     assert "REGISTRY_SERVICE_PROCESSES must be shared or separate (got 'merged')" in refused
     (tmp_path / "two").mkdir()
-    run = Run(tmp_path / "two", REGISTRY_REPLICAS="2")
+    run = Run(tmp_path / "two", REGISTRY_REPLICAS="2", REGISTRY_GATEWAYS="3")
     run.child.start()
     try:
         wait_for_port(run.gateway_port, timeout=60, child=run.child)
@@ -278,6 +281,6 @@ def test_registry_replicas_runs_that_many_of_each_service_and_refuses_a_bad_coun
         token = _login(run)
         assert {run.call("POST", "/artifacts", [{"name": "*"}], token)[0] for _ in range(8)} == {200}
         assert len(run.pids("services-2")) == 1 and len(run.pids("scoring-svc-2")) == 1
-        assert len(run.pids("gateway-2")) == 1  # a second gateway on the same port
+        assert len(run.pids("gateway-2")) == len(run.pids("gateway-3")) == 1  # REGISTRY_GATEWAYS on one port
     finally:
         run.child.stop(timeout=30)

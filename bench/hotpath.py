@@ -184,10 +184,12 @@ def _measure(
     for round_index in range(rounds):
         per_round["bare"].append(_wrk(bare_load, bare_url, workdir, seconds))
         for load, _ in loads:
-            # Enough tokens for 15,000 req/s in the first round, then for 1.5 times the rate the last round saw
-            # (each login is an argon2 check: logging in for rates never reached would load the machine).
+            # Enough tokens for 15,000 req/s in the first round, then for 3 times the best rate a round saw, 3,000
+            # req/s at least: a first round warming up (a regex index being built) can be several times slower
+            # than the next, which then ran out of tokens (403s). Each login is an argon2 check: logging in for
+            # rates never reached would load the machine.
             seen = per_round.get(load.name, [])
-            rate = 1.5 * seen[-1].throughput if seen else 15_000
+            rate = max(3 * max(r.throughput for r in seen), 3_000) if seen else 15_000
             count = int(rate * seconds / BUDGET) + THREADS * 2
             tokens = _write(workdir / f"tokens-{load.name}.txt", asyncio.run(_tokens(base, count)))
             authed = Load(load.name, load.method, load.paths, tokens, load.body, load.new_regex)

@@ -55,7 +55,7 @@ LABELS = {
     "list": "POST /artifacts (page of 100)",
     "regex": "POST /artifact/byRegEx (new)",
     "rate": "GET /artifact/model/{id}/rate",
-    "get2": "GET /artifacts/{type}/{id}, 2 replicas",
+    "get2": "GET /artifacts/{type}/{id}, 2 replicas",  # of each service, behind one gateway
     "getg": "GET /artifacts/{type}/{id}, 2 gateways",
 }
 
@@ -69,8 +69,9 @@ def report(
     cpu: dict[str, dict[str, float]],
     gateways: dict[str, WrkResult] | None = None,
 ) -> int:
-    """Print the table (and GET again on two replicas of every service, and on one replica with two gateways), then
-    what bounds each scenario, and plainly which targets are missed and why; 1 when any request failed."""
+    """Print the table (and GET again on two replicas of each service behind one gateway, and on one replica with two
+    gateways), then what bounds each scenario, and plainly which targets are missed and why; 1 when any request
+    failed."""
     bare = results["bare"]
     print(f"\nwrk -t2 -c64, {rounds} round(s) of {seconds:.0f} s; tokens rotated every 950 calls")
     print(f"{'scenario':<42}{'req/s':>9}{'x bare':>8}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}  target")

@@ -1,4 +1,5 @@
-"""Session-wide real servers shared by the suites: the upstream mirror and a PostgreSQL database."""
+"""Session-wide real servers shared by the suites: the upstream mirror and a PostgreSQL database; and the migrated
+SQLite store templates (tests/stores.py)."""
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -8,12 +9,19 @@ import pytest
 
 from tests.harness import start_mirror
 from tests.postgres import create_database, database_url, drop_database
+from tests.stores import MigratedStores
 
 
 @pytest.fixture(scope="session")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A temporary directory for this test session's servers and logs."""
     return tmp_path_factory.mktemp("registry")
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> MigratedStores:
+    """Empty SQLite stores of each service's schema, migrated once per session and copied per test."""
+    return MigratedStores(tmp_path_factory.mktemp("migrated"))
 
 
 @pytest.fixture(scope="session")

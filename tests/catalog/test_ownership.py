@@ -22,6 +22,7 @@ from contracts.artifacts import Actor, Artifact, ArtifactType, CreateArtifact, D
 from contracts.errors import ErrorCode, ServiceFailure
 from contracts.storage import PackageState, PackageStatus, PackageView, ReadPackage, RegisterUpload
 from tests.catalog.fakes import FakeStorage, FakeUpstream, store_deps
+from tests.stores import MigratedStores
 
 ALICE = Actor(name="alice", is_admin=False)
 BOB = Actor(name="bob", is_admin=False)
@@ -52,8 +53,8 @@ def _deps(engine: AsyncEngine) -> Deps:
 
 
 @pytest.fixture
-async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
-    async with open_catalog_engine(f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}") as engine:
+async def deps(tmp_path: Path, migrated: MigratedStores) -> AsyncIterator[Deps]:
+    async with migrated.open(open_catalog_engine, tmp_path / "catalog.db") as engine:
         yield _deps(engine)
 
 

@@ -17,6 +17,7 @@ from catalog.adapters.search_index import SearchBusy, SearchIndex, SearchLimits,
 from catalog.domain.artifacts import AuditRecord, StoredArtifact, new_artifact_id
 from catalog.domain.search import InvalidPattern, PatternTooCostly
 from contracts.artifacts import Actor, ArtifactMetadata, ArtifactType
+from tests.stores import MigratedStores
 
 # Under the program-size cap, yet about 100 KB/s on varied text without a "~": only the deadline stops it.
 SLOW = "[^a].{999}~"
@@ -42,8 +43,8 @@ async def _add(store: SqlArtifactStore, name: str, readme: str) -> None:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqlArtifactStore]:
-    async with open_catalog_engine(f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}") as engine:
+async def store(tmp_path: Path, migrated: MigratedStores) -> AsyncIterator[SqlArtifactStore]:
+    async with migrated.open(open_catalog_engine, tmp_path / "catalog.db") as engine:
         store = SqlArtifactStore(engine)
         for index in range(12):
             await _add(store, f"model-{index}", _readme(index))

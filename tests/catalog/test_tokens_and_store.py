@@ -35,6 +35,7 @@ from tests.catalog.fakes import (
     RecordingEvents,
     store_deps,
 )
+from tests.stores import MigratedStores
 
 
 class Clock:
@@ -46,9 +47,8 @@ class Clock:
 
 
 @pytest.fixture
-async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}"
-    async with open_catalog_engine(url) as engine:
+async def deps(tmp_path: Path, migrated: MigratedStores) -> AsyncIterator[Deps]:
+    async with migrated.open(open_catalog_engine, tmp_path / "catalog.db") as engine:
         built = store_deps(engine, policy=Policy(tokens=TokenPolicy(max_uses=40)), clock=Clock())
         await ensure_default_admin(built)
         yield built

@@ -25,6 +25,7 @@ from svckit import reply_ledger
 from svckit.host import answer_keyed
 from svckit.reply_ledger import ReplyLedger
 from tests.catalog.fakes import FakeStorage, store_deps
+from tests.stores import MigratedStores
 
 ADMIN = Actor(name="admin", is_admin=True)
 
@@ -38,8 +39,8 @@ class Clock:
 
 
 @pytest.fixture
-async def catalog(tmp_path: Path) -> AsyncIterator[tuple[Deps, AsyncEngine]]:
-    async with open_catalog_engine(f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}") as engine:
+async def catalog(tmp_path: Path, migrated: MigratedStores) -> AsyncIterator[tuple[Deps, AsyncEngine]]:
+    async with migrated.open(open_catalog_engine, tmp_path / "catalog.db") as engine:
         deps = store_deps(engine)
         await ensure_default_admin(deps)
         yield deps, engine

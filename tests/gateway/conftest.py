@@ -7,7 +7,6 @@ route backed by one answers as it does when that service is down. These tests ar
 NATS); the real-server tests in ``tests/e2e`` stay the word on the whole registry.
 """
 
-import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,23 +27,15 @@ from catalog.usecases.ensure_default_admin import ensure_default_admin
 from contracts.subjects import CATALOG
 from gateway.app import init_app
 from gateway.settings import GatewaySettings
-from svckit.database import create_engine
 from svckit.inprocess import InProcessBus
 from svckit.reply_ledger import ReplyLedger
 from svckit.transport import Bus
 from tests.api import Api
 from tests.catalog.fakes import FakeLineage, FakeRater, FakeStorage, FakeUpstream, FastHasher, RecordingEvents
+from tests.stores import MigratedStores
 
 PAGE_SIZE = 2  # small, so three artifacts make two pages
 READMES = {f"org/model-{n}": f"# Model {n}" for n in range(5)}
-
-
-@pytest.fixture(scope="session")
-async def migrated_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A catalog database with its schema migrated, once per session (a migration takes a process and seconds)."""
-    path = tmp_path_factory.mktemp("gateway") / "catalog.db"
-    async with open_catalog_engine(f"sqlite+aiosqlite:///{path}"):
-        return path
 
 
 @pytest.fixture
@@ -54,13 +45,10 @@ def rater() -> FakeRater:
 
 
 @pytest.fixture
-async def catalog_engine(migrated_catalog: Path, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+async def catalog_engine(migrated: MigratedStores, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     """The catalog's database: a fresh copy of the migrated SQLite database."""
-    database = tmp_path / "catalog.db"
-    shutil.copyfile(migrated_catalog, database)
-    engine = create_engine(f"sqlite+aiosqlite:///{database}")
-    yield engine
-    await engine.dispose()
+    async with migrated.open(open_catalog_engine, tmp_path / "catalog.db") as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from scoring.adapters.cached_store import CachedRatingStore
 from scoring.adapters.engine import open_rating_engine
 from scoring.adapters.rating_store import SqlRatingStore
 from scoring.ports import StoredRating
+from tests.stores import MigratedStores
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
@@ -42,8 +43,10 @@ class CountingStore(SqlRatingStore):
 
 
 @pytest.fixture
-async def stores(tmp_path: Path) -> AsyncIterator[tuple[CountingStore, CachedRatingStore, list[RatingsChanged]]]:
-    async with open_rating_engine(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}") as engine:
+async def stores(
+    tmp_path: Path, migrated: MigratedStores
+) -> AsyncIterator[tuple[CountingStore, CachedRatingStore, list[RatingsChanged]]]:
+    async with migrated.open(open_rating_engine, tmp_path / "r.db") as engine:
         inner = CountingStore(engine)
         announced: list[RatingsChanged] = []
 

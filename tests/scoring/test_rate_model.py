@@ -29,6 +29,7 @@ from tests.scoring.fakes import (
     FakeRelatives,
     FakeSandbox,
 )
+from tests.stores import MigratedStores
 
 GOOD_CARD = """---
 license: apache-2.0
@@ -84,8 +85,8 @@ def _hub(delay: float = 0.0) -> FakeHub:
 
 
 @pytest.fixture
-async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
-    async with open_rating_engine(f"sqlite+aiosqlite:///{tmp_path / 'ratings.db'}") as engine:
+async def deps(tmp_path: Path, migrated: MigratedStores) -> AsyncIterator[Deps]:
+    async with migrated.open(open_rating_engine, tmp_path / "ratings.db") as engine:
         code = FakeCodeHost(repos={"acme/good-model": GOOD_REPO})
         sources = Sources(
             hub=_hub(),

@@ -19,6 +19,7 @@ from scoring.ports import HubModel, HubSecurity
 from scoring.usecases.rating_compute import rating_compute
 from scoring.usecases.rating_report import rating_report
 from tests.scoring.fakes import FakeCodeHost, FakeHub, FakePackageBytes, FakePickleScanner, FakeRelatives, FakeSandbox
+from tests.stores import MigratedStores
 
 CARD = "---\nlicense: apache-2.0\n---\n# digits\n\n## Usage\n\n```python\nprint('ok')\n```\n"
 FILES = [("model.safetensors", 2_600), ("pytorch_model.bin", 3_670), ("training_args.bin", 4_000)]
@@ -44,8 +45,8 @@ def _deps(deps: Deps, scanner: FakePickleScanner, policy: Policy | None = None) 
 
 
 @pytest.fixture
-async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
-    async with open_rating_engine(f"sqlite+aiosqlite:///{tmp_path / 'ratings.db'}") as engine:
+async def deps(tmp_path: Path, migrated: MigratedStores) -> AsyncIterator[Deps]:
+    async with migrated.open(open_rating_engine, tmp_path / "ratings.db") as engine:
         yield _deps(Deps(store=SqlRatingStore(engine), sources=None), FakePickleScanner())  # type: ignore[arg-type]
 
 

@@ -26,6 +26,7 @@ from scoring.settings import ScoringSettings
 from scoring.usecases.rating_compute import rating_compute
 from tests.scoring.fakes import FakeCodeHost, FakeHub, FakePackageBytes, FakeRelatives
 from tests.scoring.sandboxes import FAST, needs_isolation
+from tests.stores import MigratedStores
 
 
 def marker_example(marker: Path) -> str:
@@ -33,8 +34,8 @@ def marker_example(marker: Path) -> str:
 
 
 @pytest.fixture
-async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
-    async with open_rating_engine(f"sqlite+aiosqlite:///{tmp_path / 'ratings.db'}") as engine:
+async def deps(tmp_path: Path, migrated: MigratedStores) -> AsyncIterator[Deps]:
+    async with migrated.open(open_rating_engine, tmp_path / "ratings.db") as engine:
         code = FakeCodeHost()
         sources = Sources(
             hub=FakeHub(models={"acme/tiny": HubModel("acme/tiny", {"license": "mit"})}),

@@ -21,14 +21,15 @@ from storage.usecases.package_prepare import package_prepare
 from storage.usecases.upload_begin import upload_begin
 from tests.postgres import create_database, database_url, drop_database
 from tests.storage.fakes import FixedUpstream, MemoryBlobs, NoQueue
+from tests.stores import MigratedStores
 
 FILES = {"config.json": b"{}" * 50, "model.safetensors": b"w" * 900}  # 1,000 bytes
 SOURCE = SourceRef(kind=SourceKind.HF_MODEL, repo_id="org/model")
 
 
 @pytest.fixture
-async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
-    async with open_index_engine(f"sqlite+aiosqlite:///{tmp_path / 'index.db'}") as engine:
+async def deps(tmp_path: Path, migrated: MigratedStores) -> AsyncIterator[Deps]:
+    async with migrated.open(open_index_engine, tmp_path / "index.db") as engine:
         yield Deps(
             blobs=MemoryBlobs(), index=SqlPackageIndex(engine), fetcher=FixedUpstream(FILES, True), jobs=NoQueue(),
             policy=Policy(capacity_bytes=2500),

@@ -16,21 +16,22 @@ from storage.usecases.copy_package import BlobBusy, copy_package
 from storage.usecases.package_delete import package_delete
 from storage.usecases.package_prepare import package_prepare
 from tests.storage.fakes import FixedUpstream, MemoryBlobs, NoQueue
+from tests.stores import MigratedStores
 
 FILES = {"config.json": b'{"a": 1}', "model.safetensors": b"\x00weights" * 1000}
 SOURCE = SourceRef(kind=SourceKind.HF_MODEL, repo_id="org/model")
 
 
-async def _deps(tmp_path: Path, published: bool) -> AsyncIterator[Deps]:
-    async with open_index_engine(f"sqlite+aiosqlite:///{tmp_path / 'index.db'}") as engine:
+async def _deps(tmp_path: Path, migrated: MigratedStores, published: bool) -> AsyncIterator[Deps]:
+    async with migrated.open(open_index_engine, tmp_path / "index.db") as engine:
         yield Deps(
             blobs=MemoryBlobs(), index=SqlPackageIndex(engine), fetcher=FixedUpstream(FILES, published), jobs=NoQueue()
         )
 
 
 @pytest.fixture
-async def deps(tmp_path: Path) -> AsyncIterator[Deps]:
-    async for built in _deps(tmp_path, published=True):
+async def deps(tmp_path: Path, migrated: MigratedStores) -> AsyncIterator[Deps]:
+    async for built in _deps(tmp_path, migrated, published=True):
         yield built
 
 
@@ -73,8 +74,8 @@ async def delete_package_and_check(deps: Deps) -> None:
     assert not [k for k in blobs.objects if k.startswith(("blobs/", "packages/"))]
 
 
-async def test_without_a_published_checksum_every_file_is_fetched(tmp_path: Path) -> None:
-    async for deps in _deps(tmp_path, published=False):
+async def test_without_a_published_checksum_every_file_is_fetched(tmp_path: Path, migrated: MigratedStores) -> None:
+    async for deps in _deps(tmp_path, migrated, published=False):
         await _ingest(deps, "1")
         await _ingest(deps, "2")
         upstream = deps.fetcher
@@ -82,8 +83,8 @@ async def test_without_a_published_checksum_every_file_is_fetched(tmp_path: Path
         assert len(upstream.opened) == 2 * len(FILES)
 
 
-async def test_a_copy_never_writes_over_a_blob_whose_deletion_stalled(tmp_path: Path) -> None:
-    async for deps in _deps(tmp_path, published=False):
+async def test_a_copy_never_writes_over_a_blob_whose_deletion_stalled(tmp_path: Path, migrated: MigratedStores) -> None:
+    async for deps in _deps(tmp_path, migrated, published=False):
         deps.policy = Policy(blob_busy_seconds=0.4)
         await _ingest(deps, "1")
         stalled = await deps.index.delete("1")  # marked for deletion; the S3 delete never happened
@@ -110,9 +111,9 @@ async def test_a_copy_never_writes_over_a_blob_whose_deletion_stalled(tmp_path: 
     ids=["short", "altered"],
 )
 async def test_a_file_served_short_or_altered_is_failed_after_retries_and_never_stored(
-    tmp_path: Path, served: bytes, why: str
+    tmp_path: Path, migrated: MigratedStores, served: bytes, why: str
 ) -> None:
-    async with open_index_engine(f"sqlite+aiosqlite:///{tmp_path / 'index.db'}") as engine:
+    async with migrated.open(open_index_engine, tmp_path / "index.db") as engine:
         upstream = FixedUpstream(FILES, published_sha256=True, served={"model.safetensors": served})
         blobs = MemoryBlobs()
         deps = Deps(

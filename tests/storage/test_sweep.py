@@ -20,13 +20,14 @@ from storage.deps import Deps, Policy
 from storage.domain.files import blob_key
 from storage.usecases.sweep_storage import sweep_storage
 from tests.storage.fakes import FixedUpstream, NoQueue
+from tests.stores import MigratedStores
 
 STALE = 3600.0
 
 
 @pytest.fixture
-async def index(tmp_path: Path) -> AsyncIterator[SqlPackageIndex]:
-    async with open_index_engine(f"sqlite+aiosqlite:///{tmp_path / 'index.db'}") as engine:
+async def index(tmp_path: Path, migrated: MigratedStores) -> AsyncIterator[SqlPackageIndex]:
+    async with migrated.open(open_index_engine, tmp_path / "index.db") as engine:
         yield SqlPackageIndex(engine)
 
 

@@ -37,6 +37,7 @@ from storage.usecases.package_prepare import package_prepare
 from storage.usecases.package_range_links import package_range_links
 from storage.usecases.upload_begin import upload_begin
 from tests.storage.fakes import FixedUpstream, NoQueue
+from tests.stores import MigratedStores
 
 REGISTERED = b"\x80\x04K\x01." + b"registered bytes" * 64
 SWAPPED = b"\x80\x04K\x02." + b"swapped in later" * 64
@@ -45,8 +46,8 @@ FIRST = {"Range": "bytes=0-19"}
 
 
 @pytest.fixture
-async def deps(tmp_path: Path, blob_store: S3BlobStore) -> AsyncIterator[Deps]:
-    async with open_index_engine(f"sqlite+aiosqlite:///{tmp_path / 'index.db'}") as engine:
+async def deps(tmp_path: Path, blob_store: S3BlobStore, migrated: MigratedStores) -> AsyncIterator[Deps]:
+    async with migrated.open(open_index_engine, tmp_path / "index.db") as engine:
         fetcher = RoutingFetcher(FixedUpstream({}, published_sha256=True), UploadFetcher(blob_store))
         yield Deps(blobs=blob_store, index=SqlPackageIndex(engine), fetcher=fetcher, jobs=NoQueue())
 

@@ -12,7 +12,7 @@ from contracts.base import Contract
 from contracts.webhooks import CreateSubscription, EventType, SubscriptionInfo, SubscriptionRef
 from svckit.host import answer_keyed
 from svckit.reply_ledger import ReplyLedger
-from webhooks.adapters.engine import open_webhook_engine
+from tests.stores import engine_at
 from webhooks.adapters.sender import HttpSender, open_session
 from webhooks.adapters.store import SqlWebhookStore
 from webhooks.adapters.tables import replies
@@ -30,7 +30,7 @@ POLICY = RetryPolicy(base_seconds=10, max_seconds=100, max_attempts=4, disable_a
 @pytest.fixture
 async def service(store_url: str) -> AsyncIterator[tuple[Deps, ReplyLedger]]:
     """webhook-svc's use cases on its real store, and the ledger its host records keyed writes in."""
-    async with open_webhook_engine(store_url) as engine, open_session(LOOPBACK, timeout=5) as session:
+    async with engine_at(store_url) as engine, open_session(LOOPBACK, timeout=5) as session:
         store = SqlWebhookStore(engine)
         await store.clear()
         yield (

@@ -18,14 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import structlog
-from pydantic import ValidationError
 
 from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
 from svckit.host import Endpoint, EndpointFigures, answer_keyed
 from svckit.logging import recent_events
 from svckit.reply_ledger import ReplyLedger
-from svckit.transport import _service, encoded_reply, write_key
+from svckit.transport import _service, decoded_reply, encoded_reply, write_key
 
 R = TypeVar("R", bound=Contract)
 Subscriber = Callable[[bytes], Awaitable[None]]
@@ -147,14 +146,7 @@ class InProcessClient:
 
     async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R:
         """Send ``request`` to the endpoint answering ``subject`` and decode its reply."""
-        data = await self._send(subject, request, timeout)
-        try:
-            return reply.model_validate_json(data)
-        except ValidationError as error:
-            log.error("bad_reply", subject=subject, error=str(error))
-            raise ServiceFailure(
-                ErrorCode.INTERNAL, f"The {_service(subject)} service sent a malformed reply."
-            ) from error
+        return decoded_reply(subject, await self._send(subject, request, timeout), reply)
 
     async def call_encoded(self, subject: str, request: Contract, *, timeout: float | None = None) -> bytes:
         """The reply of a subject in ``ENCODED_REPLIES`` as its endpoint encoded it."""

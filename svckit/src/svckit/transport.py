@@ -114,14 +114,7 @@ class ServiceClient:
 
     async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R:
         """Send ``request`` to ``subject`` and return the reply; failures raise ``ServiceFailure``."""
-        data = await self._send(subject, request, timeout)
-        try:
-            return reply.model_validate_json(data)
-        except ValidationError as error:
-            log.error("bad_reply", subject=subject, error=str(error))
-            raise ServiceFailure(
-                ErrorCode.INTERNAL, f"The {_service(subject)} service sent a malformed reply."
-            ) from error
+        return decoded_reply(subject, await self._send(subject, request, timeout), reply)
 
     async def call_encoded(self, subject: str, request: Contract, *, timeout: float | None = None) -> bytes:
         """The reply of a subject in ``ENCODED_REPLIES`` as its service encoded it (``contracts.base.Encoded``),
@@ -229,6 +222,15 @@ class _NoResponders(Exception):
     def __init__(self, failure: ServiceFailure) -> None:
         super().__init__(failure.message)
         self.failure = failure
+
+
+def decoded_reply(subject: str, data: bytes, reply: type[R]) -> R:
+    """``data`` validated as ``subject``'s ``reply``; a malformed one is a 500 (its detail only in the log)."""
+    try:
+        return reply.model_validate_json(data)
+    except ValidationError as error:
+        log.error("bad_reply", subject=subject, error=str(error))
+        raise ServiceFailure(ErrorCode.INTERNAL, f"The {_service(subject)} service sent a malformed reply.") from error
 
 
 def encoded_reply(subject: str, data: bytes) -> bytes:

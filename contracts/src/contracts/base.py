@@ -23,4 +23,3 @@ class Encoded:
     services build it from contract models (the catalog joins each artifact's encoding, kept with its copy)."""
 
     body: bytes
-

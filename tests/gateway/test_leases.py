@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 
 from contracts import subjects
+from contracts.base import Contract
 from contracts.errors import ErrorCode, ServiceFailure
 from gateway.leases import TokenLeases
-from tests.gateway.fakes import FakeCatalog
+from tests.gateway.fakes import FakeCatalog, R
 
 CLIENTS = 64
 SEEDS = range(20)
@@ -90,3 +91,49 @@ async def test_an_unknown_token_is_refused_for_every_waiter() -> None:
     results = await asyncio.gather(*(leases.spend("nope") for _ in range(10)), return_exceptions=True)
     assert all(isinstance(r, ServiceFailure) and r.code is ErrorCode.FORBIDDEN for r in results)
     assert catalog.calls[subjects.AUTH_LEASE] == 1
+
+
+class SlowCatalog(FakeCatalog):
+    """A catalog whose lease answers take 5 ms (another replica's writes ahead of them), counting those out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.leases_out = 0
+
+    async def call(self, subject: str, request: Contract, reply: type[R], *, timeout: float | None = None) -> R:
+        self.leases_out += 1
+        try:
+            await asyncio.sleep(0.005)
+            return await super().call(subject, request, reply, timeout=timeout)
+        finally:
+            self.leases_out -= 1
+
+
+async def test_held_uses_are_spent_while_the_next_lease_is_on_its_way_and_none_is_lost() -> None:
+    catalog = SlowCatalog()
+    catalog.issue("tok", "alice")
+    leases = TokenLeases(catalog)
+    spent_while_leasing = 0
+    for _ in range(1000):  # one client at its own pace, 1 ms between calls
+        await leases.spend("tok")
+        spent_while_leasing += catalog.leases_out > 0
+        await asyncio.sleep(0.001)
+    # The next lease was asked for before the uses ran out: calls went on during its round trip, instead of waiting.
+    assert spent_while_leasing > 100
+    # The catalog refused the last requests made ahead while uses were still held: those uses were spent, exactly.
+    with pytest.raises(ServiceFailure) as refused:
+        await leases.spend("tok")
+    assert refused.value.code is ErrorCode.FORBIDDEN
+
+
+async def test_a_lease_asked_ahead_and_refused_leaves_the_held_uses_to_spend() -> None:
+    catalog = FakeCatalog()
+    catalog.issue("tok", "alice")
+    leases = TokenLeases(catalog)
+    for _ in range(1000):
+        await leases.spend("tok")
+        for _ in range(12):  # the lease asked ahead is answered between two calls: at the end, refused
+            await asyncio.sleep(0)
+    with pytest.raises(ServiceFailure) as refused:
+        await leases.spend("tok")
+    assert refused.value.code is ErrorCode.FORBIDDEN

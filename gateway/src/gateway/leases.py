@@ -9,6 +9,11 @@ Every use the catalog grants is spent exactly once: one replica has at most one 
 in flight (a task that every request short of uses awaits), and a granted lease is added to what the
 replica holds, never written over it.
 
+The next lease is asked for in the background once fewer than ``PREFETCH_BELOW`` uses are left, so requests
+keep flowing during its round trip instead of all waiting for it (a catalog busy with another replica's writes
+held every request of a token for that long). A refusal of such a request keeps the uses still held: they are
+spent, and only the request that finds none left is refused.
+
 A lease carries the catalog's revocation sequence at the time its user was read. When a revocation (deleted
 user, changed permissions, reset) becomes known, by its event or by ``RevocationWatch`` within its bound, every
 lease read before it is stale: its next use first re-reads the user (a lease request for no uses, so the uses
@@ -30,6 +35,7 @@ from gateway.revocations import Caller, RevocationWatch
 from svckit.clock import utc_now
 
 LEASE_SIZE = 64
+PREFETCH_BELOW = LEASE_SIZE // 2
 MAX_CACHED_TOKENS = 50_000
 REVOCATION_BOUND_SECONDS = 1.0
 
@@ -40,6 +46,7 @@ class _Lease:
     remaining: int
     expires_at: datetime
     revocation: int
+    exhausted: bool = False  # the catalog refused more: spend what is held, ask again only once it is gone
 
 
 class TokenLeases:
@@ -64,7 +71,7 @@ class TokenLeases:
             await self.watch.confirm()
         key = hashlib.sha256(token.encode()).hexdigest()
         while True:
-            principal = self._take(key)
+            principal = self._take(key, token)
             if principal is not None:
                 return principal
             await asyncio.shield(self._fetch(key, token))
@@ -81,7 +88,7 @@ class TokenLeases:
         await asyncio.gather(*self._fetches.values(), return_exceptions=True)
         await self.watch.close()
 
-    def _take(self, key: str) -> Principal | None:
+    def _take(self, key: str, token: str) -> Principal | None:
         lease = self._leases.get(key)
         if lease is None or lease.remaining <= 0 or lease.revocation < self._stale_before:
             return None
@@ -90,6 +97,8 @@ class TokenLeases:
             return None
         lease.remaining -= 1
         self._leases.move_to_end(key)
+        if lease.remaining < PREFETCH_BELOW and not lease.exhausted and key not in self._fetches:
+            self._fetch(key, token)  # the next lease, while these uses last
         return lease.principal
 
     def _fetch(self, key: str, token: str) -> asyncio.Task[None]:
@@ -109,14 +118,19 @@ class TokenLeases:
 
     async def _lease(self, key: str, token: str) -> None:
         held = self._leases.get(key)
-        wanted = 0 if held is not None and held.remaining > 0 else LEASE_SIZE
+        stale = held is not None and held.remaining > 0 and held.revocation < self._stale_before
+        wanted = 0 if stale else LEASE_SIZE  # a stale lease re-reads its user, keeping the uses it holds
         # Unregistered by the task itself, before it counts as done: a caller that finds a request in the table
         # must find one it can wait for (awaiting a finished task does not yield, so it would spin).
         try:
             lease = await self._client.call(subjects.AUTH_LEASE, LeaseToken(token=token, wanted=wanted), TokenLease)
         except ServiceFailure as failure:
             if failure.code is ErrorCode.FORBIDDEN:
-                self._leases.pop(key, None)
+                held = self._leases.get(key)
+                if wanted and held is not None and held.remaining > 0 and held.revocation >= self._stale_before:
+                    held.exhausted = True  # asked ahead and refused: what is held is still the replica's to spend
+                else:
+                    self._leases.pop(key, None)
             raise
         finally:
             del self._fetches[key]

@@ -10,8 +10,7 @@ in flight (a task that every request short of uses awaits), and a granted lease 
 replica holds, never written over it.
 
 The next lease is asked for in the background once fewer than ``PREFETCH_BELOW`` uses are left, so requests
-keep flowing during its round trip instead of all waiting for it (a catalog busy with another replica's writes
-held every request of a token for that long). A refusal of such a request keeps the uses still held: they are
+keep flowing during its round trip instead of all waiting for it. A refusal of such a request keeps the uses still held: they are
 spent, and only the request that finds none left is refused.
 
 A lease carries the catalog's revocation sequence at the time its user was read. When a revocation (deleted

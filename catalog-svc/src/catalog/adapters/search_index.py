@@ -1,10 +1,10 @@
 """An in-memory copy of names and READMEs for regex search, refreshed when the store's revision moves.
 
-Every replica keeps its own copy; a cheap revision read that started after the search arrived (shared by the searches
+Every replica keeps its own copy; a cheap revision read that began after the search arrived (shared by the searches
 arriving together, ``SharedRead``) tells it whether another replica changed the catalog since, so results are never
-stale. Texts are held UTF-8 encoded (the engine would otherwise re-encode them
-on every search); results are remembered per (revision, pattern) and per (revision, outermost alternative of a
-pattern, ``domain/regex_alternatives``), and one scan of an alternative serves every search waiting for it.
+stale. Texts are held UTF-8 encoded (the engine would otherwise re-encode them on every search); results are
+remembered per (revision, pattern) and per (revision, outermost alternative of a pattern,
+``domain/regex_alternatives``), and one scan of an alternative serves every search waiting for it.
 
 A new pattern is checked (valid, under the program-size cap) on the event loop when it is short and plain enough
 to take well under a millisecond (``quick_to_check``), else in a process of its own (``PatternChecker``): RE2

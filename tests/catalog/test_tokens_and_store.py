@@ -9,8 +9,6 @@ import pytest
 
 from catalog.adapters.artifact_store import SqlArtifactStore
 from catalog.adapters.engine import open_catalog_engine
-from catalog.adapters.search_index import SearchIndex
-from catalog.adapters.user_store import SqlUserStore
 from catalog.deps import Deps, Policy
 from catalog.domain.auth import TokenPolicy, strip_bearer, token_digest
 from catalog.usecases.artifact_create import artifact_create
@@ -146,18 +144,7 @@ async def test_a_check_for_no_uses_reads_the_user_and_spends_nothing(deps: Deps)
 async def test_migrations_are_idempotent_and_keep_data(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'again.db'}"
     async with open_catalog_engine(url) as engine:
-        store = SqlArtifactStore(engine)
-        deps = Deps(
-            artifacts=store,
-            users=SqlUserStore(engine),
-            upstream=FakeUpstream({"org/model": "card"}),
-            hasher=FastHasher(),
-            search=SearchIndex(store),
-            events=RecordingEvents(),
-            storage=FakeStorage(),
-            lineage=FakeLineage(),
-            scoring=FakeRater(),
-        )
+        deps = store_deps(engine, upstream=FakeUpstream({"org/model": "card"}))
         actor = Actor(name="a", is_admin=True)
         created = await artifact_create(
             CreateArtifact(type=ArtifactType.MODEL, url="https://huggingface.co/org/model", actor=actor), deps

@@ -129,7 +129,8 @@ def _run(artifacts: int, rounds: int, seconds: float) -> int:
         finally:
             one.stop()
         # The "one catalog replica against two": two replicas of each service behind make run's one gateway
-        # (the gateway, not the catalog, bounds GET: so two must not be slower).
+        # (the gateway, not the catalog, bounds GET: so two must not be slower). make run's default placement then
+        # gives the gateway a core of its own (REGISTRY_CPU_PINNING=auto; one replica is left to the kernel).
         scaled, scaled_cpu = _get_again(workdir, MakeRunStack(workdir, replicas=2, gateways=1), loads, rounds, seconds)
         cpu["get2"] = scaled_cpu["get"]
         # What lifts that bound: make run's one replica of each service, and a second gateway (REGISTRY_GATEWAYS=2).

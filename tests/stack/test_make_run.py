@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from stack.cpus import plan
 from stack.processes import Child, free_port, wait_for_port
 from tests.api import ADMIN, ADMIN_PASSWORD
 from tests.stack.http import call
@@ -272,6 +273,8 @@ def test_registry_replicas_and_gateways_run_that_many_and_refuse_a_bad_count(tmp
     )
     refused = _refused(tmp_path / "layout", REGISTRY_SERVICE_PROCESSES="merged")
     assert "REGISTRY_SERVICE_PROCESSES must be shared or separate (got 'merged')" in refused
+    refused = _refused(tmp_path / "pinning", REGISTRY_CPU_PINNING="on")
+    assert "REGISTRY_CPU_PINNING must be one of auto, gateways, off (got 'on')" in refused
     (tmp_path / "two").mkdir()
     run = Run(tmp_path / "two", REGISTRY_REPLICAS="2", REGISTRY_GATEWAYS="3")
     run.child.start()
@@ -282,5 +285,34 @@ def test_registry_replicas_and_gateways_run_that_many_and_refuse_a_bad_count(tmp
         assert {run.call("POST", "/artifacts", [{"name": "*"}], token)[0] for _ in range(8)} == {200}
         assert len(run.pids("services-2")) == 1 and len(run.pids("scoring-svc-2")) == 1
         assert len(run.pids("gateway-2")) == len(run.pids("gateway-3")) == 1  # REGISTRY_GATEWAYS on one port
+    finally:
+        run.child.stop(timeout=30)
+
+
+def _cores(pid: int) -> set[frozenset[int]]:
+    """The cores each thread of ``pid`` may run on."""
+    return {frozenset(os.sched_getaffinity(int(task))) for task in os.listdir(f"/proc/{pid}/task")}
+
+
+@pytest.mark.skipif(plan(os.sched_getaffinity(0), 1, 2, "auto") is None, reason="no core to spare on this machine")
+def test_with_replicas_the_gateway_runs_on_a_core_of_its_own_and_the_rest_on_the_others(tmp_path: Path) -> None:
+    """REGISTRY_CPU_PINNING's default: two replicas and one gateway on a machine with a core to spare put the
+    gateway (every thread of it, restarted too) on its own core and every other process on the cores left."""
+    placed = plan(os.sched_getaffinity(0), 1, 2, "auto")
+    assert placed is not None
+    run = Run(tmp_path, REGISTRY_REPLICAS="2", REGISTRY_GATEWAYS="1")
+    run.child.start()
+    try:
+        wait_for_port(run.gateway_port, timeout=60, child=run.child)
+        run.until(lambda: all(run.replicas(name) == 2 for name in ("catalog", "storage", "lineage", "scoring")))
+        assert _cores(run.pids("gateway")[-1]) == set(placed.gateways)
+        for name in ("nats", "seaweed", "services", "services-2", "scoring-svc", "scoring-svc-2", "ui"):
+            assert _cores(run.pids(name)[-1]) == {placed.rest}, name
+        assert _cores(run.child.pid or 0) == {placed.rest}  # the supervisor, whose children inherit its cores
+        os.kill(run.pids("gateway")[-1], signal.SIGKILL)
+        run.until(lambda: len(run.pids("gateway")) == 2)
+        wait_for_port(run.gateway_port, timeout=30)
+        assert _cores(run.pids("gateway")[-1]) == set(placed.gateways)
+        assert "each gateway on a core of its own" in run.log.read_text()
     finally:
         run.child.stop(timeout=30)

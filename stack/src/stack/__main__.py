@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from stack.capacity import default_capacity
+from stack.cpus import CpuPlan, plan
 from stack.natsd import prepare_nats
 from stack.ports import PortClaim, taken
 from stack.private import persistent_secret
@@ -73,6 +74,7 @@ def main() -> None:
     replicas()  # a bad REGISTRY_REPLICAS, REGISTRY_GATEWAYS or REGISTRY_SERVICE_PROCESSES stops the start at once
     gateways()
     service_processes(cluster)
+    cpus = placement()
     busy = taken(port_claims(cluster))
     if busy:
         for claim in busy:
@@ -88,6 +90,12 @@ def main() -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if cpus is not None:  # every child inherits these cores; each gateway is then moved to its own
+        os.sched_setaffinity(0, cpus.rest)
+        stdout_sink(
+            f"{'stack':<12}| each gateway on a core of its own ({', '.join(str(min(own)) for own in cpus.gateways)}), "
+            f"every other process on {', '.join(map(str, sorted(cpus.rest)))} (REGISTRY_CPU_PINNING)"
+        )
     try:
         env["NATS_URL"], roles = _cluster_nats(supervisor, data_dir) if cluster else _nats(supervisor, data_dir)
         if cluster:
@@ -122,8 +130,9 @@ def main() -> None:
         if gateways() > 1:  # gateways on one port (SO_REUSEPORT): the kernel spreads the connections
             gateway_env["GATEWAY_REUSE_PORT"] = "true"
             for replica in range(gateways(), 1, -1):
-                supervisor.start(Child(f"gateway-{replica}", [sys.executable, "-m", "gateway"], gateway_env), EDGE)
-        supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], gateway_env), EDGE)
+                argv = [sys.executable, "-m", "gateway"]
+                supervisor.start(Child(f"gateway-{replica}", argv, gateway_env, cpus=_own(cpus, replica)), EDGE)
+        supervisor.start(Child("gateway", [sys.executable, "-m", "gateway"], gateway_env, cpus=_own(cpus, 1)), EDGE)
         ui_env = {**env, "UI_PORT": ui_port, "REGISTRY_URL": f"http://127.0.0.1:{gateway_port}"}
         supervisor.start(Child("ui", [sys.executable, "-m", "ui"], ui_env), EDGE)
         stdout_sink(
@@ -169,6 +178,27 @@ def gateways() -> int:
         stdout_sink(f"{'stack':<12}| cannot start: REGISTRY_GATEWAYS must be a number from 1 to 8 (got {raw!r})")
         sys.exit(2)
     return int(raw)
+
+
+def placement() -> CpuPlan | None:
+    """Where the gateways and the other processes run (``REGISTRY_CPU_PINNING``: ``auto``, ``gateways`` or
+    ``off``; see ``stack.cpus``), on the cores this process may use; None: where the kernel puts them."""
+    mode = os.environ.get("REGISTRY_CPU_PINNING", "auto")
+    if not hasattr(os, "sched_setaffinity"):  # not Linux
+        mode = "off" if mode == "auto" else mode
+        if mode != "off":
+            stdout_sink(f"{'stack':<12}| cannot start: REGISTRY_CPU_PINNING={mode} needs Linux (use auto or off)")
+            sys.exit(2)
+        return None
+    try:
+        return plan(os.sched_getaffinity(0), gateways(), replicas(), mode)
+    except ValueError as refused:
+        stdout_sink(f"{'stack':<12}| cannot start: REGISTRY_CPU_PINNING {refused}")
+        sys.exit(2)
+
+
+def _own(cpus: CpuPlan | None, gateway: int) -> frozenset[int] | None:
+    return cpus.gateways[gateway - 1] if cpus is not None else None
 
 
 def _replica_ports(module: str, metrics_port: int, replica: int) -> dict[str, str]:

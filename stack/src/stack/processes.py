@@ -1,5 +1,6 @@
 """Child processes with prefixed output, graceful stop, and free-port/readiness helpers."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -58,8 +59,10 @@ class Child:
         *,
         sink: Sink | None = None,
         log_file: Path | None = None,
+        cpus: frozenset[int] | None = None,
     ) -> None:
         self.name = name
+        self.cpus = cpus
         self.argv = list(argv)
         self.env = {**os.environ, **(env or {})}
         self._sink = sink
@@ -73,7 +76,8 @@ class Child:
         return self._process.pid if self._process else None
 
     def start(self) -> None:
-        """Start the process (its own session, so a terminal's Ctrl-C reaches only the supervisor)."""
+        """Start the process (its own session, so a terminal's Ctrl-C reaches only the supervisor), on ``cpus`` if
+        given (set as soon as it runs, before it has started a thread of its own: its threads inherit them)."""
         if self._log_file is not None:
             self._log_file.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self._log_file.open("ab")
@@ -83,6 +87,9 @@ class Child:
         self._process = subprocess.Popen(
             self.argv, env=self.env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
+        if self.cpus is not None:
+            with contextlib.suppress(ProcessLookupError):  # it already ended: the supervisor sees that
+                os.sched_setaffinity(self._process.pid, self.cpus)
         if output is subprocess.PIPE:
             threading.Thread(target=self._pump, daemon=True, name=f"pump-{self.name}").start()
 

@@ -5,8 +5,10 @@ does (its defaults: info logs through the supervisor, SeaweedFS, every service) 
 registers a few fixture models so their ratings are warm, measures the idle RSS of every process, then runs each
 scenario with wrk (2 threads, 64 connections) for 3 rounds of 10 s (1 of 3 s with ``--quick``), interleaved
 with a bare aiohttp+uvloop server answering the same GET in the same run. Tokens are rotated every 950 calls
-(each allows 1,000). Prints one table of throughput, p50, p99 and non-2xx answers with ratios against bare, and
-each target met or missed.
+(each allows 1,000). Then GET on make run with one replica and with two behind its one gateway, the two stacks
+alternated round by round, and on one replica with two gateways; every stack is measured once its processes are
+quiet after the start. Prints one table of throughput, p50, p99 and non-2xx answers with ratios against bare, each
+target met or missed, the CPU of every process during each scenario, and what bounds each missed target.
 """
 
 import argparse
@@ -20,8 +22,8 @@ from pathlib import Path
 import aiohttp
 
 from bench import corpus
-from bench.cpu import delta, probe_for
-from bench.hotpath_report import Target, median, report
+from bench.cpu import LOAD_GENERATOR, delta, probe_for
+from bench.hotpath_report import Replicas, Target, median, relative, report
 from bench.idle_rss import format_table, idle_rss, process_tree
 from bench.make_run_stack import MakeRunStack
 from bench.seed import seed
@@ -124,6 +126,7 @@ def _run(artifacts: int, rounds: int, seconds: float) -> int:
             rated = asyncio.run(_register(one.gateway_url))
             time.sleep(10)
             print(f"\nIdle RSS of the make run stack, per process:\n{format_table(idle_rss(one.stack_pid))}")
+            _quiet(one.stack_pid)
             loads = _loads(workdir, seeded.keys, rated)
             results, cpu = _measure(workdir, one, _bare(workdir, one), loads, rounds, seconds)
         finally:
@@ -131,15 +134,38 @@ def _run(artifacts: int, rounds: int, seconds: float) -> int:
         # The issue's "one catalog replica against two": two replicas of each service behind make run's one gateway
         # (the gateway, not the catalog, bounds GET: so two must not be slower). make run's default placement then
         # gives the gateway a core of its own (REGISTRY_CPU_PINNING=auto; one replica is left to the kernel).
-        scaled, scaled_cpu = _get_again(workdir, MakeRunStack(workdir, replicas=2, gateways=1), loads, rounds, seconds)
-        cpu["get2"] = scaled_cpu["get"]
+        expected = max(3 * results["get"].throughput, 3_000)
+        replicas, cpu["get2"] = _replicas_alternated(workdir, loads, rounds, seconds, expected)
         # What lifts that bound: make run's one replica of each service, and a second gateway (REGISTRY_GATEWAYS=2).
         gateways, gateways_cpu = _get_again(
             workdir, MakeRunStack(workdir, gateways=2), loads, rounds, seconds, rss="make run with two gateways"
         )
         cpu["getg"] = gateways_cpu["get"]
         targets = [(load.name, target) for load, target in loads]
-        return report(results, targets, scaled, rounds, seconds, cpu, gateways)
+        return report(results, targets, replicas, rounds, seconds, cpu, gateways)
+
+
+def _replicas_alternated(
+    workdir: Path, loads: list[tuple[Load, Target]], rounds: int, seconds: float, expected: float
+) -> tuple[Replicas, dict[str, float]]:
+    """GET on make run with one replica and with two behind one gateway, the stacks alternated for ``rounds``
+    rounds (``expected`` req/s: the tokens each round provisions), and the CPU of the last two-replica round.
+
+    This machine's speed drifts over minutes: two stacks measured one block after the other compare the drift as
+    much as the stacks, so each round runs both, each against the bare server measured just before it."""
+    found: dict[int, list[dict[str, WrkResult]]] = {1: [], 2: []}
+    cpu: dict[str, float] = {}
+    for _ in range(rounds):
+        for replicas in (1, 2):
+            stack = MakeRunStack(workdir, replicas=replicas, gateways=1)
+            measured, used = _get_again(workdir, stack, loads, 1, seconds, expected=expected)
+            found[replicas].append(measured)
+            cpu = used["get"] if replicas == 2 else cpu
+    ratios = [
+        relative(two["get"], two["bare"], one["get"], one["bare"]) for one, two in zip(found[1], found[2], strict=True)
+    ]
+    one, two = ({name: median([r[name] for r in found[n]]) for name in ("get", "bare")} for n in (1, 2))
+    return Replicas(one, two, ratios), cpu
 
 
 def _get_again(
@@ -149,15 +175,17 @@ def _get_again(
     rounds: int,
     seconds: float,
     rss: str | None = None,
+    expected: float = 15_000,
 ) -> tuple[dict[str, WrkResult], dict[str, dict[str, float]]]:
     """The GET scenario (and bare) on ``stack``, over the data the first stack seeded (with the idle RSS of its
     processes first when ``rss`` names the stack)."""
     stack.start(timeout=120)
     try:
+        _quiet(stack.stack_pid)
         if rss is not None:
             time.sleep(10)
             print(f"\nIdle RSS of {rss}, per process:\n{format_table(idle_rss(stack.stack_pid))}")
-        return _measure(workdir, stack, _bare(workdir, stack), loads[:1], rounds, seconds)
+        return _measure(workdir, stack, _bare(workdir, stack), loads[:1], rounds, seconds, expected)
     finally:
         stack.stop()
 
@@ -176,10 +204,17 @@ def _loads(workdir: Path, keys: Sequence[tuple[object, str]], rated: list[str]) 
 
 
 def _measure(
-    workdir: Path, stack: MakeRunStack, bare_url: str, loads: list[tuple[Load, Target]], rounds: int, seconds: float
+    workdir: Path,
+    stack: MakeRunStack,
+    bare_url: str,
+    loads: list[tuple[Load, Target]],
+    rounds: int,
+    seconds: float,
+    expected: float = 15_000,
 ) -> tuple[dict[str, WrkResult], dict[str, dict[str, float]]]:
     """Each load for ``rounds`` rounds, after the bare server's GET in each: the medians by name (and "bare"), and
-    the CPU seconds each process of the stack used during each load's last round."""
+    the CPU seconds each process of the stack used during each load's last round (``expected`` req/s: the tokens
+    a first round provisions)."""
     base = stack.gateway_url
     bare_load = Load("bare", "GET", workdir / "gets.txt")
     per_round: dict[str, list[WrkResult]] = {"bare": []}
@@ -187,12 +222,12 @@ def _measure(
     for round_index in range(rounds):
         per_round["bare"].append(_wrk(bare_load, bare_url, workdir, seconds))
         for load, _ in loads:
-            # Enough tokens for 15,000 req/s in the first round, then for 3 times the best rate a round saw, 3,000
+            # Enough tokens for ``expected`` req/s in the first round, then for 3 times the best rate a round saw, 3,000
             # req/s at least: a first round warming up (a regex index being built) can be several times slower
             # than the next, which then ran out of tokens (403s). Each login is an argon2 check: logging in for
             # rates never reached would load the machine.
             seen = per_round.get(load.name, [])
-            rate = max(3 * max(r.throughput for r in seen), 3_000) if seen else 15_000
+            rate = max(3 * max(r.throughput for r in seen), 3_000) if seen else expected
             count = int(rate * seconds / BUDGET) + THREADS * 2
             tokens = _write(workdir / f"tokens-{load.name}.txt", asyncio.run(_tokens(base, count)))
             authed = Load(load.name, load.method, load.paths, tokens, load.body, load.new_regex)
@@ -202,6 +237,21 @@ def _measure(
             cpu[load.name] = delta(before, probe())
         print(f"round {round_index + 1}/{rounds} done")
     return {name: median(found) for name, found in per_round.items()}, cpu
+
+
+def _quiet(root_pid: int, timeout: float = 120.0, share: float = 0.10) -> None:
+    """Wait until the processes of ``root_pid``'s tree use less than ``share`` of a core over a second, or
+    ``timeout`` passed: a stack just started loads its copies and builds its search index on every replica, and a
+    bare server or a scenario measured meanwhile shares the machine with that."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        probe = probe_for(_named(process_tree(root_pid)))
+        before = probe()
+        time.sleep(1.0)
+        used = delta(before, probe())
+        used.pop(LOAD_GENERATOR, None)
+        if sum(used.values()) < share:
+            return
 
 
 def _named(tree: dict[int, str]) -> dict[str, int | None]:

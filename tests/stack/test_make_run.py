@@ -304,14 +304,15 @@ def test_with_replicas_the_gateway_runs_on_a_core_of_its_own_and_the_rest_on_the
     run.child.start()
     try:
         wait_for_port(run.gateway_port, timeout=60, child=run.child)
-        run.until(lambda: all(run.replicas(name) == 2 for name in ("catalog", "storage", "lineage", "scoring")))
+        services = ("catalog", "storage", "lineage", "scoring")  # every process but the gateway starts on one core
+        run.until(lambda: all(run.replicas(name) == 2 for name in services), timeout=60)
         assert _cores(run.pids("gateway")[-1]) == set(placed.gateways)
         for name in ("nats", "seaweed", "services", "services-2", "scoring-svc", "scoring-svc-2", "ui"):
             assert _cores(run.pids(name)[-1]) == {placed.rest}, name
         assert _cores(run.child.pid or 0) == {placed.rest}  # the supervisor, whose children inherit its cores
         os.kill(run.pids("gateway")[-1], signal.SIGKILL)
         run.until(lambda: len(run.pids("gateway")) == 2)
-        wait_for_port(run.gateway_port, timeout=30)
+        wait_for_port(run.gateway_port, timeout=60)
         assert _cores(run.pids("gateway")[-1]) == set(placed.gateways)
         assert "each gateway on a core of its own" in run.log.read_text()
     finally:

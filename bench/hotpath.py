@@ -33,6 +33,7 @@ from stack.processes import Child, free_port
 from tests.e2e.test_fixture_catalogue import HF
 
 CONNECTIONS, THREADS, BUDGET = 64, 2, 950
+FIRST_ROUND_RATE = 15_000  # req/s a scenario's first round provisions tokens for, unless told
 # Small models, so that their copies are done before the measurement starts.
 RATED = ["sshleifer/tiny-gpt2", "acme-research/digits-mlp", "orchard-compute/orchard-mini"]
 
@@ -160,7 +161,8 @@ def _replicas_alternated(
             stack = MakeRunStack(workdir, replicas=replicas, gateways=1)
             measured, used = _get_again(workdir, stack, loads, 1, seconds, expected=expected)
             found[replicas].append(measured)
-            cpu = used["get"] if replicas == 2 else cpu
+            if replicas == 2:
+                cpu = used["get"]
     ratios = [
         relative(two["get"], two["bare"], one["get"], one["bare"]) for one, two in zip(found[1], found[2], strict=True)
     ]
@@ -175,7 +177,7 @@ def _get_again(
     rounds: int,
     seconds: float,
     rss: str | None = None,
-    expected: float = 15_000,
+    expected: float = FIRST_ROUND_RATE,
 ) -> tuple[dict[str, WrkResult], dict[str, dict[str, float]]]:
     """The GET scenario (and bare) on ``stack``, over the data the first stack seeded (with the idle RSS of its
     processes first when ``rss`` names the stack)."""
@@ -210,7 +212,7 @@ def _measure(
     loads: list[tuple[Load, Target]],
     rounds: int,
     seconds: float,
-    expected: float = 15_000,
+    expected: float = FIRST_ROUND_RATE,
 ) -> tuple[dict[str, WrkResult], dict[str, dict[str, float]]]:
     """Each load for ``rounds`` rounds, after the bare server's GET in each: the medians by name (and "bare"), and
     the CPU seconds each process of the stack used during each load's last round (``expected`` req/s: the tokens

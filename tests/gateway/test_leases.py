@@ -17,6 +17,13 @@ CLIENTS = 64
 SEEDS = range(20)
 
 
+async def _refused(leases: TokenLeases, token: str) -> None:
+    """The next use of ``token`` is refused with 403."""
+    with pytest.raises(ServiceFailure) as refused:
+        await leases.spend(token)
+    assert refused.value.code is ErrorCode.FORBIDDEN
+
+
 async def _spend_until_refused(replicas: list[TokenLeases], token: str, seed: int) -> Counter[str]:
     """64 clients spread over ``replicas``, each spending ``token`` until refused; what they got."""
     outcomes: Counter[str] = Counter()
@@ -68,9 +75,7 @@ async def test_a_sequential_client_leases_in_batches() -> None:
     leases = TokenLeases(catalog)
     for _ in range(1000):
         await leases.spend("tok")
-    with pytest.raises(ServiceFailure) as refused:
-        await leases.spend("tok")
-    assert refused.value.code is ErrorCode.FORBIDDEN
+    await _refused(leases, "tok")
     assert catalog.calls[subjects.AUTH_LEASE] < 40
 
 
@@ -80,9 +85,7 @@ async def test_a_token_is_refused_from_the_moment_it_expires() -> None:
     leases = TokenLeases(catalog)
     assert (await leases.spend("tok")).name == "alice"
     await asyncio.sleep(0.25)
-    with pytest.raises(ServiceFailure) as refused:
-        await leases.spend("tok")
-    assert refused.value.code is ErrorCode.FORBIDDEN
+    await _refused(leases, "tok")
 
 
 async def test_an_unknown_token_is_refused_for_every_waiter() -> None:
@@ -121,9 +124,7 @@ async def test_held_uses_are_spent_while_the_next_lease_is_on_its_way_and_none_i
     # The next lease was asked for before the uses ran out: calls went on during its round trip, instead of waiting.
     assert spent_while_leasing > 100
     # The catalog refused the last requests made ahead while uses were still held: those uses were spent, exactly.
-    with pytest.raises(ServiceFailure) as refused:
-        await leases.spend("tok")
-    assert refused.value.code is ErrorCode.FORBIDDEN
+    await _refused(leases, "tok")
 
 
 async def test_a_lease_asked_ahead_and_refused_leaves_the_held_uses_to_spend() -> None:
@@ -134,6 +135,4 @@ async def test_a_lease_asked_ahead_and_refused_leaves_the_held_uses_to_spend() -
         await leases.spend("tok")
         for _ in range(12):  # the lease asked ahead is answered between two calls: at the end, refused
             await asyncio.sleep(0)
-    with pytest.raises(ServiceFailure) as refused:
-        await leases.spend("tok")
-    assert refused.value.code is ErrorCode.FORBIDDEN
+    await _refused(leases, "tok")
